@@ -1,0 +1,54 @@
+"""Citizens: holders of an 18-character resident ID number."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sanctions.models import Subject
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class Citizen(models.Model):
+    """A resident-ID holder. Birth date, sex and region are derived from the ID number
+    (GB 11643) by `citizens.services`, never typed in by hand."""
+
+    subject = models.OneToOneField(
+        Subject, on_delete=models.PROTECT, related_name="citizen", verbose_name=_("subject")
+    )
+    resident_id = models.CharField(_("resident ID number"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    birth_date = models.DateField(_("birth date"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    region_code = models.CharField(_("region of registration"), max_length=6)
+    email = models.EmailField(_("e-mail for notices"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="citizen",
+        verbose_name=_("portal account"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("citizen")
+        verbose_name_plural = _("citizens")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.subject.masked_identifier})"
+
+    def age_on(self, day: datetime.date) -> int:
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+
+from enterprises import services
+from enterprises.models import Enterprise
+from sanctions.admin import IdentifierSearchMixin, adopt_saved
+from sanctions.errors import ApplicationError
+
+
+class EnterpriseAddForm(forms.ModelForm):
+    class Meta:
+        model = Enterprise
+        fields = ["credit_code", "name", "legal_representative", "status", "address"]
+
+    def validate_unique(self):
+        pass
+
+    def clean_credit_code(self):
+        try:
+            return services.enterprise_validate_new(credit_code=self.cleaned_data["credit_code"])
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message_dict["credit_code"]) from None
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(IdentifierSearchMixin, admin.ModelAdmin):
+    identifier_hash_lookup = "subject__identifier_hash"
+    list_display = ["name", "credit_code", "legal_representative", "status"]
+    list_filter = ["status"]
+    search_fields = ["name", "subject__name_pinyin", "legal_representative__name"]
+    list_select_related = ["legal_representative"]
+    autocomplete_fields = ["legal_representative"]
+    show_full_result_count = False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = EnterpriseAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["credit_code", "name", "legal_representative", "status", "address"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["credit_code"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            services.enterprise_update(
+                actor=request.user,
+                enterprise=obj,
+                name=data["name"],
+                legal_representative=data["legal_representative"],
+                status=data["status"],
+                address=data.get("address", ""),
+            )
+            return
+        enterprise = services.enterprise_create(
+            actor=request.user,
+            credit_code=data["credit_code"],
+            name=data["name"],
+            legal_representative=data["legal_representative"],
+            status=data["status"],
+            address=data.get("address", ""),
+        )
+        adopt_saved(obj, enterprise)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

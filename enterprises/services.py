@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from citizens.models import Citizen
+from enterprises.models import Enterprise, EnterpriseStatus
+from sanctions.errors import ApplicationError
+from sanctions.identifiers import text_pinyin, validate_credit_code
+from sanctions.models import SubjectKind
+from sanctions.services import Actor, audit_log, subject_create
+
+
+def enterprise_validate_new(*, credit_code: str) -> str:
+    try:
+        code = validate_credit_code(credit_code)
+    except ValidationError as exc:
+        raise ApplicationError({"credit_code": exc.messages}) from None
+    if Enterprise.objects.filter(credit_code=code).exists():
+        raise ApplicationError(
+            {"credit_code": _("An enterprise with this credit code is already registered.")}
+        )
+    return code
+
+
+def enterprise_create(
+    *,
+    actor: Actor,
+    credit_code: str,
+    name: str,
+    legal_representative: Citizen,
+    status: str = EnterpriseStatus.ACTIVE,
+    address: str = "",
+) -> Enterprise:
+    """Register an enterprise under its unified social credit code (GB 32100)."""
+    code = enterprise_validate_new(credit_code=credit_code)
+    name = " ".join((name or "").split())
+    if not name:
+        raise ApplicationError({"name": _("The name is required.")})
+    try:
+        with transaction.atomic():
+            subject = subject_create(
+                kind=SubjectKind.ENTERPRISE,
+                identifier=code,
+                display_name=name,
+                name_pinyin=text_pinyin(name),
+                region_code=code[2:8],
+            )
+            enterprise = Enterprise.objects.create(
+                subject=subject,
+                credit_code=code,
+                name=name,
+                legal_representative=legal_representative,
+                status=status,
+                address=address,
+            )
+            audit_log(
+                actor=actor,
+                action="enterprise.create",
+                obj=enterprise,
+                subject=subject,
+                new={"name": name, "credit_code": code, "legal_rep": legal_representative.pk},
+            )
+    except IntegrityError:
+        raise ApplicationError(
+            {"credit_code": _("An enterprise with this credit code is already registered.")}
+        ) from None
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_update(
+    *,
+    actor: Actor,
+    enterprise: Enterprise,
+    name: str,
+    legal_representative: Citizen,
+    status: str,
+    address: str,
+) -> Enterprise:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ApplicationError({"name": _("The name is required.")})
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    old = {
+        "name": enterprise.name,
+        "legal_rep": enterprise.legal_representative_id,
+        "status": enterprise.status,
+        "address": enterprise.address,
+    }
+    enterprise.name = name
+    enterprise.legal_representative = legal_representative
+    enterprise.status = status
+    enterprise.address = address
+    enterprise.save()
+    subject = enterprise.subject
+    subject.display_name = name
+    subject.name_pinyin = text_pinyin(name)
+    subject.save(update_fields=["display_name", "name_pinyin", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="enterprise.update",
+        obj=enterprise,
+        subject=subject,
+        old=old,
+        new={"name": name, "legal_rep": legal_representative.pk, "status": status,
+             "address": address},
+    )
+    return enterprise

@@ -1,0 +1,293 @@
+"""Officials' admin for the core. Writes go through services; the audit trail is read-only."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from sanctions import services
+from sanctions.errors import ApplicationError
+from sanctions.identifiers import identifier_hash, normalize_identifier
+from sanctions.models import (
+    AuditEvent,
+    Authority,
+    IntegrityRecord,
+    Measure,
+    Official,
+    RecordType,
+    Subject,
+)
+from sanctions.selectors import authorities_visible_to
+
+
+def adopt_saved(obj, saved) -> None:
+    """Make the admin's unsaved form instance mirror the row a service created, so the
+    admin's messages, log entry and redirect refer to it."""
+    for field in saved._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+
+
+def looks_like_identifier(term: str) -> bool:
+    term = normalize_identifier(term)
+    return len(term) == 18 and term.isalnum()
+
+
+class IdentifierSearchMixin:
+    """Search by the full 18-character ID number / credit code through its keyed hash."""
+
+    identifier_hash_lookup = "identifier_hash"
+
+    def get_search_results(self, request, queryset, search_term):
+        if looks_like_identifier(search_term):
+            digest = identifier_hash(search_term)
+            return queryset.filter(**{self.identifier_hash_lookup: digest}), False
+        return super().get_search_results(request, queryset, search_term)
+
+
+@admin.register(Authority)
+class AuthorityAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "level", "region_code", "parent"]
+    list_filter = ["kind", "level"]
+    search_fields = ["name", "name_en", "code"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Official)
+class OfficialAdmin(admin.ModelAdmin):
+    list_display = ["user", "authority", "title", "roles"]
+    list_filter = ["authority", "user__groups"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "authority__name"]
+    autocomplete_fields = ["authority"]
+    list_select_related = ["user", "authority"]
+
+    @admin.display(description=_("roles"))
+    def roles(self, obj: Official) -> str:
+        return ", ".join(group.name for group in obj.user.groups.all())
+
+
+@admin.register(Measure)
+class MeasureAdmin(admin.ModelAdmin):
+    list_display = ["title", "code", "kind", "enforcing_agency"]
+    list_filter = ["kind"]
+    search_fields = ["title", "title_en", "code", "enforcing_agency"]
+
+
+class RecordTypeForm(forms.ModelForm):
+    class Meta:
+        model = RecordType
+        exclude = ["attested_by", "attested_at"]
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            services.check_prohibited_grounds(
+                cleaned.get("title", ""), cleaned.get("title_en", ""), cleaned.get("code", "")
+            )
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.messages) from None
+        return cleaned
+
+
+@admin.register(RecordType)
+class RecordTypeAdmin(admin.ModelAdmin):
+    form = RecordTypeForm
+    list_display = [
+        "code",
+        "title",
+        "domain",
+        "polarity",
+        "severity",
+        "points",
+        "places_on_blacklist",
+        "is_active",
+    ]
+    list_filter = ["domain", "polarity", "severity", "places_on_blacklist", "is_active"]
+    search_fields = ["code", "title", "title_en", "legal_basis"]
+    filter_horizontal = ["measures"]
+    readonly_fields = ["attested_by", "attested_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        fields = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if name != "measures" and name in {f.name for f in RecordType._meta.fields}
+        }
+        created = services.record_type_create(
+            actor=request.user, measures=list(form.cleaned_data.get("measures") or []), **fields
+        )
+        adopt_saved(obj, created)
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+
+
+@admin.register(Subject)
+class SubjectAdmin(IdentifierSearchMixin, admin.ModelAdmin):
+    list_display = ["display_name", "kind", "masked_identifier", "region_code", "name_pinyin"]
+    list_filter = ["kind"]
+    search_fields = ["display_name", "name_pinyin", "masked_identifier"]
+    readonly_fields = [f.name for f in Subject._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # subjects come into being with a citizen or an enterprise
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class IntegrityRecordAddForm(forms.ModelForm):
+    publication_days = forms.IntegerField(
+        label=_("publication period (days)"),
+        required=False,
+        min_value=1,
+        help_text=_("Leave empty for the tier's maximum."),
+    )
+
+    class Meta:
+        model = IntegrityRecord
+        fields = [
+            "subject",
+            "record_type",
+            "authority",
+            "decision_number",
+            "decision_date",
+            "legal_basis",
+            "facts",
+            "amount",
+            "obligation",
+            "judicial_ground",
+            "performance_status",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["legal_basis"].required = False
+        self.fields["legal_basis"].help_text = _("Empty: the record type's legal basis.")
+
+    def validate_unique(self):
+        pass  # record_validate reports a duplicate decision number as a field error
+
+    def _post_clean(self):
+        # The model is built by the service, not by the form; skip ModelForm's instance checks.
+        pass
+
+    def clean(self):
+        cleaned = super().clean()
+        required = ["subject", "record_type", "authority", "decision_number", "decision_date"]
+        if any(cleaned.get(name) in (None, "") for name in required) or self.errors:
+            return cleaned
+        try:
+            services.record_validate(
+                subject=cleaned["subject"],
+                record_type=cleaned["record_type"],
+                authority=cleaned["authority"],
+                decision_number=cleaned["decision_number"],
+                decision_date=cleaned["decision_date"],
+                judicial_ground=cleaned.get("judicial_ground"),
+                publication_days=cleaned.get("publication_days"),
+            )
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.error_dict if hasattr(exc, "error_dict") else exc)
+        return cleaned
+
+
+@admin.register(IntegrityRecord)
+class IntegrityRecordAdmin(IdentifierSearchMixin, admin.ModelAdmin):
+    identifier_hash_lookup = "subject__identifier_hash"
+    list_display = [
+        "decision_number",
+        "subject",
+        "record_type",
+        "authority",
+        "decision_date",
+        "status",
+        "performance_status",
+        "publication_end",
+    ]
+    list_filter = ["status", "record_type__domain", "record_type__severity", "authority"]
+    search_fields = ["decision_number", "subject__display_name", "subject__name_pinyin"]
+    list_select_related = ["subject", "record_type", "authority"]
+    autocomplete_fields = ["subject", "record_type", "authority"]
+    date_hierarchy = "decision_date"
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(authority__in=authorities_visible_to(request.user))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = IntegrityRecordAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return [*IntegrityRecordAddForm.Meta.fields, "publication_days"]
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        # Changes of legal state go through the casework services, never a free edit.
+        return [f.name for f in IntegrityRecord._meta.fields]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "authority" and not request.user.is_superuser:
+            kwargs["queryset"] = authorities_visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            raise PermissionDenied
+        data = form.cleaned_data
+        record = services.record_create(
+            actor=request.user,
+            subject=data["subject"],
+            record_type=data["record_type"],
+            authority=data["authority"],
+            decision_number=data["decision_number"],
+            decision_date=data["decision_date"],
+            legal_basis=data.get("legal_basis") or "",
+            facts=data.get("facts") or "",
+            amount=data.get("amount"),
+            obligation=data.get("obligation") or "",
+            judicial_ground=data.get("judicial_ground"),
+            performance_status=data.get("performance_status") or "unperformed",
+            publication_days=data.get("publication_days"),
+        )
+        adopt_saved(obj, record)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # records are revoked by a recorded decision, never deleted
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor_repr", "action", "object_type", "object_repr", "subject"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor_repr", "action", "object_repr", "object_id"]
+    date_hierarchy = "created_at"
+    list_select_related = ["subject"]
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class SanctionsConfig(AppConfig):
+    name = "sanctions"
+    verbose_name = _("Integrity records")
+
+    def ready(self) -> None:
+        from sanctions.roles import ensure_roles
+
+        # Groups need the permissions that post_migrate creates; run after all apps.
+        post_migrate.connect(ensure_roles, dispatch_uid="sanctions.ensure_roles")

@@ -1,0 +1,255 @@
+"""Identifiers: resident ID numbers (GB 11643), unified social credit codes (GB 32100),
+masking for public display, keyed hashes for exact lookup, and names in pinyin.
+
+Checksums come from python-stdnum; this module only adds the project's error messages and
+the derived facts (birth date, sex, region).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum import numdb
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
+# GB 32100: positions 9-18 (and the registration authority / entity type in 1-2) use the
+# 31-character alphabet without I, O, S, V, Z.
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+@dataclass(frozen=True)
+class ResidentIdInfo:
+    number: str
+    birth_date: datetime.date
+    sex: str  # "M" or "F"
+    region_code: str  # 6 digits, the administrative division at registration
+
+
+def normalize_identifier(value: str) -> str:
+    """Strip spaces and hyphens, upper-case (a trailing x is X)."""
+    return "".join(str(value).split()).replace("-", "").upper()
+
+
+def validate_resident_id(value: str) -> ResidentIdInfo:
+    """Validate an 18-character resident ID number and derive birth date, sex and region.
+
+    Raises ``ValidationError`` with a message that names what is wrong.
+    """
+    number = normalize_identifier(value)
+    if len(number) != 18:
+        raise ValidationError(
+            _("A resident ID number has 18 characters; this one has %(count)d."),
+            code="length",
+            params={"count": len(number)},
+        )
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise ValidationError(
+            _("A resident ID number is 17 digits followed by a digit or X."), code="format"
+        )
+    if ric.calc_check_digit(number) != number[17]:
+        raise ValidationError(
+            _("The check digit of this resident ID number is wrong; please check the number."),
+            code="checksum",
+        )
+    try:
+        birth_date = ric.get_birth_date(number)
+    except InvalidComponent:
+        raise ValidationError(
+            _("The birth date in this resident ID number is not a real date."), code="birth_date"
+        ) from None
+    if birth_date > datetime.date.today() or birth_date.year < 1900:
+        raise ValidationError(
+            _("The birth date in this resident ID number is impossible."), code="birth_date"
+        )
+    try:
+        ric.validate(number)
+    except (InvalidComponent, InvalidFormat, InvalidLength, InvalidChecksum):
+        raise ValidationError(
+            _("The region code %(code)s in this resident ID number is unknown."),
+            code="region",
+            params={"code": number[:6]},
+        ) from None
+    sex = "M" if int(number[16]) % 2 else "F"
+    return ResidentIdInfo(number=number, birth_date=birth_date, sex=sex, region_code=number[:6])
+
+
+def is_valid_resident_id(value: str) -> bool:
+    try:
+        validate_resident_id(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def validate_credit_code(value: str) -> str:
+    """Validate an 18-character unified social credit code; return it normalised."""
+    code = normalize_identifier(value)
+    if len(code) != 18:
+        raise ValidationError(
+            _("A unified social credit code has 18 characters; this one has %(count)d."),
+            code="length",
+            params={"count": len(code)},
+        )
+    if any(char not in USCC_ALPHABET for char in code):
+        raise ValidationError(
+            _(
+                "A unified social credit code uses only digits and the letters "
+                "A-H, J-N, P, Q, R, T, U, W, X, Y."
+            ),
+            code="format",
+        )
+    if not code[2:8].isdigit():
+        raise ValidationError(
+            _("Characters 3 to 8 of a unified social credit code are the region code (digits)."),
+            code="format",
+        )
+    if uscc.calc_check_digit(code) != code[17]:
+        raise ValidationError(
+            _("The check character of this unified social credit code is wrong."),
+            code="checksum",
+        )
+    return code
+
+
+def uscc_check_character(first17: str) -> str:
+    return uscc.calc_check_digit(first17)
+
+
+def ric_check_digit(first17: str) -> str:
+    # stdnum's function expects the full number and ignores its last character
+    return ric.calc_check_digit(first17 + "0")
+
+
+def mask_identifier(value: str) -> str:
+    """Public display form: the first 4 and last 2 characters visible, the rest ``*``.
+
+    For a resident ID this hides the county code's last digits and the whole birth date.
+    """
+    if len(value) <= 6:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 6) + value[-2:]
+
+
+def identifier_hash(value: str) -> str:
+    """Keyed hash (HMAC-SHA256, hex) of a normalised identifier, for exact lookup."""
+    key = settings.SCS_IDENTIFIER_KEY.encode()
+    return hmac.new(key, normalize_identifier(value).encode(), hashlib.sha256).hexdigest()
+
+
+@lru_cache(maxsize=4096)
+def region_name(region_code: str) -> str:
+    """'北京市 东城区' for '110101'; empty when the code is unknown."""
+    try:
+        parts = numdb.get("cn/loc").info(region_code)
+    except Exception:  # noqa: BLE001 - an unknown code is not an error for display
+        return ""
+    info = {k: v for _part, props in parts for k, v in props.items()}
+    names = [info.get("province", ""), info.get("prefecture", ""), info.get("county", "")]
+    # historical counties look like "[1984-1990]某县,现名": keep the first current name
+    cleaned = []
+    for name in names:
+        if name.startswith("["):
+            name = name.split("]", 1)[1]
+        cleaned.append(name.split(",")[0])
+    return " ".join(part for part in cleaned if part)
+
+
+# --- pinyin -------------------------------------------------------------------------------
+
+# Surnames whose reading as a surname differs from the common reading of the character.
+COMPOUND_SURNAMES = {
+    "欧阳": "ou yang",
+    "司马": "si ma",
+    "诸葛": "zhu ge",
+    "上官": "shang guan",
+    "尉迟": "yu chi",
+    "长孙": "zhang sun",
+    "万俟": "mo qi",
+    "单于": "chan yu",
+    "澹台": "tan tai",
+    "令狐": "ling hu",
+    "皇甫": "huang fu",
+    "夏侯": "xia hou",
+    "东方": "dong fang",
+    "慕容": "mu rong",
+    "宇文": "yu wen",
+    "公孙": "gong sun",
+}
+SURNAME_READINGS = {
+    "单": "shan",
+    "曾": "zeng",
+    "解": "xie",
+    "仇": "qiu",
+    "区": "ou",
+    "朴": "piao",
+    "查": "zha",
+    "盖": "ge",
+    "缪": "miao",
+    "覃": "qin",
+    "尉": "yu",
+    "乐": "yue",
+    "员": "yun",
+    "召": "shao",
+    "种": "chong",
+    "秘": "bi",
+    "冼": "xian",
+    "翟": "zhai",
+    "薄": "bo",
+    "柏": "bai",
+    "句": "gou",
+    "繁": "po",
+    "宁": "ning",
+    "沈": "shen",
+    "重": "chong",
+    "黑": "he",
+    "折": "she",
+    "藏": "zang",
+    "阚": "kan",
+    "能": "nai",
+    "厍": "she",
+    "隗": "wei",
+    "过": "guo",
+    "燕": "yan",
+    "华": "hua",
+    "任": "ren",
+    "葛": "ge",
+    "纪": "ji",
+    "莘": "shen",
+}
+
+
+def _syllables(text: str) -> list[str]:
+    from pypinyin import Style, lazy_pinyin
+
+    return [s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors="default") if s.strip()]
+
+
+@lru_cache(maxsize=65536)
+def person_name_pinyin(name: str) -> str:
+    """'zhang wei' for 张伟, reading the surname as a surname (单 → shan, 曾 → zeng)."""
+    name = name.strip()
+    for surname, reading in COMPOUND_SURNAMES.items():
+        if name.startswith(surname):
+            return " ".join([reading, *_syllables(name[len(surname) :])]).strip()
+    if name and name[0] in SURNAME_READINGS:
+        return " ".join([SURNAME_READINGS[name[0]], *_syllables(name[1:])]).strip()
+    return " ".join(_syllables(name))
+
+
+@lru_cache(maxsize=65536)
+def text_pinyin(text: str) -> str:
+    """Pinyin of an organisation's name, syllables separated by spaces."""
+    return " ".join(_syllables(text.strip()))
+
+
+def compact_pinyin(pinyin: str) -> str:
+    """'zhangwei' for 'zhang wei' (the form that search normalises queries to)."""
+    return "".join(pinyin.split())

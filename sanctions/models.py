@@ -1,0 +1,430 @@
+"""Core data model: subjects, authorities, the record-type and measure catalogs, integrity
+records and the append-only audit trail.
+
+`sanctions` knows only `Subject`; citizens and enterprises hang their details off it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Domain(models.TextChoices):
+    GOVERNMENT = "government", _("Government affairs integrity")
+    COMMERCIAL = "commercial", _("Commercial integrity")
+    SOCIETAL = "societal", _("Societal integrity")
+    JUDICIAL = "judicial", _("Judicial credibility")
+
+
+class SubjectKind(models.TextChoices):
+    PERSON = "person", _("Person")
+    ENTERPRISE = "enterprise", _("Enterprise")
+
+
+class Subject(models.Model):
+    """One citizen or enterprise about whom records are kept.
+
+    The full identifier is never stored here: only its public masked form and a keyed hash
+    (HMAC) for exact lookup. The clear identifier lives once, on Citizen or Enterprise.
+    """
+
+    kind = models.CharField(_("kind"), max_length=16, choices=SubjectKind.choices)
+    display_name = models.CharField(_("name"), max_length=200)
+    name_pinyin = models.CharField(_("name in pinyin"), max_length=600, blank=True)
+    region_code = models.CharField(_("region code"), max_length=6)
+    masked_identifier = models.CharField(_("masked identifier"), max_length=18)
+    identifier_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Persons only: needed by publication and scoring rules (minors are never listed or
+    # scored) without sanctions importing citizens.
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
+        indexes = [
+            models.Index(fields=["kind", "region_code"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="person") | Q(birth_date__isnull=True),
+                name="subject_birth_date_only_for_persons",
+            ),
+            models.CheckConstraint(
+                condition=Q(region_code__regex=r"^[0-9]{6}$"), name="subject_region_code_6_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.masked_identifier})"
+
+
+class AuthorityKind(models.TextChoices):
+    COURT = "court", _("Court")
+    TAX = "tax", _("Tax bureau")
+    MARKET = "market", _("Market regulation")
+    ENVIRONMENT = "environment", _("Ecology and environment")
+    TRANSPORT = "transport", _("Transport")
+    EDUCATION = "education", _("Education")
+    EMERGENCY = "emergency", _("Emergency management")
+    CIVIL_AFFAIRS = "civil_affairs", _("Civil affairs")
+    HEALTH_COMMISSION = "health_commission", _("Health commission")
+    GOVERNMENT = "government", _("People's government")
+
+
+class AuthorityLevel(models.TextChoices):
+    NATIONAL = "national", _("National")
+    PROVINCIAL = "provincial", _("Provincial")
+    MUNICIPAL = "municipal", _("Municipal")
+    COUNTY = "county", _("County / district")
+
+
+class Authority(models.Model):
+    """An issuing body. `parent` is the higher body that hears appeals."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=AuthorityKind.choices)
+    level = models.CharField(_("level"), max_length=16, choices=AuthorityLevel.choices)
+    region_code = models.CharField(_("region code"), max_length=6)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent authority (appeals)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("authority")
+        verbose_name_plural = _("authorities")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="authority_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Official(models.Model):
+    """A staff account of one issuing authority. Roles are auth groups
+    (clerk, reviewer, supervisor)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="official"
+    )
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="officials")
+    title = models.CharField(_("job title"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("official")
+        verbose_name_plural = _("officials")
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.get_username()} ({self.authority})"
+
+
+class MeasureKind(models.TextChoices):
+    RESTRICTION = "restriction", _("Restriction")
+    INCENTIVE = "incentive", _("Incentive")
+
+
+class Measure(models.Model):
+    """A restriction or incentive that an active record triggers, enforced by an agency."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=MeasureKind.choices)
+    enforcing_agency = models.CharField(_("enforcing agency"), max_length=200)
+    legal_basis = models.TextField(_("legal basis"))
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["kind", "code"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Polarity(models.TextChoices):
+    NEGATIVE = "negative", _("Negative")
+    POSITIVE = "positive", _("Positive")
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", _("Minor")
+    GENERAL = "general", _("General")
+    SERIOUS = "serious", _("Serious")
+
+
+class RecordType(models.Model):
+    """Catalog entry for a kind of decision that can be recorded.
+
+    The catalog never contains a category for opinion, speech, belief, ethnicity, health,
+    sexual life, union membership or relatives' conduct: a new type needs a legal basis and
+    the creating supervisor's recorded attestation (see `services.record_type_create`).
+    """
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    domain = models.CharField(_("domain"), max_length=16, choices=Domain.choices)
+    polarity = models.CharField(_("polarity"), max_length=8, choices=Polarity.choices)
+    severity = models.CharField(_("severity tier"), max_length=8, choices=Severity.choices)
+    points = models.IntegerField(
+        _("points"), help_text=_("Negative for negative records, positive for positive ones.")
+    )
+    subject_kinds = ArrayField(
+        models.CharField(max_length=16, choices=SubjectKind.choices),
+        verbose_name=_("applies to"),
+        size=2,
+    )
+    legal_basis = models.TextField(_("legal basis"))
+    is_administrative_penalty = models.BooleanField(
+        _("administrative penalty"),
+        default=False,
+        help_text=_("Individuals' administrative penalties are never published."),
+    )
+    places_on_blacklist = models.BooleanField(_("places the subject on the public list"))
+    publication_min_days = models.PositiveIntegerField(
+        _("minimum publication (days)"), null=True, blank=True
+    )
+    publication_max_days = models.PositiveIntegerField(
+        _("maximum publication (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for an open-ended listing (judicial ground 1: until performance)."),
+    )
+    effective_days = models.PositiveIntegerField(
+        _("counts towards the score for (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the rule set's default (1 year)."),
+    )
+    measures = models.ManyToManyField(Measure, blank=True, verbose_name=_("measures triggered"))
+    attestation = models.TextField(
+        _("attestation"),
+        help_text=_(
+            "The supervisor's statement that this type rests on a decision under the cited "
+            "legal basis and on none of the prohibited grounds."
+        ),
+    )
+    attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("attested by"),
+    )
+    attested_at = models.DateTimeField(_("attested at"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("record type")
+        verbose_name_plural = _("record types")
+        ordering = ["domain", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(polarity="negative") & Q(points__lte=0))
+                | (Q(polarity="positive") & Q(points__gte=0)),
+                name="recordtype_points_sign_matches_polarity",
+            ),
+            models.CheckConstraint(
+                condition=Q(publication_max_days__isnull=True)
+                | Q(publication_min_days__isnull=True)
+                | Q(publication_min_days__lte=models.F("publication_max_days")),
+                name="recordtype_publication_bounds_ordered",
+            ),
+            # Minor-tier records are never published.
+            models.CheckConstraint(
+                condition=~Q(severity="minor") | Q(places_on_blacklist=False),
+                name="recordtype_minor_never_published",
+            ),
+            models.CheckConstraint(
+                condition=~Q(legal_basis=""), name="recordtype_legal_basis_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.title}"
+
+
+class PerformanceStatus(models.TextChoices):
+    UNPERFORMED = "unperformed", _("Not performed")
+    PARTIALLY_PERFORMED = "partially_performed", _("Partially performed")
+    PERFORMED = "performed", _("Performed")
+
+
+class RecordStatus(models.TextChoices):
+    PENDING_NOTICE = "pending_notice", _("Pending notice")
+    ACTIVE = "active", _("Active")
+    UNDER_OBJECTION = "under_objection", _("Under objection")
+    REPAIRED = "repaired", _("Repaired")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+class JudicialGround(models.IntegerChoices):
+    """Grounds for listing a dishonest judgment debtor (one per listing)."""
+
+    ABLE_BUT_REFUSES = 1, _("Able to perform but refuses")
+    OBSTRUCTS = 2, _("Obstructs enforcement by forged evidence, violence or threats")
+    EVADES = 3, _("Evades enforcement by sham litigation, arbitration or hiding assets")
+    BREACHES_ASSET_REPORT = 4, _("Breaches the asset-reporting order")
+    BREACHES_CONSUMPTION_ORDER = 5, _("Breaches a consumption-restriction order")
+    REFUSES_SETTLEMENT = 6, _("Refuses to honour a settlement agreement without cause")
+
+
+class IntegrityRecord(models.Model):
+    """One decision of one authority about one subject, under a stated legal basis."""
+
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="records", verbose_name=_("subject")
+    )
+    record_type = models.ForeignKey(
+        RecordType, on_delete=models.PROTECT, related_name="records", verbose_name=_("type")
+    )
+    authority = models.ForeignKey(
+        Authority, on_delete=models.PROTECT, related_name="records", verbose_name=_("authority")
+    )
+    decision_number = models.CharField(_("decision number"), max_length=80)
+    decision_date = models.DateField(_("decision date"))
+    legal_basis = models.TextField(_("legal basis"))
+    facts = models.TextField(_("facts"), blank=True)
+    amount = models.DecimalField(
+        _("amount (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    obligation = models.TextField(_("obligation"), blank=True)
+    judicial_ground = models.PositiveSmallIntegerField(
+        _("listing ground"), choices=JudicialGround.choices, null=True, blank=True
+    )
+    performance_status = models.CharField(
+        _("performance"),
+        max_length=24,
+        choices=PerformanceStatus.choices,
+        default=PerformanceStatus.UNPERFORMED,
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=RecordStatus.choices,
+        default=RecordStatus.PENDING_NOTICE,
+    )
+    effective_from = models.DateField(_("counts from"))
+    effective_until = models.DateField(_("counts until"), null=True, blank=True)
+    # Null publication_start: never published (minor tier, minors, individuals' penalties).
+    publication_start = models.DateField(_("published from"), null=True, blank=True)
+    publication_end = models.DateField(_("published until"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("integrity record")
+        verbose_name_plural = _("integrity records")
+        ordering = ["-decision_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "decision_number"],
+                name="record_decision_number_unique_per_authority",
+                violation_error_message=_(
+                    "This authority already has a record with this decision number."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_until__isnull=True)
+                | Q(effective_until__gte=models.F("effective_from")),
+                name="record_effective_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(publication_end__isnull=True)
+                | Q(publication_start__isnull=False)
+                & Q(publication_end__gte=models.F("publication_start")),
+                name="record_publication_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(publication_start__isnull=True)
+                | Q(publication_start__gte=models.F("decision_date")),
+                name="record_publication_not_before_decision",
+            ),
+            models.CheckConstraint(
+                condition=Q(judicial_ground__isnull=True)
+                | Q(judicial_ground__gte=1) & Q(judicial_ground__lte=6),
+                name="record_judicial_ground_1_to_6",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="record_amount_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["subject", "status"]),
+            models.Index(fields=["status", "publication_start", "publication_end"]),
+            models.Index(fields=["decision_number"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_number} — {self.record_type.title}"
+
+
+class AuditEvent(models.Model):
+    """Append-only trail of every action of legal meaning.
+
+    A database trigger (migration 0002) refuses UPDATE and DELETE; rows are written by
+    `services.audit_log` inside the same transaction as the change they describe.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_repr = models.CharField(_("actor"), max_length=200)
+    action = models.CharField(_("action"), max_length=64)
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=300, blank=True)
+    subject = models.ForeignKey(
+        Subject,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+        verbose_name=_("subject"),
+    )
+    old_values = models.JSONField(_("old values"), default=dict, blank=True)
+    new_values = models.JSONField(_("new values"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["subject", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_repr}"

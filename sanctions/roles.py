@@ -1,0 +1,61 @@
+"""Officials' roles as auth groups. Ensured after every migrate (idempotent)."""
+
+from __future__ import annotations
+
+CLERK = "clerk"
+REVIEWER = "reviewer"
+SUPERVISOR = "supervisor"
+
+_VIEW_CORE = [
+    "sanctions.view_subject",
+    "sanctions.view_authority",
+    "sanctions.view_measure",
+    "sanctions.view_recordtype",
+    "sanctions.view_integrityrecord",
+    "sanctions.view_auditevent",
+    "citizens.view_citizen",
+    "enterprises.view_enterprise",
+]
+ROLE_PERMISSIONS = {
+    CLERK: [
+        *_VIEW_CORE,
+        "sanctions.add_integrityrecord",
+        "citizens.add_citizen",
+        "citizens.change_citizen",
+        "enterprises.add_enterprise",
+        "enterprises.change_enterprise",
+    ],
+    REVIEWER: [
+        *_VIEW_CORE,
+        "sanctions.add_integrityrecord",
+        "sanctions.change_integrityrecord",
+    ],
+    SUPERVISOR: [
+        *_VIEW_CORE,
+        "sanctions.add_integrityrecord",
+        "sanctions.change_integrityrecord",
+        "sanctions.add_recordtype",
+        "sanctions.change_recordtype",
+        "sanctions.add_measure",
+        "sanctions.change_measure",
+        "sanctions.view_official",
+        "sanctions.add_official",
+        "sanctions.change_official",
+    ],
+}
+
+
+def ensure_roles(**_kwargs) -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        permissions = []
+        for code in codes:
+            app_label, codename = code.split(".")
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                permissions.append(permission)
+        group.permissions.set(permissions)

@@ -1,0 +1,109 @@
+"""Pure rules of DESIGN.md §6 that several services share: ages, effective and publication
+windows. No database access here, so they can be property-tested on many inputs."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from sanctions.errors import ApplicationError
+
+DEFAULT_EFFECTIVE_DAYS = 365
+JUDICIAL_LISTING_DAYS = 730  # grounds 2-6: two years
+JUDICIAL_REVIEW_DAYS = 730  # ground 1: listed until performance, reviewed at two years
+TIER_PUBLICATION_DAYS = {  # (minimum, maximum) from the decision date
+    "minor": None,
+    "general": (91, 365),
+    "serious": (365, 1095),
+}
+
+
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    years = day.year - birth_date.year
+    if (day.month, day.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+def is_minor_on(birth_date: datetime.date | None, day: datetime.date) -> bool:
+    return birth_date is not None and age_on(birth_date, day) < 18
+
+
+@dataclass(frozen=True)
+class Windows:
+    effective_from: datetime.date
+    effective_until: datetime.date | None
+    publication_start: datetime.date | None
+    publication_end: datetime.date | None
+
+
+def compute_windows(
+    *,
+    severity: str,
+    polarity: str,
+    places_on_blacklist: bool,
+    is_administrative_penalty: bool,
+    publication_min_days: int | None,
+    publication_max_days: int | None,
+    effective_days: int | None,
+    subject_kind: str,
+    birth_date: datetime.date | None,
+    decision_date: datetime.date,
+    judicial_ground: int | None = None,
+    publication_days: int | None = None,
+) -> Windows:
+    """Effective (scoring) and publication windows of a record, both from the decision date.
+
+    Raises ApplicationError where the law forbids the listing asked for (a minor on the
+    blacklist, a blacklist record without its ground, a period outside the tier's bounds).
+    """
+    effective_until = decision_date + datetime.timedelta(
+        days=effective_days or DEFAULT_EFFECTIVE_DAYS
+    )
+    minor = subject_kind == "person" and is_minor_on(birth_date, decision_date)
+
+    def unpublished() -> Windows:
+        return Windows(decision_date, effective_until, None, None)
+
+    if places_on_blacklist:
+        if minor:
+            raise ApplicationError(
+                _("A person under 18 on the decision date is never listed."), code="minor"
+            )
+        if judicial_ground is None:
+            raise ApplicationError(
+                {"judicial_ground": _("A listing needs exactly one ground (1-6).")},
+                code="ground",
+            )
+        if judicial_ground == 1:
+            # Until performance; the review date is decision + JUDICIAL_REVIEW_DAYS.
+            return Windows(decision_date, None, decision_date, None)
+        end = decision_date + datetime.timedelta(days=JUDICIAL_LISTING_DAYS)
+        return Windows(decision_date, end, decision_date, end)
+
+    if polarity != "negative" or severity == "minor" or minor:
+        return unpublished()
+    if subject_kind == "person" and is_administrative_penalty:
+        return unpublished()
+    bounds = TIER_PUBLICATION_DAYS[severity]
+    low = max(bounds[0], publication_min_days or 0)
+    high = min(bounds[1], publication_max_days or bounds[1])
+    days = high if publication_days is None else publication_days
+    if not low <= days <= high:
+        raise ApplicationError(
+            {
+                "publication_days": _(
+                    "For this tier the publication period is %(low)d to %(high)d days."
+                )
+                % {"low": low, "high": high}
+            },
+            code="publication_period",
+        )
+    return Windows(
+        decision_date,
+        effective_until,
+        decision_date,
+        decision_date + datetime.timedelta(days=days),
+    )

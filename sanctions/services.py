@@ -1,0 +1,315 @@
+"""Writes of the core: every change of legal meaning goes through a function here, in one
+transaction that also writes its AuditEvent."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sanctions import rules
+from sanctions.errors import ApplicationError
+from sanctions.models import (
+    AuditEvent,
+    Authority,
+    IntegrityRecord,
+    PerformanceStatus,
+    RecordType,
+    Subject,
+)
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+# Words that mark a category the catalog may never hold (DESIGN.md §2). A supervisor's
+# attestation is still required; this catches the obvious mistakes before it.
+PROHIBITED_GROUND_WORDS = (
+    "政治", "言论", "宗教", "信仰", "民族", "种族", "健康", "疾病", "感染", "性生活",
+    "性取向", "工会", "亲属", "家属", "子女", "父母", "配偶",
+    "political", "opinion", "speech", "religio", "belief", "ethnic", "race", "health",
+    "disease", "infect", "sexual", "trade union", "relative", "family member",
+)  # fmt: skip
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def audit_log(
+    *,
+    actor: Actor,
+    action: str,
+    obj: models.Model,
+    subject: Subject | None = None,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+    ip_address: str | None = None,
+) -> AuditEvent:
+    """Append an AuditEvent. Call it inside the transaction of the change it records."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_log must run inside the transaction of the change it records")
+    user = actor if actor is not None and actor.is_authenticated else None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_repr=user.get_username() if user else "system",
+        action=action,
+        object_type=obj._meta.label,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        subject=subject,
+        old_values={k: _json_value(v) for k, v in (old or {}).items()},
+        new_values={k: _json_value(v) for k, v in (new or {}).items()},
+        ip_address=ip_address,
+    )
+
+
+def check_prohibited_grounds(*texts: str) -> None:
+    joined = " ".join(texts).lower()
+    for word in PROHIBITED_GROUND_WORDS:
+        if word in joined:
+            raise ApplicationError(
+                _(
+                    "The catalog may not hold a category based on opinion, speech, belief, "
+                    "ethnicity, health, sexual life, union membership or relatives "
+                    "(found “%(word)s”)."
+                )
+                % {"word": word},
+                code="prohibited_ground",
+            )
+
+
+@transaction.atomic
+def record_type_create(*, actor: Actor, measures: list | None = None, **fields: Any) -> RecordType:
+    """Add a catalog entry. Supervisors only (checked by the caller's permission); needs a
+    legal basis and an attestation, and is refused for prohibited grounds."""
+    if not (fields.get("legal_basis") or "").strip():
+        raise ApplicationError({"legal_basis": _("A record type needs a legal basis.")})
+    if not (fields.get("attestation") or "").strip():
+        raise ApplicationError({"attestation": _("The supervisor's attestation is required.")})
+    check_prohibited_grounds(
+        fields.get("title", ""), fields.get("title_en", ""), fields.get("code", "")
+    )
+    record_type = RecordType(**fields)
+    if actor is not None and actor.is_authenticated:
+        record_type.attested_by = actor
+        record_type.attested_at = timezone.now()
+    record_type.full_clean()
+    record_type.save()
+    if measures:
+        record_type.measures.set(measures)
+    audit_log(
+        actor=actor,
+        action="record_type.create",
+        obj=record_type,
+        new={k: fields[k] for k in ("code", "title", "domain", "severity", "points")},
+    )
+    return record_type
+
+
+def record_validate(
+    *,
+    subject: Subject,
+    record_type: RecordType,
+    authority: Authority,
+    decision_number: str,
+    decision_date: datetime.date,
+    judicial_ground: int | None = None,
+    publication_days: int | None = None,
+    today: datetime.date | None = None,
+) -> rules.Windows:
+    """Every rule a new record must pass; returns its windows. Forms call it for field
+    errors before `record_create`, which calls it again inside its transaction."""
+    today = today or timezone.localdate()
+    decision_number = (decision_number or "").strip()
+    if not decision_number:
+        raise ApplicationError({"decision_number": _("The decision number is required.")})
+    if decision_date > today:
+        raise ApplicationError({"decision_date": _("The decision date cannot be in the future.")})
+    if not record_type.is_active:
+        raise ApplicationError({"record_type": _("This record type is no longer in use.")})
+    if subject.kind not in record_type.subject_kinds:
+        raise ApplicationError(
+            {"record_type": _("This record type does not apply to this kind of subject.")}
+        )
+    if judicial_ground is not None and not record_type.places_on_blacklist:
+        raise ApplicationError(
+            {"judicial_ground": _("A listing ground applies only to blacklist records.")}
+        )
+    if IntegrityRecord.objects.filter(
+        authority=authority, decision_number=decision_number
+    ).exists():
+        raise ApplicationError(
+            {
+                "decision_number": _(
+                    "This authority already has a record with decision number %(number)s."
+                )
+                % {"number": decision_number}
+            },
+            code="duplicate",
+        )
+    return rules.compute_windows(
+        severity=record_type.severity,
+        polarity=record_type.polarity,
+        places_on_blacklist=record_type.places_on_blacklist,
+        is_administrative_penalty=record_type.is_administrative_penalty,
+        publication_min_days=record_type.publication_min_days,
+        publication_max_days=record_type.publication_max_days,
+        effective_days=record_type.effective_days,
+        subject_kind=subject.kind,
+        birth_date=subject.birth_date,
+        decision_date=decision_date,
+        judicial_ground=judicial_ground,
+        publication_days=publication_days,
+    )
+
+
+def record_create(
+    *,
+    actor: Actor,
+    subject: Subject,
+    record_type: RecordType,
+    authority: Authority,
+    decision_number: str,
+    decision_date: datetime.date,
+    legal_basis: str = "",
+    facts: str = "",
+    amount: decimal.Decimal | None = None,
+    obligation: str = "",
+    judicial_ground: int | None = None,
+    performance_status: str = PerformanceStatus.UNPERFORMED,
+    publication_days: int | None = None,
+    today: datetime.date | None = None,
+) -> IntegrityRecord:
+    """Record a decision. Windows start at the decision date; the record waits in
+    ``pending_notice`` until notice has been served and the notice period has passed."""
+    decision_number = (decision_number or "").strip()
+    windows = record_validate(
+        subject=subject,
+        record_type=record_type,
+        authority=authority,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        judicial_ground=judicial_ground,
+        publication_days=publication_days,
+        today=today,
+    )
+    record = IntegrityRecord(
+        subject=subject,
+        record_type=record_type,
+        authority=authority,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        legal_basis=(legal_basis or record_type.legal_basis).strip(),
+        facts=facts,
+        amount=amount,
+        obligation=obligation,
+        judicial_ground=judicial_ground,
+        performance_status=performance_status,
+        effective_from=windows.effective_from,
+        effective_until=windows.effective_until,
+        publication_start=windows.publication_start,
+        publication_end=windows.publication_end,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    try:
+        with transaction.atomic():
+            record.save()
+            audit_log(
+                actor=actor,
+                action="record.create",
+                obj=record,
+                subject=subject,
+                new={
+                    "record_type": record_type.code,
+                    "authority": authority.code,
+                    "decision_number": decision_number,
+                    "decision_date": decision_date,
+                    "status": record.status,
+                    "publication_start": record.publication_start,
+                    "publication_end": record.publication_end,
+                },
+            )
+    except IntegrityError as exc:
+        if "record_decision_number_unique_per_authority" in str(exc):
+            raise ApplicationError(
+                {
+                    "decision_number": _(
+                        "This authority already has a record with decision number %(number)s."
+                    )
+                    % {"number": decision_number}
+                },
+                code="duplicate",
+            ) from None
+        raise
+    return record
+
+
+def subject_create(
+    *,
+    kind: str,
+    identifier: str,
+    display_name: str,
+    name_pinyin: str,
+    region_code: str,
+    birth_date: datetime.date | None = None,
+) -> Subject:
+    """Create the Subject row behind a new citizen or enterprise (the caller audits).
+
+    Only the masked form and a keyed hash of the identifier are kept here."""
+    from sanctions.identifiers import identifier_hash, mask_identifier
+
+    subject = Subject(
+        kind=kind,
+        display_name=display_name,
+        name_pinyin=name_pinyin,
+        region_code=region_code,
+        masked_identifier=mask_identifier(identifier),
+        identifier_hash=identifier_hash(identifier),
+        birth_date=birth_date,
+    )
+    subject.save()
+    return subject
+
+
+@transaction.atomic
+def record_activate(
+    *, actor: Actor, record: IntegrityRecord, today: datetime.date | None = None
+) -> IntegrityRecord:
+    """Move a record from ``pending_notice`` to ``active`` once the notice period has passed.
+
+    Casework (notices served, objections pending) tightens this; the period is counted from
+    the decision date until a served notice exists to count from.
+    """
+    from django.conf import settings
+
+    today = today or timezone.localdate()
+    record = IntegrityRecord.objects.select_for_update().get(pk=record.pk)
+    if record.status != "pending_notice":
+        return record  # idempotent: already activated or closed
+    ready_on = record.decision_date + datetime.timedelta(days=settings.SCS_NOTICE_PERIOD_DAYS)
+    if today < ready_on:
+        raise ApplicationError(
+            _("The notice period runs until %(date)s.") % {"date": ready_on.isoformat()},
+            code="notice_period",
+        )
+    record.status = "active"
+    record.save(update_fields=["status", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="record.activate",
+        obj=record,
+        subject=record.subject,
+        old={"status": "pending_notice"},
+        new={"status": "active"},
+    )
+    return record

