@@ -12,7 +12,6 @@ from sanctions.identifiers import ResidentIdInfo, person_name_pinyin, validate_r
 from sanctions.models import SubjectKind
 from sanctions.services import Actor, audit_log, subject_create
 
-
 UNCHANGED = object()
 
 

@@ -104,7 +104,11 @@ def enterprise_update(
         obj=enterprise,
         subject=subject,
         old=old,
-        new={"name": name, "legal_rep": legal_representative.pk, "status": status,
-             "address": address},
+        new={
+            "name": name,
+            "legal_rep": legal_representative.pk,
+            "status": status,
+            "address": address,
+        },
     )
     return enterprise

@@ -80,7 +80,12 @@ class MeasureAdmin(admin.ModelAdmin):
 class RecordTypeForm(forms.ModelForm):
     class Meta:
         model = RecordType
-        exclude = ["attested_by", "attested_at"]
+        fields = [
+            "code", "title", "title_en", "domain", "polarity", "severity", "points",
+            "subject_kinds", "legal_basis", "is_administrative_penalty", "places_on_blacklist",
+            "publication_min_days", "publication_max_days", "effective_days", "measures",
+            "attestation", "is_active",
+        ]  # fmt: skip
 
     def clean(self):
         cleaned = super().clean()
@@ -197,7 +202,9 @@ class IntegrityRecordAddForm(forms.ModelForm):
                 publication_days=cleaned.get("publication_days"),
             )
         except ApplicationError as exc:
-            raise forms.ValidationError(exc.error_dict if hasattr(exc, "error_dict") else exc)
+            raise forms.ValidationError(
+                exc.error_dict if hasattr(exc, "error_dict") else exc
+            ) from None
         return cleaned
 
 
@@ -207,15 +214,25 @@ class IntegrityRecordAdmin(IdentifierSearchMixin, admin.ModelAdmin):
     list_display = [
         "decision_number",
         "subject",
-        "record_type",
+        "type_title",
         "authority",
         "decision_date",
         "status",
         "performance_status",
         "publication_end",
     ]
-    list_filter = ["status", "record_type__domain", "record_type__severity", "authority"]
+    list_filter = [
+        "status",
+        "record_type__domain",
+        "record_type__severity",
+        ("authority", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["decision_number", "subject__display_name", "subject__name_pinyin"]
+
+    @admin.display(description=_("type"), ordering="record_type__title")
+    def type_title(self, obj: IntegrityRecord) -> str:
+        return obj.record_type.title
+
     list_select_related = ["subject", "record_type", "authority"]
     autocomplete_fields = ["subject", "record_type", "authority"]
     date_hierarchy = "decision_date"

@@ -52,7 +52,9 @@ AUTHORITIES = [
 ]  # fmt: skip
 
 JUDGMENT_DEBTOR_RULES = "《最高人民法院关于公布失信被执行人名单信息的若干规定》（法释〔2017〕7号）"
-HIGH_CONSUMPTION_RULES = "《最高人民法院关于限制被执行人高消费及有关消费的若干规定》（法释〔2015〕17号）"
+HIGH_CONSUMPTION_RULES = (
+    "《最高人民法院关于限制被执行人高消费及有关消费的若干规定》（法释〔2015〕17号）"
+)
 
 # code, title, title_en, kind, enforcing agency, legal basis
 MEASURES = [

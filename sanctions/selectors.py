@@ -9,9 +9,13 @@ from sanctions.models import Authority, Domain, RecordType
 
 def catalog_overview() -> list[dict]:
     """Per domain: how many record types the catalog holds, negative and positive."""
-    counts = RecordType.objects.filter(is_active=True).values("domain").annotate(
-        negative=Count("id", filter=Q(polarity="negative")),
-        positive=Count("id", filter=Q(polarity="positive")),
+    counts = (
+        RecordType.objects.filter(is_active=True)
+        .values("domain")
+        .annotate(
+            negative=Count("id", filter=Q(polarity="negative")),
+            positive=Count("id", filter=Q(polarity="positive")),
+        )
     )
     by_domain = {row["domain"]: row for row in counts}
     return [

@@ -110,8 +110,10 @@ class DemoGenerator:
     def company_name(self) -> str:
         rng = self.rng
         city = rng.choice(["北京", "上海", "广州", "深圳", "杭州", "南京", "成都", "武汉", "西安"])
-        return city + rng.choice(CompanyProvider.company_prefixes) + rng.choice(
-            CompanyProvider.company_suffixes
+        return (
+            city
+            + rng.choice(CompanyProvider.company_prefixes)
+            + rng.choice(CompanyProvider.company_suffixes)
         )
 
     def decision_date(self, today: datetime.date, max_days_ago: int = 1000) -> datetime.date:

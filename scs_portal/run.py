@@ -10,6 +10,7 @@ process groups, and the embedded servers it started are shut down on exit.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -50,21 +51,15 @@ class Supervisor:
     def stop_children(self) -> None:
         for _name, process in self.children:
             if process.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
         deadline = time.monotonic() + 15
         for _name, process in self.children:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
             # the group may hold grandchildren (reloader, worker pool) even after the leader
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 def _wait_http(url: str, seconds: float) -> bool:
@@ -97,9 +92,7 @@ def serve() -> int:
         supervisor.manage("seed_demo", "--if-empty")
         data_dir = embedded.DATA_DIR
         data_dir.mkdir(parents=True, exist_ok=True)
-        supervisor.spawn(
-            "web", [PYTHON, "manage.py", "runserver", f"{host}:{port}", "--noreload"]
-        )
+        supervisor.spawn("web", [PYTHON, "manage.py", "runserver", f"{host}:{port}", "--noreload"])
         supervisor.spawn(
             "worker",
             [PYTHON, "-m", "celery", "-A", "scs_portal", "worker", "-l", "info",

@@ -2,12 +2,6 @@ import pytest
 from django.apps import apps
 
 
-@pytest.fixture(autouse=True)
-def _plain_http_in_tests(settings):
-    # Production redirects to HTTPS; the test client and live server speak plain HTTP.
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def catalog(db):
     """The seeded catalogs and roles. Migrations seed them, but transactional tests flush the

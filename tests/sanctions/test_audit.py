@@ -16,11 +16,14 @@ def event(db, catalog):
 def test_update_of_an_audit_row_is_refused_by_the_database(event):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).update(action="tampered")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE sanctions_auditevent SET new_values = '{}' WHERE id = %s", [event.pk]
-            )
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE sanctions_auditevent SET new_values = '{}' WHERE id = %s", [event.pk]
+        )
     event.refresh_from_db()
     assert event.action == "test.event" and event.new_values == {"a": 1}
 
@@ -28,9 +31,12 @@ def test_update_of_an_audit_row_is_refused_by_the_database(event):
 def test_delete_of_an_audit_row_is_refused_by_the_database(event):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).delete()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM sanctions_auditevent")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM sanctions_auditevent")
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 

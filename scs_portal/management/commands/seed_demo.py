@@ -188,7 +188,9 @@ class Command(BaseCommand):
             )
             plan.append((subject, gen.rng.choice(by_kind[subject.kind])))
         serial = IntegrityRecord.objects.count() + 1
-        for subject, record_type in tqdm(plan[:count] if count else [], desc="records", disable=None):
+        for subject, record_type in tqdm(
+            plan[:count] if count else [], desc="records", disable=None
+        ):
             authority = authorities[_authority_for(record_type)]
             decided = gen.decision_date(today)
             ground = None
@@ -204,7 +206,8 @@ class Command(BaseCommand):
                     decision_number=decision_number(authority.code, decided.year, serial),
                     decision_date=decided,
                     facts="示例数据：演示用事实描述。",
-                    amount=gen.rng.randint(1, 5000) * 100 if record_type.polarity == "negative"
+                    amount=gen.rng.randint(1, 5000) * 100
+                    if record_type.polarity == "negative"
                     else None,
                     judicial_ground=ground,
                 )
@@ -319,8 +322,10 @@ class Command(BaseCommand):
                 continue  # minors are never listed
             authority = authorities[_authority_for(record_type)]
             status = "active" if decided <= notice_cutoff else "pending_notice"
-            if windows.effective_until and windows.effective_until < today and (
-                windows.publication_end is None or windows.publication_end < today
+            if (
+                windows.effective_until
+                and windows.effective_until < today
+                and (windows.publication_end is None or windows.publication_end < today)
             ):
                 status = "expired" if status == "active" else status
             record_rows.append(
