@@ -2,6 +2,16 @@ import pytest
 from django.apps import apps
 
 
+@pytest.fixture(autouse=True)
+def _english_messages(request, client):
+    """Unit tests read messages in English; the browser tests run in Chinese (zh-CN)."""
+    from django.utils import translation
+
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def catalog(db):
     """The seeded catalogs and roles. Migrations seed them, but transactional tests flush the
