@@ -21,6 +21,25 @@ from sanctions.identifiers import (
     uscc_check_character,
 )
 
+DEMO_PASSWORD = "demo-Pass-2026"  # noqa: S105 - printed demo credential, DEBUG only
+DEMO_AUTHORITIES = {"court": "bj-dongcheng-court", "tax": "bj-dongcheng-tax"}
+DEMO_CITIZEN = ("110101198803150031", "王小明")
+DEMO_LEGAL_REP = ("11010519750214005X", "李建国")
+
+
+def demo_accounts() -> list[tuple[str, str]]:
+    """(username, what it is) for the README and `make run`'s banner."""
+    rows = [("admin", "superuser (operator)")]
+    for prefix, code in DEMO_AUTHORITIES.items():
+        for role in ("supervisor", "reviewer", "clerk"):
+            rows.append((f"{prefix}.{role}", f"{role} at {code}"))
+    rows += [
+        ("citizen.demo", f"citizen {DEMO_CITIZEN[1]} with records"),
+        ("legalrep.demo", f"citizen {DEMO_LEGAL_REP[1]}, legal representative of 2 enterprises"),
+    ]
+    return rows
+
+
 # County-level codes; filtered at import to those stdnum knows for every birth year we use.
 _CANDIDATE_REGIONS = [
     "110101", "110102", "110105", "110106", "110108", "110114", "120101", "120103",

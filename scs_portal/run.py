@@ -124,7 +124,7 @@ def serve() -> int:
 
 
 def _banner(base: str, seconds: float) -> None:
-    from scs_portal.management.commands.seed_demo import DEMO_PASSWORD, demo_accounts
+    from scs_portal.demo import DEMO_PASSWORD, demo_accounts
 
     lines = [
         "",

@@ -38,25 +38,14 @@ from sanctions.identifiers import (
 from sanctions.models import Authority, IntegrityRecord, JudicialGround, Official, RecordType
 from sanctions.roles import CLERK, REVIEWER, SUPERVISOR
 from sanctions.services import record_activate, record_create
-from scs_portal.demo import DemoGenerator, decision_number
-
-DEMO_PASSWORD = "demo-Pass-2026"  # noqa: S105 - printed demo credential, DEBUG only
-DEMO_AUTHORITIES = {"court": "bj-dongcheng-court", "tax": "bj-dongcheng-tax"}
-DEMO_CITIZEN = ("110101198803150031", "王小明")
-DEMO_LEGAL_REP = ("11010519750214005X", "李建国")
-
-
-def demo_accounts() -> list[tuple[str, str]]:
-    """(username, what it is) for the README and `make run`'s banner."""
-    rows = [("admin", "superuser (operator)")]
-    for prefix, code in DEMO_AUTHORITIES.items():
-        for role in (SUPERVISOR, REVIEWER, CLERK):
-            rows.append((f"{prefix}.{role}", f"{role} at {code}"))
-    rows += [
-        ("citizen.demo", f"citizen {DEMO_CITIZEN[1]} with records"),
-        ("legalrep.demo", f"citizen {DEMO_LEGAL_REP[1]}, legal representative of 2 enterprises"),
-    ]
-    return rows
+from scs_portal.demo import (
+    DEMO_AUTHORITIES,
+    DEMO_CITIZEN,
+    DEMO_LEGAL_REP,
+    DEMO_PASSWORD,
+    DemoGenerator,
+    decision_number,
+)
 
 
 class Command(BaseCommand):
@@ -399,6 +388,3 @@ def _authority_for(record_type: RecordType) -> str:
     if "blood" in code:
         return "bj-health-commission"
     return "bj-government"
-
-
-__all__ = ["Command", "demo_accounts", "DEMO_PASSWORD"]
