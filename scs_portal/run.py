@@ -84,6 +84,9 @@ def serve() -> int:
     def on_signal(signum, _frame):
         raise KeyboardInterrupt
 
+    # Installed explicitly: a shell that starts us in the background leaves SIGINT ignored,
+    # and Ctrl-C / `kill -INT` must still stop everything we start.
+    signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     started = time.monotonic()
     try:
