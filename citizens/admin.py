@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from citizens import services
 from citizens.models import Citizen
 from sanctions.admin import IdentifierSearchMixin, adopt_saved
+from sanctions.admin_casework import PersonAccessLogMixin
 from sanctions.errors import ApplicationError
 
 
@@ -33,7 +34,8 @@ class CitizenChangeForm(forms.ModelForm):
 
 
 @admin.register(Citizen)
-class CitizenAdmin(IdentifierSearchMixin, admin.ModelAdmin):
+class CitizenAdmin(PersonAccessLogMixin, IdentifierSearchMixin, admin.ModelAdmin):
+    access_purpose = "admin: citizen detail"
     identifier_hash_lookup = "subject__identifier_hash"
     list_display = ["name", "masked_id", "sex", "birth_date", "region_code", "user"]
     list_filter = ["sex"]

@@ -51,6 +51,7 @@ def citizen_create(*, actor: Actor, resident_id: str, name: str, email: str = ""
                 name_pinyin=person_name_pinyin(name),
                 region_code=info.region_code,
                 birth_date=info.birth_date,
+                contact_email=email,
             )
             citizen = Citizen.objects.create(
                 subject=subject,
@@ -93,7 +94,8 @@ def citizen_update(
     subject = citizen.subject
     subject.display_name = name
     subject.name_pinyin = person_name_pinyin(name)
-    subject.save(update_fields=["display_name", "name_pinyin", "updated_at"])
+    subject.contact_email = email
+    subject.save(update_fields=["display_name", "name_pinyin", "contact_email", "updated_at"])
     audit_log(
         actor=actor,
         action="citizen.update",

@@ -10,6 +10,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from sanctions import services
+from sanctions.admin_casework import (
+    RECORD_ACTIONS,
+    PersonAccessLogMixin,
+    ScopedAdminMixin,
+    ServiceActionsMixin,
+)
 from sanctions.errors import ApplicationError
 from sanctions.identifiers import identifier_hash, normalize_identifier
 from sanctions.models import (
@@ -136,12 +142,16 @@ class RecordTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subject)
-class SubjectAdmin(IdentifierSearchMixin, admin.ModelAdmin):
+class SubjectAdmin(PersonAccessLogMixin, IdentifierSearchMixin, admin.ModelAdmin):
+    access_purpose = "admin: subject detail"
     list_display = ["display_name", "kind", "masked_identifier", "region_code", "name_pinyin"]
     list_filter = ["kind"]
     search_fields = ["display_name", "name_pinyin", "masked_identifier"]
     readonly_fields = [f.name for f in Subject._meta.fields]
     show_full_result_count = False
+
+    def access_subject(self, obj):
+        return obj
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # subjects come into being with a citizen or an enterprise
@@ -209,7 +219,15 @@ class IntegrityRecordAddForm(forms.ModelForm):
 
 
 @admin.register(IntegrityRecord)
-class IntegrityRecordAdmin(IdentifierSearchMixin, admin.ModelAdmin):
+class IntegrityRecordAdmin(
+    ScopedAdminMixin,
+    PersonAccessLogMixin,
+    ServiceActionsMixin,
+    IdentifierSearchMixin,
+    admin.ModelAdmin,
+):
+    access_purpose = "admin: record detail"
+    service_actions = RECORD_ACTIONS
     identifier_hash_lookup = "subject__identifier_hash"
     list_display = [
         "decision_number",
@@ -238,11 +256,14 @@ class IntegrityRecordAdmin(IdentifierSearchMixin, admin.ModelAdmin):
     date_hierarchy = "decision_date"
     show_full_result_count = False
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        queryset = super().get_queryset(request)
+    def scoped_queryset(self, request: HttpRequest) -> QuerySet:
         if request.user.is_superuser:
-            return queryset
-        return queryset.filter(authority__in=authorities_visible_to(request.user))
+            return IntegrityRecord.objects.all()
+        return IntegrityRecord.objects.filter(authority__in=authorities_visible_to(request.user))
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # existing records change only through the actions below (services), never an edit
+        return obj is None and super().has_change_permission(request, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -253,12 +274,6 @@ class IntegrityRecordAdmin(IdentifierSearchMixin, admin.ModelAdmin):
         if obj is None:
             return [*IntegrityRecordAddForm.Meta.fields, "publication_days"]
         return super().get_fields(request, obj)
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return []
-        # Changes of legal state go through the casework services, never a free edit.
-        return [f.name for f in IntegrityRecord._meta.fields]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "authority" and not request.user.is_superuser:

@@ -15,6 +15,14 @@ _VIEW_CORE = [
     "sanctions.view_auditevent",
     "citizens.view_citizen",
     "enterprises.view_enterprise",
+    "sanctions.view_case",
+    "sanctions.view_casenote",
+    "sanctions.view_evidencefile",
+    "sanctions.view_notice",
+    "sanctions.view_objection",
+    "sanctions.view_appeal",
+    "sanctions.view_repairapplication",
+    "sanctions.view_holiday",
 ]
 ROLE_PERMISSIONS = {
     CLERK: [
@@ -24,11 +32,18 @@ ROLE_PERMISSIONS = {
         "citizens.change_citizen",
         "enterprises.add_enterprise",
         "enterprises.change_enterprise",
+        "sanctions.add_case",
+        "sanctions.change_case",
+        "sanctions.add_evidencefile",
+        "sanctions.add_casenote",
     ],
     REVIEWER: [
         *_VIEW_CORE,
         "sanctions.add_integrityrecord",
         "sanctions.change_integrityrecord",
+        "sanctions.change_case",
+        "sanctions.add_casenote",
+        "sanctions.add_evidencefile",
     ],
     SUPERVISOR: [
         *_VIEW_CORE,
@@ -41,6 +56,13 @@ ROLE_PERMISSIONS = {
         "sanctions.view_official",
         "sanctions.add_official",
         "sanctions.change_official",
+        "sanctions.add_case",
+        "sanctions.change_case",
+        "sanctions.add_casenote",
+        "sanctions.add_evidencefile",
+        "sanctions.add_holiday",
+        "sanctions.change_holiday",
+        "sanctions.view_accesslog",
     ],
 }
 

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+import datetime
 
-from sanctions.models import Authority, Domain, RecordType
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from sanctions.models import (
+    Appeal,
+    Authority,
+    Case,
+    CaseState,
+    Domain,
+    IntegrityRecord,
+    Objection,
+    RecordStatus,
+    RecordType,
+    RepairApplication,
+)
+from sanctions.models.casework import OPEN_CASE_STATES
 
 
 def catalog_overview() -> list[dict]:
@@ -46,3 +61,117 @@ def authorities_visible_to(user) -> QuerySet[Authority]:
         )
         ids.update(frontier)
     return Authority.objects.filter(pk__in=ids)
+
+
+# --- publication -----------------------------------------------------------------------------
+
+
+def public_entries(*, today: datetime.date | None = None) -> QuerySet[IntegrityRecord]:
+    """The one definition of what the public sees (pages, API, open data).
+
+    An entry is public when a notice was served and the record was activated (published_at
+    set), it is active or under objection (then marked so), and today is inside its
+    publication window. Minors, minor-tier records and individuals' administrative penalties
+    never get a publication window, so they never appear.
+    """
+    today = today or timezone.localdate()
+    return IntegrityRecord.objects.filter(
+        status__in=[RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION],
+        published_at__isnull=False,
+        publication_start__lte=today,
+    ).filter(Q(publication_end__isnull=True) | Q(publication_end__gte=today))
+
+
+def is_public(record: IntegrityRecord, *, today: datetime.date | None = None) -> bool:
+    return public_entries(today=today).filter(pk=record.pk).exists()
+
+
+# --- officials' work lists ---------------------------------------------------------------------
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    if user.is_superuser:
+        return Case.objects.all()
+    return Case.objects.filter(authority__in=authorities_visible_to(user))
+
+
+def overdue_cases(user, *, today: datetime.date | None = None) -> QuerySet[Case]:
+    today = today or timezone.localdate()
+    return cases_visible_to(user).filter(state__in=OPEN_CASE_STATES, due_date__lt=today)
+
+
+def objections_visible_to(user) -> QuerySet[Objection]:
+    if user.is_superuser:
+        return Objection.objects.all()
+    return Objection.objects.filter(record__authority__in=authorities_visible_to(user))
+
+
+def appeals_visible_to(user) -> QuerySet[Appeal]:
+    if user.is_superuser:
+        return Appeal.objects.all()
+    visible = authorities_visible_to(user)
+    return Appeal.objects.filter(
+        Q(authority__in=visible) | Q(objection__record__authority__in=visible)
+    )
+
+
+def repairs_visible_to(user) -> QuerySet[RepairApplication]:
+    if user.is_superuser:
+        return RepairApplication.objects.all()
+    return RepairApplication.objects.filter(record__authority__in=authorities_visible_to(user))
+
+
+def dashboard(user, *, today: datetime.date | None = None) -> dict:
+    """Counts for the officials' landing page, scoped to what the user may see."""
+    today = today or timezone.localdate()
+    cases = cases_visible_to(user)
+    by_state = dict(cases.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+    records = IntegrityRecord.objects.all()
+    if not user.is_superuser:
+        records = records.filter(authority__in=authorities_visible_to(user))
+    month_start = today.replace(day=1)
+    published = public_entries(today=today).filter(pk__in=records.values("pk"))
+    monthly = []
+    for back in range(5, -1, -1):
+        year, month = month_start.year, month_start.month - back
+        while month <= 0:
+            year, month = year - 1, month + 12
+        first = datetime.date(year, month, 1)
+        nxt = datetime.date(year + month // 12, month % 12 + 1, 1)
+        monthly.append(
+            {
+                "label": f"{year}-{month:02d}",
+                "count": records.filter(
+                    published_at__date__gte=first, published_at__date__lt=nxt
+                ).count(),
+            }
+        )
+    peak = max([m["count"] for m in monthly] + [1])
+    for index, row in enumerate(monthly):  # bar geometry for the server-rendered SVG
+        row["height"] = round(100 * row["count"] / peak)
+        row["x"] = index * 60
+        row["y"] = 130 - row["height"]
+        row["label_y"] = row["y"] - 4
+    return {
+        "cases_by_state": [
+            {"state": label, "count": by_state.get(value, 0)} for value, label in CaseState.choices
+        ],
+        "overdue_cases": overdue_cases(user, today=today).count(),
+        "objections_pending": objections_visible_to(user).filter(outcome="pending").count(),
+        "objections_overdue": objections_visible_to(user)
+        .filter(outcome="pending", due_on__lt=today)
+        .count(),
+        "appeals_pending": appeals_visible_to(user).filter(state="pending").count(),
+        "repairs_pending": repairs_visible_to(user).filter(state="pending").count(),
+        "repairs_overdue": repairs_visible_to(user)
+        .filter(state="pending", due_on__lt=today)
+        .count(),
+        "published_this_month": records.filter(published_at__date__gte=month_start).count(),
+        "published_now": published.count(),
+        "ground_one_reviews_due": records.filter(
+            judicial_ground=1,
+            status__in=[RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION],
+            decision_date__lte=today - datetime.timedelta(days=730),
+        ).count(),
+        "monthly": monthly,
+    }

@@ -139,7 +139,7 @@ class DemoGenerator:
         return today - datetime.timedelta(days=self.rng.randint(0, max_days_ago))
 
 
-def decision_number(authority_code: str, year: int, serial: int) -> str:
+def decision_number(authority_code: str, year: int, serial: int | str) -> str:
     """Court-style case numbers for courts, document numbers for agencies."""
     if "court" in authority_code:
         return f"({year})京0101执{serial}号"

@@ -33,7 +33,7 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "scs_portal.admin_site.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -161,8 +161,15 @@ if DEBUG:
 else:
     SCS_IDENTIFIER_KEY = env("SCS_IDENTIFIER_KEY")
 
-# Due-process parameters (DESIGN.md §6); casework reads them.
+# Due-process parameters (DESIGN.md §6).
 SCS_NOTICE_PERIOD_DAYS = env.int("SCS_NOTICE_PERIOD_DAYS", default=10)
+SCS_OBJECTION_DECISION_DAYS = env.int("SCS_OBJECTION_DECISION_DAYS", default=15)
+SCS_APPEAL_FILING_DAYS = env.int("SCS_APPEAL_FILING_DAYS", default=10)
+SCS_REPAIR_DECISION_WORKDAYS = env.int("SCS_REPAIR_DECISION_WORKDAYS", default=15)
+# Credit repair may be applied for this many days after the decision, by tier.
+SCS_REPAIR_AFTER_DAYS = {"general": 91, "serious": 365}
+SCS_EVIDENCE_MAX_BYTES = env.int("SCS_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -185,6 +192,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    # Nightly backstop: publish entries whose notice period ended, expire closed windows.
+    "publication-sweep": {
+        "task": "sanctions.tasks.publication_sweep",
+        "schedule": crontab(
+            hour=env.int("SCS_SWEEP_HOUR", default=1),
+            minute=env.int("SCS_SWEEP_MINUTE", default=30),
+        ),
+    },
     # Heartbeat: proves worker and beat are alive; visible in the logs and the admin dashboard.
     "heartbeat": {
         "task": "sanctions.tasks.heartbeat",

@@ -5,10 +5,6 @@ from django.urls import include, path
 
 from scs_portal import views
 
-admin.site.site_header = "SCS Portal"
-admin.site.site_title = "SCS Portal"
-admin.site.index_title = "Officials' workspace"
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

@@ -319,7 +319,7 @@ class Command(BaseCommand):
                 status = "expired" if status == "active" else status
             record_rows.append(
                 (serial, first_subject + offset, record_type.id, authority.id,
-                 decision_number(authority.code, decided.year, serial), decided,
+                 decision_number(authority.code, decided.year, f"B{serial}"), decided,
                  record_type.legal_basis, "", None, "", ground, "unperformed", status,
                  windows.effective_from, windows.effective_until, windows.publication_start,
                  windows.publication_end, None, now, now)

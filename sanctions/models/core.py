@@ -41,6 +41,8 @@ class Subject(models.Model):
     # Persons only: needed by publication and scoring rules (minors are never listed or
     # scored) without sanctions importing citizens.
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    # Where notices are e-mailed (kept in step by the citizens / enterprises services).
+    contact_email = models.EmailField(_("e-mail for notices"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -277,6 +279,7 @@ class RecordStatus(models.TextChoices):
     REPAIRED = "repaired", _("Repaired")
     EXPIRED = "expired", _("Expired")
     REVOKED = "revoked", _("Revoked")
+    REMOVED = "removed", _("Removed (performed, settled or withdrawn)")
 
 
 class JudicialGround(models.IntegerChoices):
@@ -288,6 +291,16 @@ class JudicialGround(models.IntegerChoices):
     BREACHES_ASSET_REPORT = 4, _("Breaches the asset-reporting order")
     BREACHES_CONSUMPTION_ORDER = 5, _("Breaches a consumption-restriction order")
     REFUSES_SETTLEMENT = 6, _("Refuses to honour a settlement agreement without cause")
+
+
+class RemovalReasonChoices(models.TextChoices):
+    PERFORMED = "performed", _("Obligation performed")
+    SETTLEMENT = "settlement", _("Settlement agreement performed")
+    WITHDRAWAL = "withdrawal", _("Creditor withdrew the application")
+    REVOCATION = "revocation", _("Decision revoked")
+    OBJECTION_UPHELD = "objection_upheld", _("Objection or appeal upheld")
+    REPAIR = "repair", _("Credit repair granted")
+    EXPIRY = "expiry", _("Publication period ended")
 
 
 class IntegrityRecord(models.Model):
@@ -330,6 +343,23 @@ class IntegrityRecord(models.Model):
     # Null publication_start: never published (minor tier, minors, individuals' penalties).
     publication_start = models.DateField(_("published from"), null=True, blank=True)
     publication_end = models.DateField(_("published until"), null=True, blank=True)
+    case = models.ForeignKey(
+        "sanctions.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="records",
+        verbose_name=_("case"),
+    )
+    # Due process: publication needs a served notice and an elapsed notice period.
+    notice_served_on = models.DateField(_("notice served on"), null=True, blank=True)
+    published_at = models.DateTimeField(_("first published at"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    removal_reason = models.CharField(
+        _("removal reason"), max_length=24, blank=True, choices=RemovalReasonChoices.choices
+    )
+    listing_extended_at = models.DateTimeField(_("listing extended at"), null=True, blank=True)
+    extension_reason = models.TextField(_("reason for extension"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

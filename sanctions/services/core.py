@@ -262,6 +262,7 @@ def subject_create(
     name_pinyin: str,
     region_code: str,
     birth_date: datetime.date | None = None,
+    contact_email: str = "",
 ) -> Subject:
     """Create the Subject row behind a new citizen or enterprise (the caller audits).
 
@@ -276,6 +277,7 @@ def subject_create(
         masked_identifier=mask_identifier(identifier),
         identifier_hash=identifier_hash(identifier),
         birth_date=birth_date,
+        contact_email=contact_email,
     )
     subject.save()
     return subject

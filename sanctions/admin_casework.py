@@ -1,0 +1,631 @@
+"""Officials' casework admin: cases with transition buttons, records with removal/extension,
+objections, appeals, repairs, notices, the access log and the holiday calendar.
+
+Every write calls a service; rule violations come back as messages, never as a 500.
+Objects of another authority answer 404.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from sanctions import services
+from sanctions.errors import ApplicationError
+from sanctions.models import (
+    AccessLog,
+    Appeal,
+    AuditEvent,
+    Case,
+    CaseNote,
+    CaseState,
+    EvidenceFile,
+    Holiday,
+    Notice,
+    Objection,
+    RecordStatus,
+    RepairApplication,
+)
+from sanctions.models.casework import OPEN_CASE_STATES
+from sanctions.selectors import (
+    appeals_visible_to,
+    authorities_visible_to,
+    cases_visible_to,
+    objections_visible_to,
+    repairs_visible_to,
+)
+
+# --- shared machinery --------------------------------------------------------------------------
+
+
+def error_text(exc: ApplicationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return " ".join(f"{m}" for messages_ in exc.message_dict.values() for m in messages_)
+    return " ".join(exc.messages)
+
+
+class ScopedAdminMixin:
+    """Lists and objects limited to the official's authorities; anything else is a 404."""
+
+    def scoped_queryset(self, request):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.filter(pk__in=self.scoped_queryset(request).values("pk"))
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(_("No such object in your authority."))
+        return obj
+
+
+class PersonAccessLogMixin:
+    """Opening an object about a person writes an AccessLog row the person will see."""
+
+    access_purpose = "admin"
+
+    def access_subject(self, obj):
+        return obj.subject
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and getattr(response, "status_code", 200) == 200:
+            obj = self.get_object(request, object_id)
+            if obj is not None:
+                services.access_log_write(
+                    official_user=request.user,
+                    subject=self.access_subject(obj),
+                    purpose=f"{self.access_purpose} #{obj.pk}",
+                )
+        return response
+
+
+class ServiceActionsMixin:
+    """Buttons/forms on the change page that call a service: `service_actions` maps a name
+    to (label, form class or None, handler(request, obj, data), available(obj) -> bool)."""
+
+    change_form_template = "admin/sanctions/service_change_form.html"
+    service_actions: dict = {}
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        custom = [
+            path(
+                "<path:object_id>/act/<str:action>/",
+                self.admin_site.admin_view(require_POST(self.act_view)),
+                name="{}_{}_act".format(*info),
+            )
+        ]
+        return custom + super().get_urls()
+
+    def act_view(self, request, object_id, action):
+        obj = self.get_object(request, object_id)
+        if action not in self.service_actions or not self.has_view_permission(request, obj):
+            raise Http404
+        label, form_class, handler, _available = self.service_actions[action]
+        form = form_class(request.POST, request.FILES) if form_class else None
+        change_url = reverse(
+            f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_change",
+            args=[obj.pk],
+        )
+        if form is not None and not form.is_valid():
+            errors = "; ".join(f"{e}" for errs in form.errors.values() for e in errs)
+            messages.error(request, f"{label}: {errors}")
+            return HttpResponseRedirect(change_url)
+        try:
+            result = handler(self, request, obj, form.cleaned_data if form else {})
+        except ApplicationError as exc:
+            messages.error(request, f"{label}: {error_text(exc)}")
+            return HttpResponseRedirect(change_url)
+        messages.success(request, _("%(action)s: done.") % {"action": label})
+        return HttpResponseRedirect(result or change_url)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["service_actions"] = [
+                {
+                    "name": name,
+                    "label": label,
+                    "form": form_class(prefix=name) if form_class else None,
+                    "url": reverse(
+                        f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_act",
+                        args=[obj.pk, name],
+                    ),
+                }
+                for name, (label, form_class, _h, available) in self.service_actions.items()
+                if available(obj)
+            ]
+            context["audit_events"] = self.audit_events(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def audit_events(self, obj):
+        return AuditEvent.objects.filter(
+            object_type=obj._meta.label, object_id=str(obj.pk)
+        ).select_related("actor")[:100]
+
+
+class PrefixedForm(forms.Form):
+    """Action forms render with a prefix (several on one page) and post without one."""
+
+    def __init__(self, data=None, files=None, prefix=None, **kwargs):
+        if data is not None and prefix is None:
+            prefix = self.action_prefix(data)
+        super().__init__(data, files, prefix=prefix, **kwargs)
+
+    @staticmethod
+    def action_prefix(data):
+        keys = [k for k in data if "-" in k and k != "csrfmiddlewaretoken"]
+        return keys[0].split("-", 1)[0] if keys else None
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("deadline")
+    parameter_name = "overdue"
+    due_field = "due_date"
+    open_filter: dict = {}
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(
+                **{f"{self.due_field}__lt": timezone.localdate()}, **self.open_filter
+            )
+        return queryset
+
+
+# --- cases -------------------------------------------------------------------------------------
+
+
+class CaseOverdueFilter(OverdueFilter):
+    open_filter = {"state__in": OPEN_CASE_STATES}
+
+
+class MyCasesFilter(admin.SimpleListFilter):
+    title = _("whose")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("My cases"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            from django.db.models import Q
+
+            return queryset.filter(Q(assignee=request.user) | Q(drafted_by=request.user))
+        return queryset
+
+
+class CaseForm(forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = list(services.CASE_EDITABLE) + ["subject"]
+
+    def _post_clean(self):
+        pass  # the service validates and builds the case
+
+
+class EvidenceInline(admin.TabularInline):
+    model = EvidenceFile
+    extra = 1
+    fields = ["file", "description", "original_name", "content_type", "size", "uploaded_by",
+              "uploaded_at"]  # fmt: skip
+    readonly_fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request, obj=None):
+        return obj is not None and obj.state in (CaseState.DRAFT, CaseState.UNDER_REVIEW)
+
+
+class NoteInline(admin.TabularInline):
+    model = CaseNote
+    extra = 1
+    fields = ["text", "author", "created_at"]
+    readonly_fields = ["author", "created_at"]
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request, obj=None):
+        return obj is not None
+
+
+class NoteForm(PrefixedForm):
+    note = forms.CharField(label=_("What is missing"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecideForm(PrefixedForm):
+    decision_number = forms.CharField(label=_("decision number"), max_length=80)
+    decision_date = forms.DateField(
+        label=_("decision date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class WithdrawForm(PrefixedForm):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def _decide(admin_, request, case, data):
+    record = services.case_decide(
+        actor=request.user,
+        case=case,
+        decision_number=data["decision_number"],
+        decision_date=data["decision_date"],
+    )
+    messages.info(request, _("Record %(n)s created.") % {"n": record.decision_number})
+
+
+@admin.register(Case)
+class CaseAdmin(ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin, admin.ModelAdmin):
+    access_purpose = "case work: case"
+    form = CaseForm
+    list_display = ["id", "title", "subject", "record_type_title", "state", "assignee",
+                    "due_date", "overdue"]  # fmt: skip
+    list_filter = [MyCasesFilter, CaseOverdueFilter, "state", "record_type__domain"]
+    search_fields = ["title", "subject__display_name", "subject__name_pinyin", "decision_number"]
+    list_select_related = ["subject", "record_type", "assignee"]
+    autocomplete_fields = ["subject", "record_type", "assignee"]
+    inlines = [EvidenceInline, NoteInline]
+    show_full_result_count = False
+    service_actions = {
+        "submit": (_("Submit for review"), None,
+                   lambda a, r, o, d: services.case_submit(actor=r.user, case=o),
+                   lambda o: o.state == CaseState.DRAFT),
+        "return": (_("Return to the drafter"), NoteForm,
+                   lambda a, r, o, d: services.case_return(actor=r.user, case=o, note=d["note"]),
+                   lambda o: o.state == CaseState.UNDER_REVIEW),
+        "decide": (_("Decide (creates the record)"), DecideForm, _decide,
+                   lambda o: o.state == CaseState.UNDER_REVIEW),
+        "serve": (_("Serve the notice"), None,
+                  lambda a, r, o, d: services.case_serve_notice(actor=r.user, case=o),
+                  lambda o: o.state == CaseState.DECIDED),
+        "close": (_("Close the case"), None,
+                  lambda a, r, o, d: services.case_close(actor=r.user, case=o),
+                  lambda o: o.state == CaseState.NOTIFIED),
+        "withdraw": (_("Withdraw the case"), WithdrawForm,
+                     lambda a, r, o, d: services.case_withdraw(actor=r.user, case=o,
+                                                               reason=d["reason"]),
+                     lambda o: o.state in (CaseState.DRAFT, CaseState.UNDER_REVIEW)),
+    }  # fmt: skip
+
+    def get_search_results(self, request, queryset, search_term):
+        from sanctions.admin import looks_like_identifier
+        from sanctions.identifiers import identifier_hash
+
+        if looks_like_identifier(search_term):
+            return queryset.filter(subject__identifier_hash=identifier_hash(search_term)), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def scoped_queryset(self, request):
+        return cases_visible_to(request.user)
+
+    @admin.display(description=_("record type"))
+    def record_type_title(self, obj):
+        return obj.record_type.title
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, obj):
+        return bool(
+            obj.due_date and obj.state in OPEN_CASE_STATES and obj.due_date < timezone.localdate()
+        )
+
+    def get_fields(self, request, obj=None):
+        base = [
+            "subject", "record_type", "title", "facts", "legal_basis", "amount",
+            "obligation", "judicial_ground", "publication_days", "assignee", "due_date",
+        ]  # fmt: skip
+        if obj is None:
+            return base
+        return [
+            "state", "authority", *base, "drafted_by", "decided_by", "decided_at",
+            "decision_number", "decision_date", "linked_records", "withdrawal_reason",
+        ]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        fixed = [
+            "state", "authority", "subject", "drafted_by", "decided_by", "decided_at",
+            "decision_number", "decision_date", "linked_records", "withdrawal_reason",
+        ]  # fmt: skip
+        if obj.state != CaseState.DRAFT:
+            return fixed + list(services.CASE_EDITABLE)
+        return fixed
+
+    @admin.display(description=_("records"))
+    def linked_records(self, obj):
+        links = [
+            format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:sanctions_integrityrecord_change", args=[r.pk]),
+                r.decision_number,
+            )
+            for r in obj.records.all()
+        ]
+        return format_html(", ".join(str(link) for link in links)) if links else "—"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assignee":
+            from django.contrib.auth import get_user_model
+
+            official = getattr(request.user, "official", None)
+            if official:
+                kwargs["queryset"] = get_user_model().objects.filter(
+                    official__authority=official.authority
+                )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        data = {k: v for k, v in form.cleaned_data.items() if k in services.CASE_EDITABLE}
+        if change:
+            services.case_update(actor=request.user, case=obj, **data)
+            return
+        from sanctions.admin import adopt_saved
+
+        case = services.case_create(actor=request.user, subject=form.cleaned_data["subject"],
+                                    **data)  # fmt: skip
+        adopt_saved(obj, case)
+
+    def save_formset(self, request, form, formset, change):
+        case = form.instance
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() or not inline_form.cleaned_data:
+                continue
+            data = inline_form.cleaned_data
+            if formset.model is EvidenceFile and data.get("file"):
+                services.evidence_add(actor=request.user, case=case, uploaded=data["file"],
+                                      description=data.get("description", ""))  # fmt: skip
+            elif formset.model is CaseNote and data.get("text"):
+                services.case_note_add(actor=request.user, case=case, text=data["text"])
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ApplicationError as exc:
+            # a rule refused the save: say so and change nothing (the service rolled back)
+            messages.error(request, error_text(exc))
+            return HttpResponseRedirect(request.get_full_path())
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def audit_events(self, obj):
+        from django.db.models import Q
+
+        record_ids = [str(pk) for pk in obj.records.values_list("pk", flat=True)]
+        return (
+            AuditEvent.objects.filter(
+                Q(object_type="sanctions.Case", object_id=str(obj.pk))
+                | Q(object_type="sanctions.IntegrityRecord", object_id__in=record_ids)
+            )
+            .select_related("actor")
+            .order_by("created_at", "id")[:200]
+        )
+
+
+# --- records -----------------------------------------------------------------------------------
+
+
+class RemoveForm(PrefixedForm):
+    reason = forms.ChoiceField(
+        label=_("reason"),
+        choices=[
+            ("performed", _("Obligation performed")),
+            ("settlement", _("Settlement agreement performed")),
+            ("withdrawal", _("Creditor withdrew the application")),
+            ("revocation", _("Decision revoked")),
+        ],
+    )
+
+
+class ExtendForm(PrefixedForm):
+    years = forms.TypedChoiceField(label=_("years"), choices=[(1, 1), (2, 2), (3, 3)], coerce=int)
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class GroundsForm(PrefixedForm):
+    grounds = forms.CharField(label=_("grounds"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _object_url(obj) -> str:
+    return reverse(f"admin:sanctions_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+RECORD_ACTIONS = {
+    "remove": (_("Remove from the list"), RemoveForm,
+               lambda a, r, o, d: services.record_remove(actor=r.user, record=o,
+                                                         reason=d["reason"]),
+               lambda o: o.status in services.REMOVABLE),
+    "extend": (_("Extend the listing"), ExtendForm,
+               lambda a, r, o, d: services.record_extend_listing(
+                   actor=r.user, record=o, years=d["years"], reason=d["reason"]),
+               lambda o: o.record_type.places_on_blacklist and o.judicial_ground not in (None, 1)
+               and o.listing_extended_at is None and o.status == RecordStatus.ACTIVE),
+    "object": (_("File an objection on the subject's behalf"), GroundsForm,
+               lambda a, r, o, d: _object_url(services.objection_file(
+                   actor=r.user, record=o, grounds=d["grounds"])),
+               lambda o: o.status in (RecordStatus.PENDING_NOTICE, RecordStatus.ACTIVE)),
+    "repair": (_("Enter a credit repair application"), GroundsForm,
+               lambda a, r, o, d: _object_url(services.repair_apply(
+                   actor=r.user, record=o, grounds=d["grounds"])),
+               lambda o: o.status == RecordStatus.ACTIVE
+               and services.repair_eligible_from(o) is not None),
+}  # fmt: skip
+
+
+# --- objections, appeals, repairs ----------------------------------------------------------
+
+
+class ObjectionDecideForm(PrefixedForm):
+    outcome = forms.ChoiceField(
+        label=_("outcome"),
+        choices=[("rejected", _("Rejected")), ("partly_upheld", _("Partly upheld: correct")),
+                 ("upheld", _("Upheld: revoke the record"))],
+    )  # fmt: skip
+    reasons = forms.CharField(label=_("reasons"), widget=forms.Textarea(attrs={"rows": 3}))
+    amount = forms.DecimalField(label=_("corrected amount (CNY)"), required=False, min_value=0)
+    obligation = forms.CharField(label=_("corrected obligation"), required=False)
+    publication_end = forms.DateField(
+        label=_("corrected end of publication"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+
+
+def _decide_objection(admin_, request, objection, data):
+    corrections = {
+        name: data[name]
+        for name in ("amount", "obligation", "publication_end")
+        if data.get(name) not in (None, "")
+    }
+    services.objection_decide(
+        actor=request.user,
+        objection=objection,
+        outcome=data["outcome"],
+        reasons=data["reasons"],
+        corrections=corrections if data["outcome"] == "partly_upheld" else None,
+    )
+
+
+class DecisionForm(PrefixedForm):
+    granted = forms.TypedChoiceField(
+        label=_("outcome"), choices=[("0", _("Refuse")), ("1", _("Grant / uphold"))],
+        coerce=lambda v: v == "1",
+    )  # fmt: skip
+    reasons = forms.CharField(label=_("reasons"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ObjectionOverdueFilter(OverdueFilter):
+    due_field = "due_on"
+    open_filter = {"outcome": "pending"}
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin, ReadOnlyAdmin):
+    access_purpose = "objection handling: objection"
+    list_display = ["id", "record", "filed_on", "due_on", "outcome", "overdue"]
+    list_filter = ["outcome", ObjectionOverdueFilter]
+    search_fields = ["record__decision_number", "record__subject__display_name"]
+    list_select_related = ["record__subject", "record__record_type"]
+    service_actions = {
+        "decide": (_("Decide the objection"), ObjectionDecideForm, _decide_objection,
+                   lambda o: o.outcome == "pending"),
+        "appeal": (_("Enter an appeal to the higher authority"), GroundsForm,
+                   lambda a, r, o, d: _object_url(services.appeal_file(
+                       actor=r.user, objection=o, grounds=d["grounds"])),
+                   lambda o: o.outcome in ("rejected", "partly_upheld")
+                   and not Appeal.objects.filter(objection=o).exists()),
+    }  # fmt: skip
+
+    def scoped_queryset(self, request):
+        return objections_visible_to(request.user)
+
+    def access_subject(self, obj):
+        return obj.record.subject
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, obj):
+        return obj.outcome == "pending" and obj.due_on < timezone.localdate()
+
+
+@admin.register(Appeal)
+class AppealAdmin(ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin, ReadOnlyAdmin):
+    access_purpose = "appeal handling: appeal"
+    list_display = ["id", "objection", "authority", "filed_on", "due_on", "state"]
+    list_filter = ["state"]
+    list_select_related = ["objection__record", "authority"]
+    service_actions = {
+        "decide": (_("Decide the appeal"), DecisionForm,
+                   lambda a, r, o, d: services.appeal_decide(
+                       actor=r.user, appeal=o, upheld=d["granted"], reasons=d["reasons"]),
+                   lambda o: o.state == "pending"),
+    }  # fmt: skip
+
+    def scoped_queryset(self, request):
+        return appeals_visible_to(request.user)
+
+    def access_subject(self, obj):
+        return obj.objection.record.subject
+
+
+class RepairOverdueFilter(OverdueFilter):
+    due_field = "due_on"
+    open_filter = {"state": "pending"}
+
+
+@admin.register(RepairApplication)
+class RepairApplicationAdmin(
+    ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin, ReadOnlyAdmin
+):
+    access_purpose = "credit repair: application"
+    list_display = ["id", "record", "filed_on", "due_on", "state", "overdue"]
+    list_filter = ["state", RepairOverdueFilter]
+    list_select_related = ["record__subject", "record__record_type"]
+    search_fields = ["record__decision_number", "record__subject__display_name"]
+    service_actions = {
+        "decide": (_("Decide the application"), DecisionForm,
+                   lambda a, r, o, d: services.repair_decide(
+                       actor=r.user, application=o, granted=d["granted"], reasons=d["reasons"]),
+                   lambda o: o.state == "pending"),
+    }  # fmt: skip
+
+    def scoped_queryset(self, request):
+        return repairs_visible_to(request.user)
+
+    def access_subject(self, obj):
+        return obj.record.subject
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, obj):
+        return obj.state == "pending" and obj.due_on < timezone.localdate()
+
+
+@admin.register(Notice)
+class NoticeAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+    list_display = ["created_at", "subject", "kind", "title", "served_on", "emailed_to"]
+    list_filter = ["kind"]
+    search_fields = ["title", "subject__display_name"]
+    list_select_related = ["subject"]
+
+    def scoped_queryset(self, request):
+        if request.user.is_superuser:
+            return Notice.objects.all()
+        return Notice.objects.filter(record__authority__in=authorities_visible_to(request.user))
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "official", "authority", "subject", "purpose"]
+    list_filter = ["authority"]
+    search_fields = ["subject__display_name", "official__username", "purpose"]
+    list_select_related = ["official", "authority", "subject"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name", "is_working_day"]
+    list_filter = ["is_working_day"]
+    date_hierarchy = "date"

@@ -1,0 +1,41 @@
+"""The sanctions models, split by concern: the core catalogs and records, and casework
+(cases, notices, objections, appeals, repairs, access log, holidays)."""
+
+from sanctions.models.casework import (  # noqa: F401
+    AccessLog,
+    Appeal,
+    AppealState,
+    Case,
+    CaseNote,
+    CaseState,
+    EvidenceFile,
+    Holiday,
+    Notice,
+    NoticeKind,
+    Objection,
+    ObjectionOutcome,
+    RepairApplication,
+    RepairState,
+)
+from sanctions.models.core import (  # noqa: F401
+    AuditEvent,
+    Authority,
+    AuthorityKind,
+    AuthorityLevel,
+    Domain,
+    IntegrityRecord,
+    JudicialGround,
+    Measure,
+    MeasureKind,
+    Official,
+    PerformanceStatus,
+    Polarity,
+    RecordStatus,
+    RecordType,
+    RemovalReasonChoices,
+    Severity,
+    Subject,
+    SubjectKind,
+)
+
+RemovalReason = RemovalReasonChoices

@@ -1,0 +1,858 @@
+"""Casework and due process (DESIGN.md §6): the case state machine with four-eyes, notices,
+the publication sweep, removal and extension of listings, objections, appeals, credit repair
+and the access log.
+
+Every function that changes legal state is one transaction that also writes its AuditEvent;
+e-mail leaves only after commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sanctions.errors import ApplicationError
+from sanctions.models import (
+    AccessLog,
+    Appeal,
+    Authority,
+    Case,
+    CaseNote,
+    CaseState,
+    EvidenceFile,
+    IntegrityRecord,
+    Notice,
+    NoticeKind,
+    Objection,
+    Official,
+    RecordStatus,
+    RepairApplication,
+    Subject,
+)
+from sanctions.roles import CLERK, REVIEWER, SUPERVISOR
+from sanctions.services.core import Actor, audit_log, record_create
+from sanctions.workdays import add_days, add_working_days
+
+__all__ = [
+    "access_log_write",
+    "appeal_decide",
+    "appeal_file",
+    "case_close",
+    "case_create",
+    "case_decide",
+    "case_note_add",
+    "case_return",
+    "case_serve_notice",
+    "case_submit",
+    "case_update",
+    "CASE_EDITABLE",
+    "REMOVABLE",
+    "check_upload",
+    "case_withdraw",
+    "evidence_add",
+    "notice_issue",
+    "objection_decide",
+    "objection_file",
+    "publication_sweep",
+    "record_extend_listing",
+    "record_remove",
+    "repair_apply",
+    "repair_decide",
+    "repair_eligible_from",
+    "require_official",
+]
+
+EVIDENCE_SIGNATURES = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+}
+EVIDENCE_EXTENSIONS = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg",
+                       ".jpeg": "image/jpeg"}  # fmt: skip
+
+
+def _today(today: datetime.date | None) -> datetime.date:
+    return today or timezone.localdate()
+
+
+def require_official(actor: Actor, *, authority: Authority, roles: tuple[str, ...]) -> Official:
+    """The actor must be an official of `authority` holding one of `roles`."""
+    official = getattr(actor, "official", None) if actor and actor.is_authenticated else None
+    if official is None or official.authority_id != authority.pk:
+        raise ApplicationError(
+            _("Only officials of %(authority)s may do this.") % {"authority": authority.name},
+            code="forbidden",
+        )
+    if not actor.groups.filter(name__in=roles).exists():
+        raise ApplicationError(
+            _("This needs the role: %(roles)s.") % {"roles": ", ".join(roles)}, code="forbidden"
+        )
+    return official
+
+
+def _lock(model, obj):
+    return model.objects.select_for_update().get(pk=obj.pk)
+
+
+def _require_state(obj, field: str, allowed: tuple[str, ...]) -> None:
+    value = getattr(obj, field)
+    if value not in allowed:
+        raise ApplicationError(
+            _("Not possible in state “%(state)s”.")
+            % {"state": getattr(obj, f"get_{field}_display")()},
+            code="state",
+        )
+
+
+# --- notices -------------------------------------------------------------------------------
+
+
+def notice_issue(
+    *,
+    subject: Subject,
+    kind: str,
+    title: str,
+    body: str,
+    record: IntegrityRecord | None = None,
+    today: datetime.date | None = None,
+) -> Notice:
+    """Store a notice (the letter) and e-mail it after commit when an address is known."""
+    notice = Notice.objects.create(
+        subject=subject,
+        record=record,
+        kind=kind,
+        title=title,
+        body=body,
+        served_on=_today(today),
+        emailed_to=subject.contact_email,
+    )
+    if subject.contact_email:
+        address = subject.contact_email
+        transaction.on_commit(
+            lambda: send_mail(title, body, settings.DEFAULT_FROM_EMAIL, [address])
+        )
+    return notice
+
+
+def _record_line(record: IntegrityRecord) -> str:
+    return _("%(type)s, decision %(number)s of %(date)s by %(authority)s") % {
+        "type": record.record_type.title,
+        "number": record.decision_number,
+        "date": record.decision_date.isoformat(),
+        "authority": record.authority.name,
+    }
+
+
+# --- cases ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor: Actor,
+    subject: Subject,
+    record_type,
+    title: str,
+    facts: str,
+    legal_basis: str = "",
+    amount=None,
+    obligation: str = "",
+    judicial_ground: int | None = None,
+    publication_days: int | None = None,
+    assignee=None,
+    due_date: datetime.date | None = None,
+    authority: Authority | None = None,
+) -> Case:
+    """A clerk drafts a case for their own authority."""
+    official = getattr(actor, "official", None)
+    authority = authority or (official.authority if official else None)
+    if authority is None:
+        raise ApplicationError(_("Only officials may draft cases."), code="forbidden")
+    require_official(actor, authority=authority, roles=(CLERK, SUPERVISOR))
+    if subject.kind not in record_type.subject_kinds:
+        raise ApplicationError(
+            {"record_type": _("This record type does not apply to this kind of subject.")}
+        )
+    if not (title or "").strip() or not (facts or "").strip():
+        raise ApplicationError(_("A case needs a title and the facts."), code="required")
+    case = Case.objects.create(
+        subject=subject,
+        authority=authority,
+        record_type=record_type,
+        title=title.strip(),
+        facts=facts.strip(),
+        legal_basis=legal_basis,
+        amount=amount,
+        obligation=obligation,
+        judicial_ground=judicial_ground,
+        publication_days=publication_days,
+        drafted_by=actor,
+        assignee=assignee or actor,
+        due_date=due_date or add_working_days(timezone.localdate(), 15),
+    )
+    audit_log(
+        actor=actor,
+        action="case.create",
+        obj=case,
+        subject=subject,
+        new={"title": case.title, "record_type": record_type.code, "state": case.state},
+    )
+    return case
+
+
+@transaction.atomic
+def evidence_add(
+    *, actor: Actor, case: Case, uploaded: UploadedFile, description: str = ""
+) -> EvidenceFile:
+    """Attach evidence: PDF, PNG or JPEG, checked by name and content, at most
+    SCS_EVIDENCE_MAX_BYTES."""
+    case = _lock(Case, case)
+    require_official(actor, authority=case.authority, roles=(CLERK, REVIEWER, SUPERVISOR))
+    _require_state(case, "state", (CaseState.DRAFT, CaseState.UNDER_REVIEW))
+    content_type = check_upload(uploaded)
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    evidence = EvidenceFile.objects.create(
+        case=case,
+        file=uploaded,
+        original_name=uploaded.name[:255],
+        content_type=content_type,
+        size=uploaded.size,
+        sha256=digest.hexdigest(),
+        description=description,
+        uploaded_by=actor,
+    )
+    audit_log(
+        actor=actor,
+        action="case.evidence_add",
+        obj=case,
+        subject=case.subject,
+        new={"file": evidence.original_name, "sha256": evidence.sha256, "size": evidence.size},
+    )
+    return evidence
+
+
+def check_upload(uploaded: UploadedFile) -> str:
+    """Validate an uploaded attachment; return its content type or raise ApplicationError."""
+    limit = settings.SCS_EVIDENCE_MAX_BYTES
+    if uploaded.size > limit:
+        raise ApplicationError(
+            {"file": _("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}},
+            code="too_large",
+        )
+    name = (uploaded.name or "").lower()
+    extension = name[name.rfind(".") :] if "." in name else ""
+    content_type = EVIDENCE_EXTENSIONS.get(extension)
+    head = uploaded.read(16)
+    uploaded.seek(0)
+    if content_type is None or not head.startswith(EVIDENCE_SIGNATURES[content_type]):
+        raise ApplicationError(
+            {"file": _("Only PDF, PNG and JPEG files are accepted.")}, code="file_type"
+        )
+    return content_type
+
+
+@transaction.atomic
+def case_note_add(*, actor: Actor, case: Case, text: str) -> CaseNote:
+    require_official(actor, authority=case.authority, roles=(CLERK, REVIEWER, SUPERVISOR))
+    if not (text or "").strip():
+        raise ApplicationError({"text": _("The note is empty.")})
+    note = CaseNote.objects.create(case=case, author=actor, text=text.strip())
+    audit_log(actor=actor, action="case.note", obj=case, subject=case.subject,
+              new={"note": note.text[:200]})  # fmt: skip
+    return note
+
+
+def _transition(case: Case, actor: Actor, action: str, new_state: str, **extra: Any) -> Case:
+    old_state = case.state
+    case.state = new_state
+    for key, value in extra.items():
+        setattr(case, key, value)
+    case.save()
+    audit_log(
+        actor=actor,
+        action=action,
+        obj=case,
+        subject=case.subject,
+        old={"state": old_state},
+        new={"state": new_state, **{k: v for k, v in extra.items() if k != "decided_by"}},
+    )
+    return case
+
+
+@transaction.atomic
+def case_submit(*, actor: Actor, case: Case) -> Case:
+    """draft → under_review; needs at least one piece of evidence."""
+    case = _lock(Case, case)
+    require_official(actor, authority=case.authority, roles=(CLERK, SUPERVISOR))
+    _require_state(case, "state", (CaseState.DRAFT,))
+    if not case.evidence.exists():
+        raise ApplicationError(_("Attach the evidence before submitting the case for review."))
+    return _transition(case, actor, "case.submit", CaseState.UNDER_REVIEW)
+
+
+@transaction.atomic
+def case_return(*, actor: Actor, case: Case, note: str) -> Case:
+    """under_review → draft, with the reviewer's note on what is missing."""
+    case = _lock(Case, case)
+    require_official(actor, authority=case.authority, roles=(REVIEWER, SUPERVISOR))
+    _require_state(case, "state", (CaseState.UNDER_REVIEW,))
+    if not (note or "").strip():
+        raise ApplicationError({"note": _("Say what is missing.")})
+    CaseNote.objects.create(case=case, author=actor, text=note.strip())
+    return _transition(case, actor, "case.return", CaseState.DRAFT)
+
+
+@transaction.atomic
+def case_decide(
+    *,
+    actor: Actor,
+    case: Case,
+    decision_number: str,
+    decision_date: datetime.date,
+    today: datetime.date | None = None,
+) -> IntegrityRecord:
+    """under_review → decided: a reviewer other than the drafter decides; the record is
+    created with its windows (refused where the law forbids the listing)."""
+    case = _lock(Case, case)
+    require_official(actor, authority=case.authority, roles=(REVIEWER, SUPERVISOR))
+    _require_state(case, "state", (CaseState.UNDER_REVIEW,))
+    if case.drafted_by_id == actor.pk:
+        raise ApplicationError(
+            _("Four-eyes rule: the official who drafted a case cannot decide it."),
+            code="four_eyes",
+        )
+    record = record_create(
+        actor=actor,
+        subject=case.subject,
+        record_type=case.record_type,
+        authority=case.authority,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        legal_basis=case.legal_basis,
+        facts=case.facts,
+        amount=case.amount,
+        obligation=case.obligation,
+        judicial_ground=case.judicial_ground,
+        publication_days=case.publication_days,
+        today=today,
+    )
+    IntegrityRecord.objects.filter(pk=record.pk).update(case=case)
+    record.case = case
+    _transition(
+        case,
+        actor,
+        "case.decide",
+        CaseState.DECIDED,
+        decided_by=actor,
+        decided_at=timezone.now(),
+        decision_number=record.decision_number,
+        decision_date=decision_date,
+    )
+    return record
+
+
+@transaction.atomic
+def case_serve_notice(*, actor: Actor, case: Case, today: datetime.date | None = None) -> Notice:
+    """decided → notified: the decision notice is served; the notice period starts today."""
+    today = _today(today)
+    case = _lock(Case, case)
+    require_official(actor, authority=case.authority, roles=(CLERK, REVIEWER, SUPERVISOR))
+    _require_state(case, "state", (CaseState.DECIDED,))
+    record = case.records.select_for_update().get()
+    publish_from = add_days(today, settings.SCS_NOTICE_PERIOD_DAYS)
+    if record.publication_start is not None:
+        what = _(
+            "Unless you object before %(date)s, it will be published from that date until "
+            "%(end)s. You may object to the issuing authority; objections are decided within "
+            "15 days."
+        ) % {
+            "date": publish_from.isoformat(),
+            "end": record.publication_end.isoformat()
+            if record.publication_end
+            else _("performance of the obligation"),
+        }
+    else:
+        what = _("This record is not published. You may object to the issuing authority.")
+    notice = notice_issue(
+        subject=case.subject,
+        record=record,
+        kind=NoticeKind.DECISION,
+        title=_("Notice of decision %(number)s") % {"number": record.decision_number},
+        body=_("A decision has been recorded about you: %(record)s.") % {
+            "record": _record_line(record)
+        } + " " + what,
+        today=today,
+    )  # fmt: skip
+    record.notice_served_on = today
+    record.save(update_fields=["notice_served_on", "updated_at"])
+    audit_log(actor=actor, action="record.notice_served", obj=record, subject=record.subject,
+              new={"notice_served_on": today, "notice": notice.pk})  # fmt: skip
+    _transition(case, actor, "case.notify", CaseState.NOTIFIED)
+    return notice
+
+
+@transaction.atomic
+def case_close(*, actor: Actor, case: Case) -> Case:
+    case = _lock(Case, case)
+    require_official(actor, authority=case.authority, roles=(CLERK, REVIEWER, SUPERVISOR))
+    _require_state(case, "state", (CaseState.NOTIFIED,))
+    return _transition(case, actor, "case.close", CaseState.CLOSED)
+
+
+@transaction.atomic
+def case_withdraw(*, actor: Actor, case: Case, reason: str) -> Case:
+    case = _lock(Case, case)
+    require_official(actor, authority=case.authority, roles=(CLERK, REVIEWER, SUPERVISOR))
+    _require_state(case, "state", (CaseState.DRAFT, CaseState.UNDER_REVIEW))
+    if not (reason or "").strip():
+        raise ApplicationError({"reason": _("Give the reason for withdrawing the case.")})
+    return _transition(case, actor, "case.withdraw", CaseState.WITHDRAWN,
+                       withdrawal_reason=reason.strip())  # fmt: skip
+
+
+# --- publication sweep ---------------------------------------------------------------------
+
+
+def _set_status(record: IntegrityRecord, actor: Actor, action: str, status: str, **extra):
+    old = {"status": record.status}
+    record.status = status
+    for key, value in extra.items():
+        setattr(record, key, value)
+    record.save()
+    audit_log(actor=actor, action=action, obj=record, subject=record.subject, old=old,
+              new={"status": status, **extra})  # fmt: skip
+
+
+def publication_sweep(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Nightly backstop: activate records whose notice period has ended (no objection
+    pending), expire those whose windows have closed. Idempotent: a second run finds
+    nothing to do. Each record changes in its own short transaction."""
+    today = _today(today)
+    served_before = today - datetime.timedelta(days=settings.SCS_NOTICE_PERIOD_DAYS)
+    activated = expired = 0
+    due = IntegrityRecord.objects.filter(
+        status=RecordStatus.PENDING_NOTICE, notice_served_on__lte=served_before
+    ).values_list("pk", flat=True)
+    for pk in due.iterator():
+        with transaction.atomic():
+            record = IntegrityRecord.objects.select_for_update().get(pk=pk)
+            if record.status != RecordStatus.PENDING_NOTICE:
+                continue
+            published = timezone.now() if record.publication_start is not None else None
+            _set_status(record, None, "record.activate", RecordStatus.ACTIVE,
+                        published_at=published)  # fmt: skip
+            activated += 1
+    closed = IntegrityRecord.objects.filter(status=RecordStatus.ACTIVE).filter(
+        Q(effective_until__lt=today) | Q(effective_until__isnull=True, publication_end__lt=today)
+    ).filter(Q(publication_end__isnull=True, publication_start__isnull=True)
+             | Q(publication_end__lt=today))  # fmt: skip
+    for pk in closed.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            record = IntegrityRecord.objects.select_for_update().get(pk=pk)
+            if record.status != RecordStatus.ACTIVE:
+                continue
+            _set_status(record, None, "record.expire", RecordStatus.EXPIRED,
+                        removed_at=timezone.now(), removal_reason="expiry")  # fmt: skip
+            expired += 1
+    return {"activated": activated, "expired": expired}
+
+
+# --- removal and extension -----------------------------------------------------------------
+
+REMOVABLE = (RecordStatus.PENDING_NOTICE, RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION)
+
+
+@transaction.atomic
+def record_remove(
+    *, actor: Actor, record: IntegrityRecord, reason: str, today: datetime.date | None = None
+) -> IntegrityRecord:
+    """Performance, performed settlement, creditor's withdrawal or revocation: the entry
+    leaves the public list at once (the nightly sweep is only a backstop)."""
+    record = _lock(IntegrityRecord, record)
+    require_official(actor, authority=record.authority, roles=(REVIEWER, SUPERVISOR))
+    _require_state(record, "status", REMOVABLE)
+    if reason not in ("performed", "settlement", "withdrawal", "revocation"):
+        raise ApplicationError({"reason": _("Choose why the record is removed.")})
+    extra: dict[str, Any] = {"removed_at": timezone.now(), "removal_reason": reason}
+    if reason in ("performed", "settlement"):
+        extra["performance_status"] = "performed"
+    status = RecordStatus.REVOKED if reason == "revocation" else RecordStatus.REMOVED
+    _set_status(record, actor, "record.remove", status, **extra)
+    notice_issue(
+        subject=record.subject,
+        record=record,
+        kind=NoticeKind.REMOVAL,
+        title=_("Removal of record %(number)s") % {"number": record.decision_number},
+        body=_("The record %(record)s has been removed (%(reason)s).")
+        % {"record": _record_line(record), "reason": record.get_removal_reason_display()},
+        today=today,
+    )
+    return record
+
+
+@transaction.atomic
+def record_extend_listing(
+    *, actor: Actor, record: IntegrityRecord, years: int, reason: str,
+    today: datetime.date | None = None,
+) -> IntegrityRecord:  # fmt: skip
+    """Extend a judicial listing (grounds 2–6) once, by 1–3 years, by a recorded decision."""
+    record = _lock(IntegrityRecord, record)
+    require_official(actor, authority=record.authority, roles=(REVIEWER, SUPERVISOR))
+    if not record.record_type.places_on_blacklist or record.judicial_ground in (None, 1):
+        raise ApplicationError(_("Only listings on grounds 2 to 6 can be extended."))
+    if record.listing_extended_at is not None:
+        raise ApplicationError(_("A listing can be extended only once."))
+    _require_state(record, "status", (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION))
+    if years not in (1, 2, 3):
+        raise ApplicationError({"years": _("An extension is 1, 2 or 3 years.")})
+    if not (reason or "").strip():
+        raise ApplicationError({"reason": _("An extension needs a recorded reason.")})
+    old_end = record.publication_end
+    record.publication_end = old_end + datetime.timedelta(days=365 * years)
+    record.effective_until = max(record.effective_until or old_end, record.publication_end)
+    record.listing_extended_at = timezone.now()
+    record.extension_reason = reason.strip()
+    record.save()
+    audit_log(actor=actor, action="record.extend", obj=record, subject=record.subject,
+              old={"publication_end": old_end},
+              new={"publication_end": record.publication_end, "reason": reason})  # fmt: skip
+    notice_issue(
+        subject=record.subject, record=record, kind=NoticeKind.EXTENSION,
+        title=_("Extension of listing %(number)s") % {"number": record.decision_number},
+        body=_("The listing %(record)s is extended until %(date)s. Reason: %(reason)s")
+        % {"record": _record_line(record), "date": record.publication_end.isoformat(),
+           "reason": reason},
+        today=today,
+    )  # fmt: skip
+    return record
+
+
+# --- objections and appeals ----------------------------------------------------------------
+
+
+@transaction.atomic
+def objection_file(
+    *,
+    actor: Actor,
+    record: IntegrityRecord,
+    grounds: str,
+    today: datetime.date | None = None,
+) -> Objection:
+    """File an objection (an official on the subject's behalf, or — through self-service —
+    the subject). The record shows "under objection" until it is decided."""
+    today = _today(today)
+    record = _lock(IntegrityRecord, record)
+    _require_state(record, "status", (RecordStatus.PENDING_NOTICE, RecordStatus.ACTIVE))
+    if not (grounds or "").strip():
+        raise ApplicationError({"grounds": _("Say what is wrong with the record.")})
+    if record.objections.filter(outcome="pending").exists():
+        raise ApplicationError(_("An objection to this record is already being decided."))
+    objection = Objection.objects.create(
+        record=record,
+        grounds=grounds.strip(),
+        filed_by=actor if actor and actor.is_authenticated else None,
+        filed_on=today,
+        due_on=add_days(today, settings.SCS_OBJECTION_DECISION_DAYS),
+        status_before=record.status,
+    )
+    _set_status(record, actor, "record.objection_filed", RecordStatus.UNDER_OBJECTION)
+    audit_log(actor=actor, action="objection.file", obj=objection, subject=record.subject,
+              new={"record": record.pk, "due_on": objection.due_on})  # fmt: skip
+    notice_issue(
+        subject=record.subject, record=record, kind=NoticeKind.OBJECTION_RECEIVED,
+        title=_("Objection received"),
+        body=_("Your objection to %(record)s was received on %(date)s and will be decided by "
+               "%(due)s.") % {"record": _record_line(record), "date": today.isoformat(),
+                              "due": objection.due_on.isoformat()},
+        today=today,
+    )  # fmt: skip
+    return objection
+
+
+CORRECTABLE = ("amount", "obligation", "facts", "performance_status", "publication_end")
+
+
+@transaction.atomic
+def objection_decide(
+    *,
+    actor: Actor,
+    objection: Objection,
+    outcome: str,
+    reasons: str,
+    corrections: dict[str, Any] | None = None,
+    today: datetime.date | None = None,
+) -> Objection:
+    """Decide an objection. Upheld: the record is revoked. Partly upheld: the corrections are
+    applied now (the law allows 3 working days; the due date is recorded). Rejected: the
+    record returns to where it was. The outcome notice opens a 10-day appeal window."""
+    today = _today(today)
+    objection = _lock(Objection, objection)
+    record = _lock(IntegrityRecord, objection.record)
+    require_official(actor, authority=record.authority, roles=(REVIEWER, SUPERVISOR))
+    _require_state(objection, "outcome", ("pending",))
+    if outcome not in ("upheld", "partly_upheld", "rejected"):
+        raise ApplicationError({"outcome": _("Choose an outcome.")})
+    if not (reasons or "").strip():
+        raise ApplicationError({"reasons": _("Give the reasons for the outcome.")})
+    objection.outcome = outcome
+    objection.reasons = reasons.strip()
+    objection.decided_by = actor
+    objection.decided_on = today
+    objection.appeal_until = add_days(today, settings.SCS_APPEAL_FILING_DAYS)
+    if outcome == "upheld":
+        _set_status(record, actor, "record.revoke", RecordStatus.REVOKED,
+                    removed_at=timezone.now(), removal_reason="objection_upheld")  # fmt: skip
+    else:
+        if outcome == "partly_upheld":
+            _apply_corrections(record, actor, corrections or {})
+            objection.correction_due_on = add_working_days(today, 3)
+            objection.corrected_on = today
+        _set_status(record, actor, "record.objection_closed", objection.status_before)
+    objection.save()
+    audit_log(actor=actor, action="objection.decide", obj=objection, subject=record.subject,
+              old={"outcome": "pending"},
+              new={"outcome": outcome, "corrections": corrections or {}})  # fmt: skip
+    notice_issue(
+        subject=record.subject, record=record, kind=NoticeKind.OBJECTION_OUTCOME,
+        title=_("Decision on your objection"),
+        body=_("Your objection to %(record)s: %(outcome)s. Reasons: %(reasons)s. You may "
+               "appeal to %(parent)s until %(until)s.")
+        % {"record": _record_line(record), "outcome": objection.get_outcome_display(),
+           "reasons": objection.reasons,
+           "parent": record.authority.parent.name if record.authority.parent else "—",
+           "until": objection.appeal_until.isoformat()},
+        today=today,
+    )  # fmt: skip
+    return objection
+
+
+def _apply_corrections(record: IntegrityRecord, actor: Actor, corrections: dict) -> None:
+    unknown = set(corrections) - set(CORRECTABLE)
+    if unknown or not corrections:
+        raise ApplicationError(
+            {"corrections": _("A partly upheld objection corrects one of: %(fields)s.")
+             % {"fields": ", ".join(CORRECTABLE)}}
+        )  # fmt: skip
+    new_end = corrections.get("publication_end")
+    if new_end is not None and (
+        record.publication_end is None
+        or new_end > record.publication_end
+        or (record.publication_start and new_end < record.publication_start)
+    ):
+        raise ApplicationError(
+            {"publication_end": _("A correction can only shorten the publication period.")}
+        )
+    old = {name: getattr(record, name) for name in corrections}
+    for name, value in corrections.items():
+        setattr(record, name, value)
+    record.save()
+    audit_log(actor=actor, action="record.correct", obj=record, subject=record.subject,
+              old=old, new=corrections)  # fmt: skip
+
+
+@transaction.atomic
+def appeal_file(
+    *, actor: Actor, objection: Objection, grounds: str, today: datetime.date | None = None
+) -> Appeal:
+    """Appeal an objection outcome to the parent authority within 10 days of the outcome."""
+    today = _today(today)
+    objection = _lock(Objection, objection)
+    if objection.outcome == "pending":
+        raise ApplicationError(_("The objection has not been decided yet."))
+    if objection.outcome == "upheld":
+        raise ApplicationError(_("The objection was upheld; there is nothing to appeal."))
+    if Appeal.objects.filter(objection=objection).exists():
+        raise ApplicationError(_("This outcome has already been appealed."))
+    if today > objection.appeal_until:
+        raise ApplicationError(
+            _("The appeal period ended on %(date)s.") % {"date": objection.appeal_until}
+        )
+    parent = objection.record.authority.parent
+    if parent is None:
+        raise ApplicationError(_("This authority has no higher authority to appeal to."))
+    if not (grounds or "").strip():
+        raise ApplicationError({"grounds": _("Give the grounds of the appeal.")})
+    appeal = Appeal.objects.create(
+        objection=objection, authority=parent, grounds=grounds.strip(),
+        filed_by=actor if actor and actor.is_authenticated else None,
+        filed_on=today, due_on=add_days(today, settings.SCS_OBJECTION_DECISION_DAYS),
+    )  # fmt: skip
+    audit_log(actor=actor, action="appeal.file", obj=appeal, subject=objection.record.subject,
+              new={"authority": parent.code, "due_on": appeal.due_on})  # fmt: skip
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(
+    *, actor: Actor, appeal: Appeal, upheld: bool, reasons: str,
+    today: datetime.date | None = None,
+) -> Appeal:  # fmt: skip
+    """Decided by a reviewer of the parent authority. Upheld: the record is revoked."""
+    today = _today(today)
+    appeal = _lock(Appeal, appeal)
+    require_official(actor, authority=appeal.authority, roles=(REVIEWER, SUPERVISOR))
+    _require_state(appeal, "state", ("pending",))
+    if not (reasons or "").strip():
+        raise ApplicationError({"reasons": _("Give the reasons for the outcome.")})
+    record = _lock(IntegrityRecord, appeal.objection.record)
+    appeal.state = "upheld" if upheld else "rejected"
+    appeal.reasons = reasons.strip()
+    appeal.decided_by = actor
+    appeal.decided_on = today
+    appeal.save()
+    if upheld and record.status in REMOVABLE:
+        _set_status(record, actor, "record.revoke", RecordStatus.REVOKED,
+                    removed_at=timezone.now(), removal_reason="objection_upheld")  # fmt: skip
+    audit_log(actor=actor, action="appeal.decide", obj=appeal, subject=record.subject,
+              old={"state": "pending"}, new={"state": appeal.state})  # fmt: skip
+    notice_issue(
+        subject=record.subject, record=record, kind=NoticeKind.APPEAL_OUTCOME,
+        title=_("Decision on your appeal"),
+        body=_("%(authority)s decided your appeal about %(record)s: %(outcome)s. Reasons: "
+               "%(reasons)s") % {"authority": appeal.authority.name,
+                                 "record": _record_line(record),
+                                 "outcome": appeal.get_state_display(),
+                                 "reasons": appeal.reasons},
+        today=today,
+    )  # fmt: skip
+    return appeal
+
+
+# --- credit repair -------------------------------------------------------------------------
+
+
+def repair_eligible_from(record: IntegrityRecord) -> datetime.date | None:
+    """When repair may be applied for, or None where it does not apply: judicial listings
+    end on performance instead; minor-tier and positive records are never published."""
+    record_type = record.record_type
+    if record_type.polarity != "negative" or record_type.places_on_blacklist:
+        return None
+    days = settings.SCS_REPAIR_AFTER_DAYS.get(record_type.severity)
+    if days is None:
+        return None
+    return add_days(record.decision_date, days)
+
+
+@transaction.atomic
+def repair_apply(
+    *, actor: Actor, record: IntegrityRecord, grounds: str, today: datetime.date | None = None
+) -> RepairApplication:
+    """Apply for credit repair (free)."""
+    today = _today(today)
+    record = _lock(IntegrityRecord, record)
+    eligible = repair_eligible_from(record)
+    if eligible is None:
+        raise ApplicationError(
+            _("Credit repair does not apply to this record. Judicial listings end when the "
+              "obligation is performed."), code="not_repairable")  # fmt: skip
+    if today < eligible:
+        raise ApplicationError(
+            _("Credit repair can be applied for from %(date)s.") % {"date": eligible.isoformat()},
+            code="too_early",
+        )
+    _require_state(record, "status", (RecordStatus.ACTIVE,))
+    if record.repairs.filter(state="pending").exists():
+        raise ApplicationError(_("A repair application for this record is already pending."))
+    if not (grounds or "").strip():
+        raise ApplicationError({"grounds": _("Describe the corrective action taken.")})
+    application = RepairApplication.objects.create(
+        record=record, grounds=grounds.strip(),
+        filed_by=actor if actor and actor.is_authenticated else None,
+        filed_on=today, due_on=add_working_days(today, settings.SCS_REPAIR_DECISION_WORKDAYS),
+    )  # fmt: skip
+    audit_log(actor=actor, action="repair.apply", obj=application, subject=record.subject,
+              new={"record": record.pk, "due_on": application.due_on})  # fmt: skip
+    return application
+
+
+@transaction.atomic
+def repair_decide(
+    *, actor: Actor, application: RepairApplication, granted: bool, reasons: str,
+    today: datetime.date | None = None,
+) -> RepairApplication:  # fmt: skip
+    """A reviewer decides. Granted: the entry leaves the public list at once and its points
+    stop counting (status ``repaired``)."""
+    today = _today(today)
+    application = _lock(RepairApplication, application)
+    record = _lock(IntegrityRecord, application.record)
+    require_official(actor, authority=record.authority, roles=(REVIEWER, SUPERVISOR))
+    _require_state(application, "state", ("pending",))
+    if not (reasons or "").strip():
+        raise ApplicationError({"reasons": _("Give the reasons for the outcome.")})
+    application.state = "granted" if granted else "refused"
+    application.reasons = reasons.strip()
+    application.decided_by = actor
+    application.decided_on = today
+    application.save()
+    if granted:
+        _set_status(record, actor, "record.repair", RecordStatus.REPAIRED,
+                    removed_at=timezone.now(), removal_reason="repair")  # fmt: skip
+    audit_log(actor=actor, action="repair.decide", obj=application, subject=record.subject,
+              old={"state": "pending"}, new={"state": application.state})  # fmt: skip
+    notice_issue(
+        subject=record.subject, record=record, kind=NoticeKind.REPAIR_OUTCOME,
+        title=_("Decision on your credit repair application"),
+        body=_("Your application about %(record)s: %(outcome)s. Reasons: %(reasons)s")
+        % {"record": _record_line(record), "outcome": application.get_state_display(),
+           "reasons": application.reasons},
+        today=today,
+    )  # fmt: skip
+    return application
+
+
+# --- access log ----------------------------------------------------------------------------
+
+
+def access_log_write(*, official_user, subject: Subject, purpose: str) -> AccessLog | None:
+    """Record that an official opened a person's record (persons only; enterprises' records
+    are not personal data). Returns None for non-officials and enterprise subjects."""
+    if subject.kind != "person" or not getattr(official_user, "is_staff", False):
+        return None
+    official = getattr(official_user, "official", None)
+    return AccessLog.objects.create(
+        subject=subject,
+        official=official_user,
+        authority=official.authority if official else None,
+        purpose=purpose[:200],
+    )
+
+
+CASE_EDITABLE = ("title", "facts", "legal_basis", "amount", "obligation", "judicial_ground",
+                 "publication_days", "assignee", "due_date", "record_type")  # fmt: skip
+
+
+@transaction.atomic
+def case_update(*, actor: Actor, case: Case, **fields: Any) -> Case:
+    """Edit a draft (the facts can change only before review)."""
+    case = _lock(Case, case)
+    require_official(actor, authority=case.authority, roles=(CLERK, SUPERVISOR))
+    _require_state(case, "state", (CaseState.DRAFT,))
+    unknown = set(fields) - set(CASE_EDITABLE)
+    if unknown:
+        raise ApplicationError(_("These fields cannot be edited: %(f)s") % {"f": sorted(unknown)})
+    record_type = fields.get("record_type", case.record_type)
+    if case.subject.kind not in record_type.subject_kinds:
+        raise ApplicationError(
+            {"record_type": _("This record type does not apply to this kind of subject.")}
+        )
+    old = {name: getattr(case, name) for name in fields}
+    changed = {k: v for k, v in fields.items() if old[k] != v}
+    for name, value in changed.items():
+        setattr(case, name, value)
+    if changed:
+        case.save()
+        audit_log(actor=actor, action="case.update", obj=case, subject=case.subject,
+                  old={k: old[k] for k in changed}, new=changed)  # fmt: skip
+    return case
