@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -126,7 +126,7 @@ class ServiceActionsMixin:
             messages.error(request, f"{label}: {error_text(exc)}")
             return HttpResponseRedirect(change_url)
         messages.success(request, _("%(action)s: done.") % {"action": label})
-        return HttpResponseRedirect(result or change_url)
+        return HttpResponseRedirect(result if isinstance(result, str) else change_url)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -347,15 +347,11 @@ class CaseAdmin(ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin, adm
 
     @admin.display(description=_("records"))
     def linked_records(self, obj):
-        links = [
-            format_html(
-                '<a href="{}">{}</a>',
-                reverse("admin:sanctions_integrityrecord_change", args=[r.pk]),
-                r.decision_number,
-            )
+        rows = [
+            (reverse("admin:sanctions_integrityrecord_change", args=[r.pk]), r.decision_number)
             for r in obj.records.all()
         ]
-        return format_html(", ".join(str(link) for link in links)) if links else "—"
+        return format_html_join(", ", '<a href="{}">{}</a>', rows) if rows else "—"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assignee":
@@ -380,6 +376,8 @@ class CaseAdmin(ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin, adm
         adopt_saved(obj, case)
 
     def save_formset(self, request, form, formset, change):
+        # the admin's change message reads these; the services did the writing
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         case = form.instance
         for inline_form in formset.forms:
             if not inline_form.has_changed() or not inline_form.cleaned_data:

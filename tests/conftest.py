@@ -16,15 +16,26 @@ def _english_messages(request, client):
 def catalog(db):
     """The seeded catalogs and roles. Migrations seed them, but transactional tests flush the
     database, so make sure they are there (both functions are idempotent)."""
+    from django.contrib.auth.models import Group
+
     from sanctions.catalog import seed_catalog
     from sanctions.roles import ensure_roles
 
-    seed_catalog(
-        apps.get_model("sanctions", "Authority"),
-        apps.get_model("sanctions", "Measure"),
-        apps.get_model("sanctions", "RecordType"),
-    )
-    ensure_roles()
+    record_type = apps.get_model("sanctions", "RecordType")
+    if not record_type.objects.exists():  # flushed by a transactional test
+        seed_catalog(
+            apps.get_model("sanctions", "Authority"),
+            apps.get_model("sanctions", "Measure"),
+            record_type,
+        )
+    if not Group.objects.filter(name="clerk").exists():
+        ensure_roles()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness protects real passwords; tests create dozens of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -65,6 +65,7 @@ __all__ = [
     "publication_sweep",
     "record_extend_listing",
     "record_remove",
+    "record_serve_notice",
     "repair_apply",
     "repair_decide",
     "repair_eligible_from",
@@ -364,13 +365,14 @@ def case_decide(
 
 
 @transaction.atomic
-def case_serve_notice(*, actor: Actor, case: Case, today: datetime.date | None = None) -> Notice:
-    """decided → notified: the decision notice is served; the notice period starts today."""
+def record_serve_notice(
+    *, actor: Actor, record: IntegrityRecord, today: datetime.date | None = None
+) -> Notice:
+    """Serve the decision notice; the notice period (before publication) starts today."""
     today = _today(today)
-    case = _lock(Case, case)
-    require_official(actor, authority=case.authority, roles=(CLERK, REVIEWER, SUPERVISOR))
-    _require_state(case, "state", (CaseState.DECIDED,))
-    record = case.records.select_for_update().get()
+    record = _lock(IntegrityRecord, record)
+    if record.notice_served_on is not None:
+        raise ApplicationError(_("The notice for this record has already been served."))
     publish_from = add_days(today, settings.SCS_NOTICE_PERIOD_DAYS)
     if record.publication_start is not None:
         what = _(
@@ -386,7 +388,7 @@ def case_serve_notice(*, actor: Actor, case: Case, today: datetime.date | None =
     else:
         what = _("This record is not published. You may object to the issuing authority.")
     notice = notice_issue(
-        subject=case.subject,
+        subject=record.subject,
         record=record,
         kind=NoticeKind.DECISION,
         title=_("Notice of decision %(number)s") % {"number": record.decision_number},
@@ -399,6 +401,16 @@ def case_serve_notice(*, actor: Actor, case: Case, today: datetime.date | None =
     record.save(update_fields=["notice_served_on", "updated_at"])
     audit_log(actor=actor, action="record.notice_served", obj=record, subject=record.subject,
               new={"notice_served_on": today, "notice": notice.pk})  # fmt: skip
+    return notice
+
+
+@transaction.atomic
+def case_serve_notice(*, actor: Actor, case: Case, today: datetime.date | None = None) -> Notice:
+    """decided → notified: the decision notice is served; the notice period starts today."""
+    case = _lock(Case, case)
+    require_official(actor, authority=case.authority, roles=(CLERK, REVIEWER, SUPERVISOR))
+    _require_state(case, "state", (CaseState.DECIDED,))
+    notice = record_serve_notice(actor=actor, record=case.records.get(), today=today)
     _transition(case, actor, "case.notify", CaseState.NOTIFIED)
     return notice
 

@@ -281,37 +281,3 @@ def subject_create(
     )
     subject.save()
     return subject
-
-
-@transaction.atomic
-def record_activate(
-    *, actor: Actor, record: IntegrityRecord, today: datetime.date | None = None
-) -> IntegrityRecord:
-    """Move a record from ``pending_notice`` to ``active`` once the notice period has passed.
-
-    Casework (notices served, objections pending) tightens this; the period is counted from
-    the decision date until a served notice exists to count from.
-    """
-    from django.conf import settings
-
-    today = today or timezone.localdate()
-    record = IntegrityRecord.objects.select_for_update().get(pk=record.pk)
-    if record.status != "pending_notice":
-        return record  # idempotent: already activated or closed
-    ready_on = record.decision_date + datetime.timedelta(days=settings.SCS_NOTICE_PERIOD_DAYS)
-    if today < ready_on:
-        raise ApplicationError(
-            _("The notice period runs until %(date)s.") % {"date": ready_on.isoformat()},
-            code="notice_period",
-        )
-    record.status = "active"
-    record.save(update_fields=["status", "updated_at"])
-    audit_log(
-        actor=actor,
-        action="record.activate",
-        obj=record,
-        subject=record.subject,
-        old={"status": "pending_notice"},
-        new={"status": "active"},
-    )
-    return record

@@ -4,7 +4,7 @@ import pytest
 
 from sanctions.errors import ApplicationError
 from sanctions.models import AuditEvent, Authority, IntegrityRecord, RecordType
-from sanctions.services import record_activate, record_create, record_type_create
+from sanctions.services import record_create, record_type_create
 from tests.factories import make_citizen, make_enterprise
 
 pytestmark = pytest.mark.django_db
@@ -82,17 +82,6 @@ def test_enterprise_penalty_is_published_but_a_persons_is_not(catalog):
     person = make_citizen()
     private = create(person.subject, "societal-drunk-driving", traffic, "京交罚〔2025〕2号")
     assert private.publication_start is None
-
-
-def test_record_activate_waits_for_notice_period_and_is_idempotent(court):
-    record = create(make_citizen().subject, "judicial-dishonest-debtor", court, judicial_ground=2)
-    with pytest.raises(ApplicationError):
-        record_activate(actor=None, record=record, today=datetime.date(2025, 6, 5))
-    record_activate(actor=None, record=record, today=datetime.date(2025, 6, 11))
-    record_activate(actor=None, record=record, today=datetime.date(2025, 6, 12))
-    record.refresh_from_db()
-    assert record.status == "active"
-    assert AuditEvent.objects.filter(action="record.activate").count() == 1
 
 
 def test_record_type_with_prohibited_ground_is_refused(catalog, superuser):

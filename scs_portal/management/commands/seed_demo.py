@@ -17,6 +17,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -37,7 +38,18 @@ from sanctions.identifiers import (
 )
 from sanctions.models import Authority, IntegrityRecord, JudicialGround, Official, RecordType
 from sanctions.roles import CLERK, REVIEWER, SUPERVISOR
-from sanctions.services import record_activate, record_create
+from sanctions.services import (
+    case_create,
+    case_decide,
+    case_serve_notice,
+    case_submit,
+    evidence_add,
+    objection_file,
+    publication_sweep,
+    record_create,
+    record_serve_notice,
+    repair_apply,
+)
 from scs_portal.demo import (
     DEMO_AUTHORITIES,
     DEMO_CITIZEN,
@@ -46,6 +58,8 @@ from scs_portal.demo import (
     DemoGenerator,
     decision_number,
 )
+
+DEMO_PDF = b"%PDF-1.4\n% demo evidence\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 class Command(BaseCommand):
@@ -113,6 +127,7 @@ class Command(BaseCommand):
             )
         enterprises = [e for e in enterprises if e is not None]
         self._records(admin, gen, today, citizens, enterprises, options["records"])
+        self._casework(gen, today, citizens, enterprises)
 
     def _accounts(self):
         User = get_user_model()  # noqa: N806
@@ -202,8 +217,56 @@ class Command(BaseCommand):
                 )
             except ApplicationError:
                 continue  # e.g. a minor cannot be listed: the rule refused it, as it should
-            if decided <= today - datetime.timedelta(days=settings.SCS_NOTICE_PERIOD_DAYS):
-                record_activate(actor=admin, record=record, today=today)
+            if decided < today:
+                record_serve_notice(
+                    actor=admin, record=record, today=decided + datetime.timedelta(days=1)
+                )
+        # what the nightly sweep does: publish after the notice period, expire closed windows
+        publication_sweep(today=today)
+
+    def _casework(self, gen, today, citizens, enterprises) -> None:
+        """Open work for the demo officials: cases in every state, objections and a repair."""
+        User = get_user_model()  # noqa: N806
+        clerk = User.objects.get(username="court.clerk")
+        reviewer = User.objects.get(username="court.reviewer")
+        debtor_type = RecordType.objects.get(code="judicial-dishonest-debtor")
+        adults = [c for c in citizens if c.age_on(today) >= 18]
+        states = ["draft", "draft", "under_review", "under_review", "decided", "notified"]
+        for index, target in enumerate(states):
+            subject = gen.rng.choice(adults).subject
+            case = case_create(
+                actor=clerk, subject=subject, record_type=debtor_type,
+                title=f"执行案件 {subject.display_name}",
+                facts="被执行人有履行能力而拒不履行生效法律文书确定的给付义务。",
+                amount=gen.rng.randint(10, 500) * 1000, judicial_ground=1 + index % 6,
+                obligation="支付货款及利息",
+                due_date=today + datetime.timedelta(days=gen.rng.randint(-5, 20)),
+            )  # fmt: skip
+            if target == "draft":
+                continue
+            evidence_add(actor=clerk, case=case, uploaded=SimpleUploadedFile(
+                "judgment.pdf", DEMO_PDF, content_type="application/pdf"))  # fmt: skip
+            case_submit(actor=clerk, case=case)
+            if target == "under_review":
+                continue
+            case_decide(actor=reviewer, case=case,
+                        decision_number=f"({today.year})京0101执{9000 + index}号",
+                        decision_date=today)  # fmt: skip
+            if target == "notified":
+                case_serve_notice(actor=clerk, case=case, today=today)
+        active = IntegrityRecord.objects.filter(
+            status="active", authority__code="bj-dongcheng-court"
+        ).order_by("id")
+        for record in active[:2]:
+            objection_file(actor=clerk, record=record, today=today,
+                           grounds="被执行人称已部分履行，金额有误。")  # fmt: skip
+        amr = IntegrityRecord.objects.filter(
+            status="active", authority__code="bj-dongcheng-amr", record_type__severity="general",
+            decision_date__lte=today - datetime.timedelta(days=120),
+        ).first()  # fmt: skip
+        if amr is not None:
+            repair_apply(actor=User.objects.get(username="admin"), record=amr, today=today,
+                         grounds="已完成整改并通过复查。")  # fmt: skip
 
     # --- bulk benchmark data, COPY ----------------------------------------------------------
 
@@ -235,7 +298,7 @@ class Command(BaseCommand):
                 name = gen.company_name()
                 subjects_rows.append(
                     (subject_id, "enterprise", name, text_pinyin(name), code[2:8],
-                     mask_identifier(code), identifier_hash(code), None, now, now)
+                     mask_identifier(code), identifier_hash(code), None, "", now, now)
                 )  # fmt: skip
                 enterprise_rows.append(
                     (enterprise_id, subject_id, code, name, last_citizen_id, "active", "", now)
@@ -249,7 +312,8 @@ class Command(BaseCommand):
             name = gen.person_name()
             subjects_rows.append(
                 (subject_id, "person", name, person_name_pinyin(name), info.region_code,
-                 mask_identifier(number), identifier_hash(number), info.birth_date, now, now)
+                 mask_identifier(number), identifier_hash(number), info.birth_date, "", now,
+                 now)
             )  # fmt: skip
             citizen_rows.append(
                 (citizen_id, subject_id, number, name, info.birth_date, info.sex,
@@ -263,8 +327,8 @@ class Command(BaseCommand):
             self._copy(
                 "sanctions_subject",
                 ["id", "kind", "display_name", "name_pinyin", "region_code",
-                 "masked_identifier", "identifier_hash", "birth_date", "created_at",
-                 "updated_at"],
+                 "masked_identifier", "identifier_hash", "birth_date", "contact_email",
+                 "created_at", "updated_at"],
                 subjects_rows,
             )  # fmt: skip
             self._copy(
@@ -322,7 +386,8 @@ class Command(BaseCommand):
                  decision_number(authority.code, decided.year, f"B{serial}"), decided,
                  record_type.legal_basis, "", None, "", ground, "unperformed", status,
                  windows.effective_from, windows.effective_until, windows.publication_start,
-                 windows.publication_end, None, now, now)
+                 windows.publication_end, None, now, now, decided,
+                 now if status == "active" and windows.publication_start else None, "", "")
             )  # fmt: skip
             serial += 1
         with transaction.atomic():
@@ -332,7 +397,8 @@ class Command(BaseCommand):
                  "decision_date", "legal_basis", "facts", "amount", "obligation",
                  "judicial_ground", "performance_status", "status", "effective_from",
                  "effective_until", "publication_start", "publication_end", "created_by_id",
-                 "created_at", "updated_at"],
+                 "created_at", "updated_at", "notice_served_on", "published_at",
+                 "removal_reason", "extension_reason"],
                 record_rows,
             )  # fmt: skip
         for table in ("sanctions_subject", "citizens_citizen", "enterprises_enterprise",

@@ -1,0 +1,164 @@
+"""The officials' admin for casework: scoping (role × object matrix), buttons, access log."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from sanctions import services
+from sanctions.models import AccessLog, Case, RecordType
+from tests.factories import make_citizen, make_official
+from tests.sanctions.test_casework import D, pdf
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("clerk", "reviewer", "supervisor")
+
+
+@pytest.fixture
+def world(catalog):
+    """One case of each kind of object at 北京市东城区人民法院 (court A)."""
+    people = {
+        (code, role): make_official(role=role, authority_code=code)
+        for code in ("bj-dongcheng-court", "bj-xicheng-court", "bj-dongcheng-tax",
+                     "bj-2nd-intermediate-court")
+        for role in ROLES
+    }  # fmt: skip
+    clerk = people[("bj-dongcheng-court", "clerk")]
+    reviewer = people[("bj-dongcheng-court", "reviewer")]
+    case = services.case_create(
+        actor=clerk, subject=make_citizen().subject,
+        record_type=RecordType.objects.get(code="judicial-dishonest-debtor"),
+        title="执行案件", facts="拒不履行", judicial_ground=2,
+    )  # fmt: skip
+    services.evidence_add(actor=clerk, case=case, uploaded=pdf())
+    services.case_submit(actor=clerk, case=case)
+    record = services.case_decide(actor=reviewer, case=case, decision_number="A-1",
+                                  decision_date=D, today=D)  # fmt: skip
+    objection = services.objection_file(actor=clerk, record=record, grounds="g", today=D)
+    services.objection_decide(actor=reviewer, objection=objection, outcome="rejected",
+                              reasons="r", today=D)  # fmt: skip
+    appeal = services.appeal_file(actor=clerk, objection=objection, grounds="g", today=D)
+    objects = {"case": case, "integrityrecord": record, "objection": objection,
+               "appeal": appeal}  # fmt: skip
+    return people, objects
+
+
+EXPECTED_VISIBLE = {
+    "bj-dongcheng-court": {r: True for r in ROLES},
+    "bj-xicheng-court": {r: False for r in ROLES},
+    "bj-dongcheng-tax": {r: False for r in ROLES},
+    # the higher court: its supervisor oversees the lower courts; appeals reach its reviewers
+    "bj-2nd-intermediate-court": {"clerk": False, "reviewer": False, "supervisor": True},
+}
+
+
+def test_role_by_object_matrix_other_authorities_get_404(client, world):
+    people, objects = world
+    for (code, role), user in people.items():
+        client.force_login(user)
+        for model, obj in objects.items():
+            url = reverse(f"admin:sanctions_{model}_change", args=[obj.pk])
+            status = client.get(url).status_code
+            visible = EXPECTED_VISIBLE[code][role] or (
+                model == "appeal" and code == "bj-2nd-intermediate-court"
+            )
+            assert status == (200 if visible else 404), (code, role, model, status)
+            listing = client.get(reverse(f"admin:sanctions_{model}_changelist"))
+            shown = {o.pk for o in listing.context["cl"].result_list}
+            assert (obj.pk in shown) == visible, (code, role, model)
+
+
+def test_actions_of_another_authority_answer_404_and_change_nothing(client, world):
+    people, objects = world
+    client.force_login(people[("bj-xicheng-court", "reviewer")])
+    record = objects["integrityrecord"]
+    url = reverse("admin:sanctions_integrityrecord_act", args=[record.pk, "remove"])
+    assert client.post(url, {"remove-reason": "revocation"}).status_code == 404
+    record.refresh_from_db()
+    assert record.status == "pending_notice"
+
+
+def test_buttons_walk_a_case_and_four_eyes_is_refused_with_a_message(client, catalog):
+    clerk = make_official(role="clerk", authority_code="bj-dongcheng-court")
+    reviewer = make_official(role="reviewer", authority_code="bj-dongcheng-court")
+    subject = make_citizen().subject
+    client.force_login(clerk)
+    response = client.post(reverse("admin:sanctions_case_add"), {
+        "subject": subject.pk,
+        "record_type": RecordType.objects.get(code="judicial-dishonest-debtor").pk,
+        "title": "执行案件", "facts": "拒不履行", "judicial_ground": 2,
+        "evidence-TOTAL_FORMS": 0, "evidence-INITIAL_FORMS": 0,
+        "notes-TOTAL_FORMS": 0, "notes-INITIAL_FORMS": 0,
+    })  # fmt: skip
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.drafted_by == clerk and case.state == "draft"
+    change = reverse("admin:sanctions_case_change", args=[case.pk])
+    page = client.get(change).content.decode()
+    assert "Submit for review" in page and "Audit trail" in page
+    act = lambda name: reverse("admin:sanctions_case_act", args=[case.pk, name])  # noqa: E731
+    response = client.post(act("submit"), follow=True)
+    assert "Attach the evidence" in response.content.decode()
+    services.evidence_add(actor=clerk, case=case, uploaded=pdf())
+    client.post(act("submit"))
+    case.refresh_from_db()
+    assert case.state == "under_review"
+    # the clerk cannot decide (role), the reviewer can
+    decision = {"decide-decision_number": "N1", "decide-decision_date": "2025-03-03"}
+    response = client.post(act("decide"), decision, follow=True)
+    assert "This needs the role" in response.content.decode()
+    client.force_login(reviewer)
+    client.post(act("decide"), decision)
+    case.refresh_from_db()
+    assert case.state == "decided" and case.records.get().decision_number == "N1"
+
+
+def test_four_eyes_in_the_admin(client, catalog):
+    supervisor = make_official(role="supervisor", authority_code="bj-dongcheng-court")
+    case = services.case_create(
+        actor=supervisor, subject=make_citizen().subject,
+        record_type=RecordType.objects.get(code="judicial-dishonest-debtor"),
+        title="t", facts="f", judicial_ground=2,
+    )  # fmt: skip
+    services.evidence_add(actor=supervisor, case=case, uploaded=pdf())
+    services.case_submit(actor=supervisor, case=case)
+    client.force_login(supervisor)
+    url = reverse("admin:sanctions_case_act", args=[case.pk, "decide"])
+    response = client.post(url, {"decide-decision_number": "N2",
+                                 "decide-decision_date": "2025-03-03"}, follow=True)  # fmt: skip
+    assert "Four-eyes rule" in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == "under_review"
+
+
+def test_opening_a_persons_record_writes_the_access_log(client, catalog):
+    official = make_official(role="clerk", authority_code="bj-dongcheng-court")
+    citizen = make_citizen()
+    client.force_login(official)
+    url = reverse("admin:citizens_citizen_change", args=[citizen.pk])
+    assert client.get(url).status_code == 200
+    entry = AccessLog.objects.get(subject=citizen.subject)
+    assert entry.official == official and entry.authority.code == "bj-dongcheng-court"
+    assert "citizen detail" in entry.purpose
+    client.get(reverse("admin:sanctions_subject_change", args=[citizen.subject.pk]))
+    assert AccessLog.objects.filter(subject=citizen.subject).count() == 2
+
+
+def test_dashboard_counts_open_cases_and_overdue_items(client, catalog):
+    clerk = make_official(role="clerk", authority_code="bj-dongcheng-court")
+    case = services.case_create(
+        actor=clerk, subject=make_citizen().subject,
+        record_type=RecordType.objects.get(code="judicial-dishonest-debtor"),
+        title="t", facts="f", judicial_ground=2, due_date=datetime.date(2020, 1, 1),
+    )  # fmt: skip
+    client.force_login(clerk)
+    response = client.get(reverse("admin:index"))
+    dash = response.context["dashboard"]
+    assert dash["overdue_cases"] == 1
+    assert {"state": "Draft", "count": 1} in [
+        {"state": str(r["state"]), "count": r["count"]} for r in dash["cases_by_state"]
+    ]
+    assert "Listings published per month" in response.content.decode()
+    overdue = client.get(reverse("admin:sanctions_case_changelist"), {"overdue": "yes"})
+    assert [c.pk for c in overdue.context["cl"].result_list] == [case.pk]
