@@ -226,7 +226,7 @@ class EvidenceInline(admin.TabularInline):
         return False
 
     def has_add_permission(self, request, obj=None):
-        return obj is not None and obj.state in (CaseState.DRAFT, CaseState.UNDER_REVIEW)
+        return obj is None or obj.state in (CaseState.DRAFT, CaseState.UNDER_REVIEW)
 
 
 class NoteInline(admin.TabularInline):
@@ -240,7 +240,7 @@ class NoteInline(admin.TabularInline):
         return False
 
     def has_add_permission(self, request, obj=None):
-        return obj is not None
+        return True
 
 
 class NoteForm(PrefixedForm):
@@ -435,7 +435,21 @@ class ExtendForm(PrefixedForm):
 
 
 class GroundsForm(PrefixedForm):
-    grounds = forms.CharField(label=_("grounds"), widget=forms.Textarea(attrs={"rows": 3}))
+    grounds = forms.CharField(
+        label=_("grounds of the objection"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RepairGroundsForm(PrefixedForm):
+    grounds = forms.CharField(
+        label=_("corrective action taken"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AppealGroundsForm(PrefixedForm):
+    grounds = forms.CharField(
+        label=_("grounds of the appeal"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 def _object_url(obj) -> str:
@@ -456,7 +470,7 @@ RECORD_ACTIONS = {
                lambda a, r, o, d: _object_url(services.objection_file(
                    actor=r.user, record=o, grounds=d["grounds"])),
                lambda o: o.status in (RecordStatus.PENDING_NOTICE, RecordStatus.ACTIVE)),
-    "repair": (_("Enter a credit repair application"), GroundsForm,
+    "repair": (_("Enter a credit repair application"), RepairGroundsForm,
                lambda a, r, o, d: _object_url(services.repair_apply(
                    actor=r.user, record=o, grounds=d["grounds"])),
                lambda o: o.status == RecordStatus.ACTIVE
@@ -531,7 +545,7 @@ class ObjectionAdmin(ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin
     service_actions = {
         "decide": (_("Decide the objection"), ObjectionDecideForm, _decide_objection,
                    lambda o: o.outcome == "pending"),
-        "appeal": (_("Enter an appeal to the higher authority"), GroundsForm,
+        "appeal": (_("Enter an appeal to the higher authority"), AppealGroundsForm,
                    lambda a, r, o, d: _object_url(services.appeal_file(
                        actor=r.user, objection=o, grounds=d["grounds"])),
                    lambda o: o.outcome in ("rejected", "partly_upheld")

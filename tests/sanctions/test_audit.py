@@ -45,3 +45,18 @@ def test_audit_log_refuses_to_run_outside_a_transaction(catalog):
     with pytest.raises(RuntimeError, match="inside the transaction"):
         audit_log(actor=None, action="x", obj=Authority.objects.get(code="spc"))
     assert not AuditEvent.objects.filter(action="x").exists()
+
+
+def test_audit_values_are_json_even_when_nested(db, catalog):
+    import datetime
+    from decimal import Decimal
+
+    with transaction.atomic():
+        event = audit_log(
+            actor=None, action="t", obj=Authority.objects.get(code="spc"),
+            new={"corrections": {"amount": Decimal("1.50"), "end": datetime.date(2025, 1, 2)},
+                 "list": [Decimal("2")]},
+        )  # fmt: skip
+    event.refresh_from_db()
+    assert event.new_values == {"corrections": {"amount": "1.50", "end": "2025-01-02"},
+                                "list": ["2"]}  # fmt: skip
