@@ -323,3 +323,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+from sanctions import admin_scoring  # noqa: E402,F401  (registers the scoring admin)

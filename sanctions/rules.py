@@ -53,6 +53,7 @@ def compute_windows(
     decision_date: datetime.date,
     judicial_ground: int | None = None,
     publication_days: int | None = None,
+    default_effective_days: int | None = None,
 ) -> Windows:
     """Effective (scoring) and publication windows of a record, both from the decision date.
 
@@ -60,7 +61,7 @@ def compute_windows(
     blacklist, a blacklist record without its ground, a period outside the tier's bounds).
     """
     effective_until = decision_date + datetime.timedelta(
-        days=effective_days or DEFAULT_EFFECTIVE_DAYS
+        days=effective_days or default_effective_days or DEFAULT_EFFECTIVE_DAYS
     )
     minor = subject_kind == "person" and is_minor_on(birth_date, decision_date)
 

@@ -30,3 +30,53 @@ def publication_sweep(today: str | None = None) -> dict[str, int]:
 
     day = datetime.date.fromisoformat(today) if today else None
     return sweep(today=day)
+
+
+@shared_task(name="sanctions.tasks.score_recompute", ignore_result=True)
+def score_recompute(kind: str = "incremental", as_of: str | None = None) -> int:
+    """Start a recompute run and fan it out into chunk tasks; returns the run id.
+
+    Progress lives in ScoreRun / ScoreRunChunk (not a chord), so a lost task is found and
+    re-sent by `score_resume`."""
+    from sanctions.services import score_run_pending_chunks, score_run_start
+
+    day = datetime.date.fromisoformat(as_of) if as_of else None
+    run = score_run_start(kind=kind, as_of=day)
+    for chunk_id in score_run_pending_chunks(run):
+        score_chunk.delay(chunk_id)
+    return run.pk
+
+
+@shared_task(
+    name="sanctions.tasks.score_chunk",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    ignore_result=True,
+)
+def score_chunk(chunk_id: int) -> int:
+    """Idempotent: a done chunk is skipped; scores and the done flag commit together."""
+    from sanctions.services import score_chunk_execute
+
+    return score_chunk_execute(chunk_id)
+
+
+@shared_task(name="sanctions.tasks.score_resume", ignore_result=True)
+def score_resume(older_than_seconds: int = 0) -> int:
+    """Re-send the unfinished chunks of running runs (after a worker crash or restart).
+    Safe: a chunk already done, or being done, is skipped under its row lock."""
+    from django.utils import timezone
+
+    from sanctions.models import ScoreRunChunk
+
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    pending = ScoreRunChunk.objects.filter(
+        run__state="running", done=False, run__started_at__lte=cutoff
+    ).values_list("pk", flat=True)
+    count = 0
+    for chunk_id in pending:
+        score_chunk.delay(chunk_id)
+        count += 1
+    return count

@@ -188,10 +188,26 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 # Soft limit stays below the Redis visibility timeout so a slow task is stopped before the
 # broker redelivers it to another worker.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    # Nightly incremental score recompute (dirty subjects + windows that opened or closed).
+    "score-recompute-nightly": {
+        "task": "sanctions.tasks.score_recompute",
+        "schedule": crontab(
+            hour=env.int("SCS_SCORE_HOUR", default=2), minute=env.int("SCS_SCORE_MINUTE", default=0)
+        ),
+        "args": ["incremental"],
+    },
+    # Backstop for chunks lost with a worker: re-send those of runs older than 10 minutes.
+    "score-resume": {
+        "task": "sanctions.tasks.score_resume",
+        "schedule": crontab(minute="*/10"),
+        "kwargs": {"older_than_seconds": 600},
+    },
     # Nightly backstop: publish entries whose notice period ended, expire closed windows.
     "publication-sweep": {
         "task": "sanctions.tasks.publication_sweep",

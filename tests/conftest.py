@@ -30,6 +30,11 @@ def catalog(db):
         )
     if not Group.objects.filter(name="clerk").exists():
         ensure_roles()
+    # the data migrations' own seeders: holiday calendar and the first scoring rule set
+    import importlib
+
+    for module in ("0004_holidays_2025_2026", "0006_initial_ruleset"):
+        importlib.import_module(f"sanctions.migrations.{module}").seed(apps, None)
 
 
 @pytest.fixture(autouse=True)
@@ -51,3 +56,14 @@ def _collected_static():
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _celery_runs_inline():
+    """Tasks sent during a test run in-process (the crash test starts a real worker)."""
+    from scs_portal.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False

@@ -37,5 +37,14 @@ from sanctions.models.core import (  # noqa: F401
     Subject,
     SubjectKind,
 )
+from sanctions.models.scoring import (  # noqa: F401
+    RuleSet,
+    RuleSetState,
+    Score,
+    ScoreDirty,
+    ScoreHistory,
+    ScoreRun,
+    ScoreRunChunk,
+)
 
 RemovalReason = RemovalReasonChoices

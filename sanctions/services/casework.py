@@ -40,6 +40,7 @@ from sanctions.models import (
 )
 from sanctions.roles import CLERK, REVIEWER, SUPERVISOR
 from sanctions.services.core import Actor, audit_log, record_create
+from sanctions.services.scoring import mark_dirty
 from sanctions.workdays import add_days, add_working_days
 
 __all__ = [
@@ -443,6 +444,7 @@ def _set_status(record: IntegrityRecord, actor: Actor, action: str, status: str,
     for key, value in extra.items():
         setattr(record, key, value)
     record.save()
+    mark_dirty([record.subject_id])
     audit_log(actor=actor, action=action, obj=record, subject=record.subject, old=old,
               new={"status": status, **extra})  # fmt: skip
 
@@ -537,6 +539,7 @@ def record_extend_listing(
     record.listing_extended_at = timezone.now()
     record.extension_reason = reason.strip()
     record.save()
+    mark_dirty([record.subject_id])
     audit_log(actor=actor, action="record.extend", obj=record, subject=record.subject,
               old={"publication_end": old_end},
               new={"publication_end": record.publication_end, "reason": reason})  # fmt: skip
@@ -670,6 +673,7 @@ def _apply_corrections(record: IntegrityRecord, actor: Actor, corrections: dict)
     for name, value in corrections.items():
         setattr(record, name, value)
     record.save()
+    mark_dirty([record.subject_id])
     audit_log(actor=actor, action="record.correct", obj=record, subject=record.subject,
               old=old, new=corrections)  # fmt: skip
 

@@ -161,7 +161,15 @@ def record_validate(
             },
             code="duplicate",
         )
+    from sanctions.models import RuleSet
+
+    default_days = (
+        RuleSet.objects.filter(state="active")
+        .values_list("default_effective_days", flat=True)
+        .first()
+    )
     return rules.compute_windows(
+        default_effective_days=default_days,
         severity=record_type.severity,
         polarity=record_type.polarity,
         places_on_blacklist=record_type.places_on_blacklist,
@@ -228,6 +236,9 @@ def record_create(
     try:
         with transaction.atomic():
             record.save()
+            from sanctions.services.scoring import mark_dirty
+
+            mark_dirty([subject.pk])
             audit_log(
                 actor=actor,
                 action="record.create",

@@ -1,0 +1,519 @@
+"""Scoring (DESIGN.md §6): versioned rule sets, set-based recompute in PostgreSQL, the dirty
+set, runs split into idempotent chunks, explanations and the what-if preview.
+
+The aggregate, the explanation and the preview share one definition of "a record counts"
+(`COUNTING_PREDICATE`) and one points expression, so explanation and stored score agree.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sanctions.errors import ApplicationError
+from sanctions.models import (
+    RuleSet,
+    RuleSetState,
+    ScoreDirty,
+    ScoreRun,
+    ScoreRunChunk,
+    Subject,
+)
+from sanctions.roles import SUPERVISOR
+from sanctions.services.core import Actor, audit_log
+
+__all__ = [
+    "COUNTING_STATUSES",
+    "active_ruleset",
+    "mark_dirty",
+    "ruleset_activate",
+    "ruleset_create_draft",
+    "ruleset_update_draft",
+    "ruleset_what_if",
+    "score_chunk_execute",
+    "score_explain",
+    "score_floor_seconds",
+    "score_recompute_inline",
+    "score_run_finish_if_complete",
+    "score_run_pending_chunks",
+    "score_run_start",
+]
+
+CHUNK_SIZE = 50_000
+COUNTING_STATUSES = ("active", "under_objection")
+DOMAINS = ("government", "commercial", "societal", "judicial")
+
+# One definition of "this record counts on day %(as_of)s": inside its effective window and
+# neither repaired, revoked, removed nor expired. Used by recompute, explanation, preview.
+COUNTING_PREDICATE = """
+    r.status IN ('active', 'under_objection')
+    AND r.effective_from <= %(as_of)s
+    AND (r.effective_until IS NULL OR r.effective_until >= %(as_of)s)
+"""
+POINTS_EXPRESSION = "COALESCE((%(overrides)s::jsonb ->> t.code)::int, t.points)"
+ADULT_PREDICATE = (
+    "(s.birth_date IS NULL OR s.birth_date <= (%(as_of)s::date - interval '18 years'))"
+)
+
+
+def active_ruleset() -> RuleSet:
+    ruleset = RuleSet.objects.filter(state=RuleSetState.ACTIVE).first()
+    if ruleset is None:
+        raise ApplicationError(_("No scoring rule set is active."))
+    return ruleset
+
+
+def _grade_case(ruleset: RuleSet, column: str) -> str:
+    """CASE expression from validated integer bands (no user text reaches the SQL)."""
+    parts = []
+    for grade, minimum in ruleset.grade_bands:
+        if minimum is None:
+            parts.append(f"ELSE '{grade}'")
+        else:
+            parts.append(f"WHEN {column} >= {int(minimum)} THEN '{grade}'")
+    if not parts[-1].startswith("ELSE"):
+        parts.append("ELSE 'D'")
+    return "CASE " + " ".join(parts) + " END"
+
+
+def _params(ruleset: RuleSet, as_of: datetime.date, **extra: Any) -> dict[str, Any]:
+    return {
+        "as_of": as_of,
+        "overrides": json.dumps(ruleset.points_overrides or {}),
+        "base": ruleset.base_score,
+        **extra,
+    }
+
+
+def _aggregate_sql(ruleset: RuleSet, subject_filter: str) -> str:
+    """SELECT subject_id, total, 4 domain sums, grade for the subjects matching the filter."""
+    sums = ",\n".join(
+        f"COALESCE(SUM(p.points) FILTER (WHERE p.domain = '{d}'), 0)::int AS {d}" for d in DOMAINS
+    )
+    return f"""
+        SELECT s.id AS subject_id,
+               (%(base)s + COALESCE(SUM(p.points), 0))::int AS total,
+               {sums}
+        FROM sanctions_subject s
+        LEFT JOIN LATERAL (
+            SELECT t.domain, {POINTS_EXPRESSION} AS points
+            FROM sanctions_integrityrecord r
+            JOIN sanctions_recordtype t ON t.id = r.record_type_id
+            WHERE r.subject_id = s.id AND {COUNTING_PREDICATE}
+        ) p ON TRUE
+        WHERE {subject_filter} AND {ADULT_PREDICATE}
+        GROUP BY s.id
+    """
+
+
+def _chunk_sql(ruleset: RuleSet, subject_filter: str) -> str:
+    """Upsert the chunk's scores, skipping unchanged rows (IS DISTINCT FROM), and write a
+    history row only where the score or grade changed. One statement, one snapshot."""
+    grade = _grade_case(ruleset, "a.total")
+    cols = "total, government, commercial, societal, judicial"
+    return f"""
+        WITH a AS ({_aggregate_sql(ruleset, subject_filter)}),
+        g AS (SELECT a.*, {grade} AS grade FROM a),
+        cmp AS (
+            SELECT g.*, sc.subject_id IS NULL AS is_new,
+                   (sc.total, sc.government, sc.commercial, sc.societal, sc.judicial, sc.grade)
+                   IS DISTINCT FROM
+                   (g.total, g.government, g.commercial, g.societal, g.judicial, g.grade)
+                   AS changed,
+                   sc.rule_version IS DISTINCT FROM %(version)s AS version_changed
+            FROM g LEFT JOIN sanctions_score sc ON sc.subject_id = g.subject_id
+        ),
+        up AS (
+            INSERT INTO sanctions_score (subject_id, {cols}, grade, rule_version, computed_at)
+            SELECT subject_id, {cols}, grade, %(version)s, %(now)s FROM cmp
+            WHERE changed OR version_changed
+            ON CONFLICT (subject_id) DO UPDATE SET
+                total = EXCLUDED.total, government = EXCLUDED.government,
+                commercial = EXCLUDED.commercial, societal = EXCLUDED.societal,
+                judicial = EXCLUDED.judicial, grade = EXCLUDED.grade,
+                rule_version = EXCLUDED.rule_version, computed_at = EXCLUDED.computed_at
+            WHERE (sanctions_score.total, sanctions_score.government, sanctions_score.commercial,
+                   sanctions_score.societal, sanctions_score.judicial, sanctions_score.grade,
+                   sanctions_score.rule_version)
+                  IS DISTINCT FROM
+                  (EXCLUDED.total, EXCLUDED.government, EXCLUDED.commercial, EXCLUDED.societal,
+                   EXCLUDED.judicial, EXCLUDED.grade, EXCLUDED.rule_version)
+            RETURNING 1
+        ),
+        hist AS (
+            INSERT INTO sanctions_scorehistory
+                (subject_id, {cols}, grade, rule_version, computed_at)
+            SELECT subject_id, {cols}, grade, %(version)s, %(now)s FROM cmp WHERE changed
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM up), (SELECT count(*) FROM hist)
+    """
+
+
+# --- dirty set -------------------------------------------------------------------------------
+
+
+def mark_dirty(subject_ids: Iterable[int]) -> None:
+    """Note that these subjects' scores may have changed (called by record services)."""
+    ids = sorted({int(i) for i in subject_ids})
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO sanctions_scoredirty (subject_id, marked_at)
+            SELECT unnest(%s::bigint[]), now()
+            ON CONFLICT (subject_id) DO UPDATE SET marked_at = now()
+            """,
+            [ids],
+        )
+
+
+# --- runs ------------------------------------------------------------------------------------
+
+
+def _last_done_run() -> ScoreRun | None:
+    return ScoreRun.objects.filter(state="done").order_by("-as_of", "-id").first()
+
+
+@transaction.atomic
+def score_run_start(
+    *, kind: str = "incremental", as_of: datetime.date | None = None, chunk_size: int = CHUNK_SIZE
+) -> ScoreRun:
+    """Create a run and its chunks (id ranges). Incremental runs cover the dirty set plus the
+    subjects whose records' effective windows opened or closed since the last run; with no
+    previous run, an incremental run is a full one."""
+    as_of = as_of or timezone.localdate()
+    ruleset = active_ruleset()
+    last = _last_done_run()
+    if kind == "incremental" and (last is None or last.rule_version != ruleset.version):
+        kind = "full"
+    run = ScoreRun.objects.create(kind=kind, rule_version=ruleset.version, as_of=as_of)
+    with connection.cursor() as cursor:
+        if kind == "full":
+            cursor.execute(
+                """
+                INSERT INTO sanctions_scorerunchunk (run_id, lo, hi, done, changed)
+                SELECT %(run)s, b * %(size)s, (b + 1) * %(size)s, false, 0
+                FROM generate_series(0, (SELECT coalesce(max(id), 0) FROM sanctions_subject)
+                                        / %(size)s) AS b
+                """,
+                {"run": run.pk, "size": chunk_size},
+            )
+        else:
+            # windows that opened or closed since the last run make their subjects dirty
+            cursor.execute(
+                """
+                INSERT INTO sanctions_scoredirty (subject_id, marked_at)
+                SELECT DISTINCT r.subject_id, now() FROM sanctions_integrityrecord r
+                WHERE (r.effective_from > %(since)s AND r.effective_from <= %(as_of)s)
+                   OR (r.effective_until >= %(since)s AND r.effective_until < %(as_of)s)
+                ON CONFLICT (subject_id) DO UPDATE SET marked_at = now()
+                """,
+                {"since": last.as_of, "as_of": as_of},
+            )
+            cursor.execute(
+                """
+                INSERT INTO sanctions_scorerunchunk (run_id, lo, hi, done, changed)
+                SELECT DISTINCT %(run)s, (subject_id / %(size)s) * %(size)s,
+                       (subject_id / %(size)s + 1) * %(size)s, false, 0
+                FROM sanctions_scoredirty
+                """,
+                {"run": run.pk, "size": chunk_size},
+            )
+    run.chunks_total = run.chunks.count()
+    run.save(update_fields=["chunks_total"])
+    if run.chunks_total == 0:
+        _finish(run)
+    return run
+
+
+def score_chunk_execute(chunk_id: int) -> int:
+    """Compute one chunk. Idempotent: a chunk marked done is skipped; the chunk row is locked
+    and marked in the same transaction as the scores, so a crash leaves it to be redone."""
+    with transaction.atomic():
+        chunk = ScoreRunChunk.objects.select_for_update().select_related("run").get(pk=chunk_id)
+        if chunk.done:
+            return 0
+        run = chunk.run
+        ruleset = RuleSet.objects.get(version=run.rule_version)
+        if run.kind == "full":
+            subject_filter = "s.id >= %(lo)s AND s.id < %(hi)s"
+        else:
+            subject_filter = (
+                "s.id IN (SELECT subject_id FROM sanctions_scoredirty "
+                "WHERE subject_id >= %(lo)s AND subject_id < %(hi)s AND marked_at <= %(started)s)"
+            )
+        params = _params(
+            ruleset, run.as_of, lo=chunk.lo, hi=chunk.hi, version=ruleset.version,
+            now=timezone.now(), started=run.started_at,
+        )  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute(_chunk_sql(ruleset, subject_filter), params)
+            upserted, _history = cursor.fetchone()
+            if run.kind == "incremental":
+                cursor.execute(
+                    "DELETE FROM sanctions_scoredirty WHERE subject_id >= %s AND subject_id < %s "
+                    "AND marked_at <= %s",
+                    [chunk.lo, chunk.hi, run.started_at],
+                )
+        chunk.done = True
+        chunk.changed = upserted
+        chunk.finished_at = timezone.now()
+        chunk.save(update_fields=["done", "changed", "finished_at"])
+    score_run_finish_if_complete(chunk.run_id)
+    return upserted
+
+
+def score_run_finish_if_complete(run_id: int) -> ScoreRun:
+    with transaction.atomic():
+        run = ScoreRun.objects.select_for_update().get(pk=run_id)
+        done = run.chunks.filter(done=True)
+        run.chunks_done = done.count()
+        run.subjects_changed = sum(done.values_list("changed", flat=True))
+        run.save(update_fields=["chunks_done", "subjects_changed"])
+        if run.chunks_done == run.chunks_total and run.state != "done":
+            _finish(run)
+    return run
+
+
+def _finish(run: ScoreRun) -> None:
+    run.state = "done"
+    run.finished_at = timezone.now()
+    run.save(update_fields=["state", "finished_at"])
+    if run.kind == "full":
+        # a full run covered everyone marked before it started
+        ScoreDirty.objects.filter(marked_at__lte=run.started_at).delete()
+
+
+def score_run_pending_chunks(run: ScoreRun) -> list[int]:
+    return list(run.chunks.filter(done=False).order_by("lo").values_list("pk", flat=True))
+
+
+def score_recompute_inline(
+    *, kind: str = "incremental", as_of: datetime.date | None = None, progress=None,
+    chunk_size: int = CHUNK_SIZE,
+) -> ScoreRun:  # fmt: skip
+    """Run a whole recompute in this process (operators' command, tests, benchmarks)."""
+    run = score_run_start(kind=kind, as_of=as_of, chunk_size=chunk_size)
+    for chunk_id in score_run_pending_chunks(run):
+        score_chunk_execute(chunk_id)
+        if progress:
+            progress()
+    run.refresh_from_db()
+    return run
+
+
+def score_floor_seconds(*, as_of: datetime.date | None = None) -> float:
+    """The bare aggregate of points per subject with no writes (the benchmark's floor)."""
+    import time
+
+    ruleset = active_ruleset()
+    sql = f"SELECT count(*), sum(total) FROM ({_aggregate_sql(ruleset, 'TRUE')}) x"
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _params(ruleset, as_of or timezone.localdate()))
+        cursor.fetchone()
+    return time.perf_counter() - started
+
+
+# --- explanation and preview -------------------------------------------------------------------
+
+
+def score_explain(*, subject: Subject, as_of: datetime.date | None = None) -> dict[str, Any]:
+    """The records and points that make a subject's score, under the active rule version,
+    computed with the recompute's own predicate and points expression."""
+    ruleset = active_ruleset()
+    as_of = as_of or timezone.localdate()
+    params = _params(ruleset, as_of, subject=subject.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT r.id, t.code, t.title, t.title_en, t.domain, {POINTS_EXPRESSION},
+                   r.legal_basis, r.decision_number, r.decision_date, r.effective_until,
+                   a.name
+            FROM sanctions_integrityrecord r
+            JOIN sanctions_recordtype t ON t.id = r.record_type_id
+            JOIN sanctions_authority a ON a.id = r.authority_id
+            JOIN sanctions_subject s ON s.id = r.subject_id
+            WHERE r.subject_id = %(subject)s AND {COUNTING_PREDICATE} AND {ADULT_PREDICATE}
+            ORDER BY r.decision_date, r.id
+            """,
+            params,
+        )
+        rows = [
+            {
+                "record_id": row[0], "type_code": row[1], "type_title": row[2],
+                "type_title_en": row[3], "domain": row[4], "points": row[5],
+                "legal_basis": row[6], "decision_number": row[7], "decision_date": row[8],
+                "counts_until": row[9], "authority": row[10],
+            }
+            for row in cursor.fetchall()
+        ]  # fmt: skip
+    from sanctions.rules import is_minor_on
+
+    minor = subject.kind == "person" and is_minor_on(subject.birth_date, as_of)
+    by_domain = {d: sum(r["points"] for r in rows if r["domain"] == d) for d in DOMAINS}
+    total = ruleset.base_score + sum(by_domain.values())
+    grade = _grade_in_python(ruleset, total)
+    return {
+        "rule_version": ruleset.version,
+        "as_of": as_of,
+        "base": ruleset.base_score,
+        "records": rows,
+        "by_domain": by_domain,
+        "total": None if minor else total,
+        "grade": None if minor else grade,
+        "minor": minor,
+    }
+
+
+def _grade_in_python(ruleset: RuleSet, total: int) -> str:
+    for grade, minimum in ruleset.grade_bands:
+        if minimum is None or total >= minimum:
+            return grade
+    return ruleset.grade_bands[-1][0]
+
+
+def ruleset_what_if(*, ruleset: RuleSet, as_of: datetime.date | None = None) -> dict[str, Any]:
+    """How many subjects would change grade (from → to) under `ruleset`, on the real data,
+    computed in one aggregate with no writes."""
+    as_of = as_of or timezone.localdate()
+    ruleset = RuleSet.objects.get(pk=ruleset.pk)  # the stored draft, not a stale copy
+    grade = _grade_case(ruleset, "a.total")
+    sql = f"""
+        WITH a AS ({_aggregate_sql(ruleset, "TRUE")})
+        SELECT coalesce(sc.grade, '—') AS old, {grade} AS new, count(*)
+        FROM a LEFT JOIN sanctions_score sc ON sc.subject_id = a.subject_id
+        GROUP BY 1, 2 ORDER BY 1, 2
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _params(ruleset, as_of))
+        matrix = [{"from": old, "to": new, "count": n} for old, new, n in cursor.fetchall()]
+    changed = sum(row["count"] for row in matrix if row["from"] != row["to"])
+    return {"matrix": matrix, "changed": changed, "total": sum(r["count"] for r in matrix)}
+
+
+# --- rule sets ---------------------------------------------------------------------------------
+
+
+def _require_supervisor(actor: Actor) -> None:
+    if not (actor and actor.is_authenticated and actor.groups.filter(name=SUPERVISOR).exists()):
+        raise ApplicationError(_("Only supervisors manage scoring rules."), code="forbidden")
+
+
+def validate_ruleset_fields(*, grade_bands, points_overrides, base_score) -> None:
+    from sanctions.models import RecordType
+
+    if not isinstance(grade_bands, list) or len(grade_bands) < 2:
+        raise ApplicationError({"grade_bands": _("Give at least two grade bands.")})
+    previous = None
+    for index, band in enumerate(grade_bands):
+        if not (isinstance(band, list | tuple) and len(band) == 2 and isinstance(band[0], str)
+                and band[0].isalnum() and len(band[0]) <= 4):  # fmt: skip
+            raise ApplicationError({"grade_bands": _("Each band is [grade, minimum].")})
+        minimum = band[1]
+        last = index == len(grade_bands) - 1
+        if last and minimum is not None:
+            raise ApplicationError({"grade_bands": _("The lowest band has no minimum (null).")})
+        if not last and (not isinstance(minimum, int) or (previous is not None
+                                                          and minimum >= previous)):  # fmt: skip
+            raise ApplicationError(
+                {"grade_bands": _("Minimums are whole numbers, strictly decreasing.")}
+            )
+        previous = minimum
+    if not isinstance(points_overrides, dict):
+        raise ApplicationError({"points_overrides": _("Give {code: points}.")})
+    polarity = dict(RecordType.objects.values_list("code", "polarity"))
+    for code, points in points_overrides.items():
+        if code not in polarity:
+            raise ApplicationError(
+                {"points_overrides": _("Unknown record type %(code)s.") % {"code": code}}
+            )
+        if not isinstance(points, int) or (polarity[code] == "negative") != (points <= 0):
+            raise ApplicationError(
+                {"points_overrides": _("Points for %(code)s must be a whole number with the "
+                                       "sign of its polarity.") % {"code": code}}
+            )  # fmt: skip
+    if not isinstance(base_score, int) or base_score <= 0:
+        raise ApplicationError({"base_score": _("The base score is a positive whole number.")})
+
+
+@transaction.atomic
+def ruleset_create_draft(*, actor: Actor, name: str) -> RuleSet:
+    """A new draft version, copied from the active rules."""
+    _require_supervisor(actor)
+    current = active_ruleset()
+    version = (RuleSet.objects.order_by("-version").values_list("version", flat=True).first()
+               or 0) + 1  # fmt: skip
+    draft = RuleSet.objects.create(
+        version=version, name=name or f"v{version}", base_score=current.base_score,
+        grade_bands=current.grade_bands, points_overrides=dict(current.points_overrides),
+        default_effective_days=current.default_effective_days, created_by=actor,
+    )  # fmt: skip
+    audit_log(actor=actor, action="ruleset.create", obj=draft, new={"version": version})
+    return draft
+
+
+@transaction.atomic
+def ruleset_update_draft(*, actor: Actor, ruleset: RuleSet, **fields: Any) -> RuleSet:
+    _require_supervisor(actor)
+    ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
+    if ruleset.state != RuleSetState.DRAFT:
+        raise ApplicationError(_("An activated rule set is frozen; draft a new version."))
+    allowed = {"name", "base_score", "grade_bands", "points_overrides", "default_effective_days"}
+    if set(fields) - allowed:
+        raise ApplicationError(_("These fields cannot be edited."))
+    merged = {k: fields.get(k, getattr(ruleset, k)) for k in allowed}
+    validate_ruleset_fields(grade_bands=merged["grade_bands"],
+                            points_overrides=merged["points_overrides"],
+                            base_score=merged["base_score"])  # fmt: skip
+    old = {k: getattr(ruleset, k) for k in fields}
+    for key, value in fields.items():
+        setattr(ruleset, key, value)
+    ruleset.save()
+    audit_log(actor=actor, action="ruleset.update", obj=ruleset, old=old, new=fields)
+    return ruleset
+
+
+@transaction.atomic
+def ruleset_activate(*, actor: Actor, ruleset: RuleSet) -> RuleSet:
+    """A second supervisor activates (and so freezes) a draft; the previous version retires and
+    a full recompute starts after commit."""
+    _require_supervisor(actor)
+    ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
+    if ruleset.state != RuleSetState.DRAFT:
+        raise ApplicationError(_("Only a draft can be activated."))
+    if ruleset.created_by_id == actor.pk:
+        raise ApplicationError(
+            _("Four-eyes rule: a second supervisor must activate the rules you drafted."),
+            code="four_eyes",
+        )
+    validate_ruleset_fields(grade_bands=ruleset.grade_bands,
+                            points_overrides=ruleset.points_overrides,
+                            base_score=ruleset.base_score)  # fmt: skip
+    previous = RuleSet.objects.select_for_update().filter(state=RuleSetState.ACTIVE).first()
+    if previous:
+        previous.state = RuleSetState.RETIRED
+        previous.save(update_fields=["state"])
+    ruleset.state = RuleSetState.ACTIVE
+    ruleset.activated_by = actor
+    ruleset.activated_at = timezone.now()
+    ruleset.save()
+    audit_log(actor=actor, action="ruleset.activate", obj=ruleset,
+              old={"active_version": previous.version if previous else None},
+              new={"active_version": ruleset.version})  # fmt: skip
+
+    def start_full():
+        from sanctions.tasks import score_recompute
+
+        score_recompute.delay("full")
+
+    transaction.on_commit(start_full)
+    return ruleset
