@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from citizens.models import Citizen
 from sanctions.errors import ApplicationError
 from sanctions.identifiers import ResidentIdInfo, person_name_pinyin, validate_resident_id
-from sanctions.models import SubjectKind
+from sanctions.models import Subject, SubjectKind
 from sanctions.services import Actor, audit_log, subject_create
 
 UNCHANGED = object()
@@ -52,6 +52,7 @@ def citizen_create(*, actor: Actor, resident_id: str, name: str, email: str = ""
                 region_code=info.region_code,
                 birth_date=info.birth_date,
                 contact_email=email,
+                sex=info.sex,
             )
             citizen = Citizen.objects.create(
                 subject=subject,
@@ -96,6 +97,9 @@ def citizen_update(
     subject.name_pinyin = person_name_pinyin(name)
     subject.contact_email = email
     subject.save(update_fields=["display_name", "name_pinyin", "contact_email", "updated_at"])
+    # enterprises show their legal representative's name publicly (reverse accessor of
+    # enterprises.Enterprise; citizens does not import that app)
+    Subject.objects.filter(enterprise__legal_representative=citizen).update(legal_rep_name=name)
     audit_log(
         actor=actor,
         action="citizen.update",

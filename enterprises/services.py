@@ -46,6 +46,8 @@ def enterprise_create(
                 display_name=name,
                 name_pinyin=text_pinyin(name),
                 region_code=code[2:8],
+                legal_rep_name=legal_representative.name,
+                public_code=code,
             )
             enterprise = Enterprise.objects.create(
                 subject=subject,
@@ -97,7 +99,8 @@ def enterprise_update(
     subject = enterprise.subject
     subject.display_name = name
     subject.name_pinyin = text_pinyin(name)
-    subject.save(update_fields=["display_name", "name_pinyin", "updated_at"])
+    subject.legal_rep_name = legal_representative.name
+    subject.save(update_fields=["display_name", "name_pinyin", "legal_rep_name", "updated_at"])
     audit_log(
         actor=actor,
         action="enterprise.update",

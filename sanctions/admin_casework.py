@@ -324,8 +324,9 @@ class CaseAdmin(ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin, adm
 
     def get_fields(self, request, obj=None):
         base = [
-            "subject", "record_type", "title", "facts", "legal_basis", "amount",
-            "obligation", "judicial_ground", "publication_days", "assignee", "due_date",
+            "subject", "record_type", "title", "facts", "legal_basis", "basis_document",
+            "amount", "obligation", "judicial_ground", "publication_days", "assignee",
+            "due_date",
         ]  # fmt: skip
         if obj is None:
             return base

@@ -9,6 +9,7 @@ the .po and .mo files are committed, so nothing here runs at install or run time
 from pathlib import Path
 
 import polib
+from translations_zh_more import ZH_MORE, ZH_PLURALS
 
 ZH = {
     "ID number (masked)": "身份证号（脱敏）",
@@ -225,13 +226,19 @@ def main() -> None:
     path = Path(__file__).resolve().parent.parent / "locale/zh_Hans/LC_MESSAGES/django.po"
     po = polib.pofile(str(path))
     missing = []
+    table = {**ZH, **ZH_MORE}
     for entry in po:
-        if entry.msgid in ZH:
-            entry.msgstr = ZH[entry.msgid]
+        if entry.msgid_plural and entry.msgid in ZH_PLURALS:
+            entry.msgstr_plural = {0: ZH_PLURALS[entry.msgid]}
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
-        elif not entry.msgstr:
+        elif entry.msgid in table:
+            entry.msgstr = table[entry.msgid]
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+        elif entry.msgid and (not entry.msgstr or "fuzzy" in entry.flags):
             missing.append(entry.msgid)
+    po.metadata_is_fuzzy = False
     po.metadata["Language"] = "zh_Hans"
     po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
     po.save()

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "bootstrap",  # Bootstrap 5 CSS from the django-bootstrap-static wheel, served locally
     "rest_framework",
     "django_filters",
     "scs_portal",
@@ -168,6 +169,11 @@ SCS_APPEAL_FILING_DAYS = env.int("SCS_APPEAL_FILING_DAYS", default=10)
 SCS_REPAIR_DECISION_WORKDAYS = env.int("SCS_REPAIR_DECISION_WORKDAYS", default=15)
 # Credit repair may be applied for this many days after the decision, by tier.
 SCS_REPAIR_AFTER_DAYS = {"general": 91, "serious": 365}
+# Public search: per-IP searches per minute (counted in Redis, fail closed) and result cap.
+SCS_SEARCH_RATE_PER_MINUTE = env.int("SCS_SEARCH_RATE_PER_MINUTE", default=30)
+SCS_OPEN_DATA_RATE_PER_MINUTE = env.int("SCS_OPEN_DATA_RATE_PER_MINUTE", default=5)
+SCS_SEARCH_MAX_RESULTS = env.int("SCS_SEARCH_MAX_RESULTS", default=200)
+SCS_TRUSTED_PROXY_HOPS = env.int("SCS_TRUSTED_PROXY_HOPS", default=0)
 SCS_EVIDENCE_MAX_BYTES = env.int("SCS_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 

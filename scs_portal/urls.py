@@ -6,10 +6,10 @@ from django.urls import include, path
 from scs_portal import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("sanctions.urls")),
 ]
 
 if settings.DEBUG:

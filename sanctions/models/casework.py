@@ -38,6 +38,7 @@ class Case(models.Model):
     title = models.CharField(_("title"), max_length=200)
     facts = models.TextField(_("facts"))
     legal_basis = models.TextField(_("legal basis"), blank=True)
+    basis_document = models.CharField(_("basis document number"), max_length=120, blank=True)
     amount = models.DecimalField(
         _("amount (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True
     )

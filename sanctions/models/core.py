@@ -43,6 +43,12 @@ class Subject(models.Model):
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     # Where notices are e-mailed (kept in step by the citizens / enterprises services).
     contact_email = models.EmailField(_("e-mail for notices"), blank=True)
+    # Allow-listed public fields that live on Citizen / Enterprise, copied here by their
+    # services so the public list (in sanctions) needs no import of either app.
+    sex = models.CharField(_("sex"), max_length=1, blank=True)
+    legal_rep_name = models.CharField(_("legal representative"), max_length=100, blank=True)
+    # Enterprises only: the unified social credit code is public information.
+    public_code = models.CharField(_("credit code (public)"), max_length=18, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -317,6 +323,12 @@ class IntegrityRecord(models.Model):
     )
     decision_number = models.CharField(_("decision number"), max_length=80)
     decision_date = models.DateField(_("decision date"))
+    basis_document = models.CharField(
+        _("basis document number"),
+        max_length=120,
+        blank=True,
+        help_text=_("For enforcement: the number of the judgment or award being enforced."),
+    )
     legal_basis = models.TextField(_("legal basis"))
     facts = models.TextField(_("facts"), blank=True)
     amount = models.DecimalField(

@@ -102,7 +102,10 @@ class Score(models.Model):
 class ScoreHistory(models.Model):
     """A row each time a subject's score or grade changes."""
 
-    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="score_history")
+    # no separate FK index: the (subject, computed_at) index serves lookups by subject
+    subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, related_name="score_history", db_index=False
+    )
     total = models.IntegerField(_("score"))
     government = models.IntegerField()
     commercial = models.IntegerField()

@@ -166,6 +166,7 @@ def case_create(
     title: str,
     facts: str,
     legal_basis: str = "",
+    basis_document: str = "",
     amount=None,
     obligation: str = "",
     judicial_ground: int | None = None,
@@ -193,6 +194,7 @@ def case_create(
         title=title.strip(),
         facts=facts.strip(),
         legal_basis=legal_basis,
+        basis_document=basis_document,
         amount=amount,
         obligation=obligation,
         judicial_ground=judicial_ground,
@@ -343,6 +345,7 @@ def case_decide(
         decision_number=decision_number,
         decision_date=decision_date,
         legal_basis=case.legal_basis,
+        basis_document=case.basis_document,
         facts=case.facts,
         amount=case.amount,
         obligation=case.obligation,
@@ -845,8 +848,9 @@ def access_log_write(*, official_user, subject: Subject, purpose: str) -> Access
     )
 
 
-CASE_EDITABLE = ("title", "facts", "legal_basis", "amount", "obligation", "judicial_ground",
-                 "publication_days", "assignee", "due_date", "record_type")  # fmt: skip
+CASE_EDITABLE = ("title", "facts", "legal_basis", "basis_document", "amount", "obligation",
+                 "judicial_ground", "publication_days", "assignee", "due_date",
+                 "record_type")  # fmt: skip
 
 
 @transaction.atomic

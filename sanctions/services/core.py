@@ -194,6 +194,7 @@ def record_create(
     decision_number: str,
     decision_date: datetime.date,
     legal_basis: str = "",
+    basis_document: str = "",
     facts: str = "",
     amount: decimal.Decimal | None = None,
     obligation: str = "",
@@ -222,6 +223,7 @@ def record_create(
         decision_number=decision_number,
         decision_date=decision_date,
         legal_basis=(legal_basis or record_type.legal_basis).strip(),
+        basis_document=(basis_document or "").strip(),
         facts=facts,
         amount=amount,
         obligation=obligation,
@@ -278,6 +280,9 @@ def subject_create(
     region_code: str,
     birth_date: datetime.date | None = None,
     contact_email: str = "",
+    sex: str = "",
+    legal_rep_name: str = "",
+    public_code: str = "",
 ) -> Subject:
     """Create the Subject row behind a new citizen or enterprise (the caller audits).
 
@@ -293,6 +298,9 @@ def subject_create(
         identifier_hash=identifier_hash(identifier),
         birth_date=birth_date,
         contact_email=contact_email,
+        sex=sex,
+        legal_rep_name=legal_rep_name,
+        public_code=public_code,
     )
     subject.save()
     return subject

@@ -92,23 +92,28 @@ def _params(ruleset: RuleSet, as_of: datetime.date, **extra: Any) -> dict[str, A
 
 
 def _aggregate_sql(ruleset: RuleSet, subject_filter: str) -> str:
-    """SELECT subject_id, total, 4 domain sums, grade for the subjects matching the filter."""
-    sums = ",\n".join(
-        f"COALESCE(SUM(p.points) FILTER (WHERE p.domain = '{d}'), 0)::int AS {d}" for d in DOMAINS
-    )
+    """SELECT subject_id, total, 4 domain sums for the adult subjects matching the filter.
+
+    `subject_filter` is a condition on the placeholder ``{col}`` (a subject id column); it is
+    applied to the records before the GROUP BY and to the subjects after it."""
+    sums = ",\n".join(f"SUM(pts) FILTER (WHERE domain = '{d}') AS {d}" for d in DOMAINS)
+    domains = ",\n".join(f"COALESCE(p.{d}, 0)::int AS {d}" for d in DOMAINS)
     return f"""
         SELECT s.id AS subject_id,
-               (%(base)s + COALESCE(SUM(p.points), 0))::int AS total,
-               {sums}
+               (%(base)s + COALESCE(p.points, 0))::int AS total,
+               {domains}
         FROM sanctions_subject s
-        LEFT JOIN LATERAL (
-            SELECT t.domain, {POINTS_EXPRESSION} AS points
-            FROM sanctions_integrityrecord r
-            JOIN sanctions_recordtype t ON t.id = r.record_type_id
-            WHERE r.subject_id = s.id AND {COUNTING_PREDICATE}
-        ) p ON TRUE
-        WHERE {subject_filter} AND {ADULT_PREDICATE}
-        GROUP BY s.id
+        LEFT JOIN (
+            SELECT subject_id, SUM(pts) AS points, {sums}
+            FROM (
+                SELECT r.subject_id, t.domain, {POINTS_EXPRESSION} AS pts
+                FROM sanctions_integrityrecord r
+                JOIN sanctions_recordtype t ON t.id = r.record_type_id
+                WHERE {subject_filter.format(col="r.subject_id")} AND {COUNTING_PREDICATE}
+            ) counted
+            GROUP BY subject_id
+        ) p ON p.subject_id = s.id
+        WHERE {subject_filter.format(col="s.id")} AND {ADULT_PREDICATE}
     """
 
 
@@ -244,17 +249,21 @@ def score_chunk_execute(chunk_id: int) -> int:
         run = chunk.run
         ruleset = RuleSet.objects.get(version=run.rule_version)
         if run.kind == "full":
-            subject_filter = "s.id >= %(lo)s AND s.id < %(hi)s"
+            subject_filter = "{col} >= %(lo)s AND {col} < %(hi)s"
         else:
             subject_filter = (
-                "s.id IN (SELECT subject_id FROM sanctions_scoredirty "
-                "WHERE subject_id >= %(lo)s AND subject_id < %(hi)s AND marked_at <= %(started)s)"
+                "{col} >= %(lo)s AND {col} < %(hi)s AND {col} IN (SELECT subject_id FROM "
+                "sanctions_scoredirty WHERE subject_id >= %(lo)s AND subject_id < %(hi)s "
+                "AND marked_at <= %(started)s)"
             )
         params = _params(
             ruleset, run.as_of, lo=chunk.lo, hi=chunk.hi, version=ruleset.version,
             now=timezone.now(), started=run.started_at,
         )  # fmt: skip
         with connection.cursor() as cursor:
+            # Scores are derived data and the chunk's done flag commits with them: a commit
+            # lost in a crash only means the chunk is computed again. No need to wait for WAL.
+            cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute(_chunk_sql(ruleset, subject_filter), params)
             upserted, _history = cursor.fetchone()
             if run.kind == "incremental":

@@ -289,6 +289,7 @@ class Command(BaseCommand):
         kinds: list[str] = []
         births: list[datetime.date | None] = []
         last_citizen_id = None
+        last_citizen_name = ""
         citizen_id = self._next_id("citizens_citizen")
         enterprise_id = self._next_id("enterprises_enterprise")
         for i in tqdm(range(subjects_wanted), desc="subjects", disable=None):
@@ -298,7 +299,8 @@ class Command(BaseCommand):
                 name = gen.company_name()
                 subjects_rows.append(
                     (subject_id, "enterprise", name, text_pinyin(name), code[2:8],
-                     mask_identifier(code), identifier_hash(code), None, "", now, now)
+                     mask_identifier(code), identifier_hash(code), None, "", "",
+                     last_citizen_name, code, now, now)
                 )  # fmt: skip
                 enterprise_rows.append(
                     (enterprise_id, subject_id, code, name, last_citizen_id, "active", "", now)
@@ -312,14 +314,15 @@ class Command(BaseCommand):
             name = gen.person_name()
             subjects_rows.append(
                 (subject_id, "person", name, person_name_pinyin(name), info.region_code,
-                 mask_identifier(number), identifier_hash(number), info.birth_date, "", now,
-                 now)
+                 mask_identifier(number), identifier_hash(number), info.birth_date, "",
+                 info.sex, "", "", now, now)
             )  # fmt: skip
             citizen_rows.append(
                 (citizen_id, subject_id, number, name, info.birth_date, info.sex,
                  info.region_code, "", None, now)
             )  # fmt: skip
             last_citizen_id = citizen_id
+            last_citizen_name = name
             citizen_id += 1
             kinds.append("person")
             births.append(info.birth_date)
@@ -327,8 +330,8 @@ class Command(BaseCommand):
             self._copy(
                 "sanctions_subject",
                 ["id", "kind", "display_name", "name_pinyin", "region_code",
-                 "masked_identifier", "identifier_hash", "birth_date", "contact_email",
-                 "created_at", "updated_at"],
+                 "masked_identifier", "identifier_hash", "birth_date", "contact_email", "sex",
+                 "legal_rep_name", "public_code", "created_at", "updated_at"],
                 subjects_rows,
             )  # fmt: skip
             self._copy(
@@ -387,7 +390,8 @@ class Command(BaseCommand):
                  record_type.legal_basis, "", None, "", ground, "unperformed", status,
                  windows.effective_from, windows.effective_until, windows.publication_start,
                  windows.publication_end, None, now, now, decided,
-                 now if status == "active" and windows.publication_start else None, "", "")
+                 now if status == "active" and windows.publication_start else None, "", "",
+                 f"({decided.year - 1})京0101民初{serial}号" if ground else "")
             )  # fmt: skip
             serial += 1
         with transaction.atomic():
@@ -398,7 +402,7 @@ class Command(BaseCommand):
                  "judicial_ground", "performance_status", "status", "effective_from",
                  "effective_until", "publication_start", "publication_end", "created_by_id",
                  "created_at", "updated_at", "notice_served_on", "published_at",
-                 "removal_reason", "extension_reason"],
+                 "removal_reason", "extension_reason", "basis_document"],
                 record_rows,
             )  # fmt: skip
         for table in ("sanctions_subject", "citizens_citizen", "enterprises_enterprise",

@@ -1,0 +1,75 @@
+"""Per-IP rate limits counted in Redis (fixed one-minute windows). Fails closed: when Redis
+cannot be reached the request is refused, never let through uncounted."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+
+import redis
+from django.conf import settings
+from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
+_pool: redis.ConnectionPool | None = None
+
+
+def _client() -> redis.Redis:
+    global _pool
+    if _pool is None:
+        _pool = redis.ConnectionPool.from_url(
+            settings.REDIS_URL, socket_connect_timeout=0.5, socket_timeout=0.5
+        )
+    return redis.Redis(connection_pool=_pool)
+
+
+def client_ip(request) -> str:
+    """REMOTE_ADDR, or the proxy-reported client when running behind the trusted proxy."""
+    if settings.SCS_TRUSTED_PROXY_HOPS:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        if len(forwarded) >= settings.SCS_TRUSTED_PROXY_HOPS:
+            return forwarded[-settings.SCS_TRUSTED_PROXY_HOPS]
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def hit(bucket: str, ip: str, limit: int) -> tuple[bool, bool]:
+    """Count one request. Returns (allowed, backend_ok)."""
+    window = int(time.time() // 60)
+    key = f"{settings.CACHES['default'].get('KEY_PREFIX', 'scs')}:rl:{bucket}:{ip}:{window}"
+    try:
+        pipe = _client().pipeline()
+        pipe.incr(key)
+        pipe.expire(key, 120)
+        count, _ = pipe.execute()
+    except redis.RedisError:
+        logger.warning("rate limiter: Redis unavailable, refusing %s", bucket)
+        return False, False
+    return count <= limit, True
+
+
+def rate_limited(bucket: str, *, limit_setting: str, applies=lambda request: True):
+    """Decorator: refuse with the friendly 429 page once the per-IP limit is reached."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if applies(request):
+                allowed, backend_ok = hit(
+                    bucket, client_ip(request), getattr(settings, limit_setting)
+                )
+                if not allowed:
+                    response = render(
+                        request,
+                        "public/429.html",
+                        {"backend_ok": backend_ok, "limit": getattr(settings, limit_setting)},
+                        status=429,
+                    )
+                    response["Retry-After"] = "60"
+                    return response
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

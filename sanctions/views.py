@@ -1,0 +1,152 @@
+"""Public pages: home, search (GET filters, POST exact identifier), entry detail, how to
+object, open data for enterprises. Everything shown comes from `public.public_entry`."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from sanctions.filters import IdentifierForm, PublicEntryFilter
+from sanctions.models import IntegrityRecord
+from sanctions.public import ENTERPRISE_FIELDS, public_entry, search
+from sanctions.ratelimit import rate_limited
+from sanctions.selectors import catalog_overview, public_entries
+
+PAGE_SIZE = 20
+
+
+def _is_search(request: HttpRequest) -> bool:
+    if request.method == "POST":
+        return True
+    return any(v for k, v in request.GET.items() if k != "page")
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "public/home.html",
+        {
+            "overview": catalog_overview(),
+            "filter": PublicEntryFilter(queryset=IntegrityRecord.objects.none()),
+            "id_form": IdentifierForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("search", limit_setting="SCS_SEARCH_RATE_PER_MINUTE", applies=_is_search)
+def search_view(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    id_form = IdentifierForm(request.POST or None)
+    filterset = PublicEntryFilter(
+        request.GET if request.method != "POST" else {}, queryset=public_entries(today=today)
+    )
+    if request.method == "POST":
+        if id_form.is_valid():
+            entries = search(identifier=id_form.cleaned_data["identifier"], today=today)
+        else:
+            entries = None
+    elif filterset.is_valid():
+        entries = filterset.qs.select_related("subject", "record_type", "authority").order_by(
+            "-publication_start", "-id"
+        )
+    else:
+        entries = None
+    status = 200
+    page = None
+    capped = False
+    if entries is not None:
+        cap = settings.SCS_SEARCH_MAX_RESULTS
+        rows = list(entries[: cap + 1])
+        capped = len(rows) > cap
+        paginator = Paginator(rows[:cap], PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = [public_entry(r, today=today) for r in page.object_list]
+    elif request.method == "POST" or (filterset.data and not filterset.is_valid()):
+        status = 400
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "public/search.html",
+        {
+            "filter": filterset,
+            "id_form": IdentifierForm(),  # never echo the identifier back
+            "id_errors": id_form.errors.get("identifier") if request.method == "POST" else None,
+            "page": page,
+            "capped": capped,
+            "cap": settings.SCS_SEARCH_MAX_RESULTS,
+            "searched": entries is not None,
+            "by_identifier": request.method == "POST",
+            "query": query.urlencode(),
+        },
+        status=status,
+    )
+
+
+@require_safe
+def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = (
+        public_entries().select_related("subject", "record_type", "authority").filter(pk=pk).first()
+    )
+    if record is None:
+        raise Http404
+    return render(request, "public/entry.html", {"entry": public_entry(record)})
+
+
+@require_safe
+def how_to_object(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/how_to_object.html")
+
+
+def _enterprise_entries():
+    records = (
+        public_entries()
+        .filter(subject__kind="enterprise")
+        .select_related("subject", "record_type", "authority")
+        .order_by("-publication_start", "-id")
+    )
+    for record in records.iterator(chunk_size=2000):
+        yield public_entry(record)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_safe
+@rate_limited("open-data", limit_setting="SCS_OPEN_DATA_RATE_PER_MINUTE")
+def open_data(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Enterprise entries as open data. Persons' entries are never bulk-exported."""
+    if fmt not in ("csv", "json"):
+        raise Http404
+    if fmt == "csv":
+        writer = csv.writer(_Echo())
+
+        def rows():
+            yield "\ufeff"  # BOM so spreadsheet software reads UTF-8
+            yield writer.writerow(ENTERPRISE_FIELDS)
+            for entry in _enterprise_entries():
+                yield writer.writerow([entry[k] for k in ENTERPRISE_FIELDS])
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    else:
+
+        def items():
+            yield "["
+            for index, entry in enumerate(_enterprise_entries()):
+                yield ("," if index else "") + json.dumps(entry, ensure_ascii=False)
+            yield "]"
+
+        response = StreamingHttpResponse(items(), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="enterprise-entries.{fmt}"'
+    return response

@@ -1,0 +1,104 @@
+"""The public list in Chromium: searches (2-character name, pinyin, ID by POST, code),
+filters, detail, language switch, the 429 page, and axe-core with no serious violations."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.sanctions.test_public import listed  # noqa: F401 - fixture
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def check_accessibility(page, name):
+    results = Axe().run(page)
+    serious = [
+        v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
+    ]
+    assert not serious, f"{name}: " + "; ".join(
+        f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in serious
+    )
+
+
+def test_public_search_walk(browser, live_server, listed, screenshot):  # noqa: F811
+    base = live_server.url
+    context = browser.new_context(locale="zh-CN", java_script_enabled=False,
+                                  viewport={"width": 1280, "height": 900})  # fmt: skip
+    page = context.new_page()
+
+    page.goto(base + "/")
+    screenshot(page, "public-home-zh")
+    page.get_by_label("名称或拼音").fill("张伟")
+    page.get_by_role("button", name="查询", exact=True).click()
+    page.wait_for_load_state()
+    assert page.get_by_role("link", name="张伟").is_visible()
+    assert "q=%E5%BC%A0%E4%BC%9F" in page.url
+    screenshot(page, "public-search-2char-zh")
+    check_accessibility(page, "search results")
+
+    page.get_by_label("名称或拼音").fill("zhang wei")
+    page.get_by_role("button", name="查询", exact=True).click()
+    page.wait_for_load_state()
+    assert page.get_by_role("link", name="张伟").is_visible()
+
+    # exact ID by POST: not in the URL, not echoed
+    number = listed["people"]["zhang"].resident_id
+    page.get_by_label("完整的公民身份号码或统一社会信用代码").fill(number)
+    page.locator("form[method=post] button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert number not in page.url and number not in page.content()
+    assert page.get_by_role("link", name="张伟").is_visible()
+
+    page.locator("#id_identifier").fill(listed["enterprise"].credit_code)
+    page.locator("form[method=post] button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert page.get_by_role("link", name="北京诚信示范贸易有限公司").is_visible()
+
+    # filters
+    page.goto(base + "/search/")
+    page.get_by_label("领域").select_option("judicial")
+    page.get_by_label("主体类别").select_option("person")
+    page.get_by_role("button", name="查询", exact=True).click()
+    page.wait_for_load_state()
+    assert page.get_by_role("link", name="李小龙").is_visible()
+    assert page.get_by_role("link", name="北京诚信示范贸易有限公司").count() == 0
+
+    # detail
+    page.get_by_role("link", name="李小龙").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("李小龙")
+    screenshot(page, "public-entry-zh")
+    check_accessibility(page, "entry detail")
+
+    # language switch without JavaScript
+    page.get_by_label("语言").select_option("en")
+    page.get_by_role("button", name="切换").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("link", name="How to object").is_visible()
+    screenshot(page, "public-entry-en")
+    page.get_by_role("link", name="Search the list").first.click()
+    page.get_by_label("Name or pinyin").fill("诚信示范")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_load_state()
+    screenshot(page, "public-search-en")
+    check_accessibility(page, "search results (en)")
+    page.goto(base + "/how-to-object/")
+    check_accessibility(page, "how to object")
+    context.close()
+
+
+def test_rate_limit_page(browser, live_server, listed, settings, screenshot):  # noqa: F811
+    settings.SCS_SEARCH_RATE_PER_MINUTE = 2
+    from sanctions import ratelimit
+
+    ratelimit._pool = None
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    statuses = []
+    for _ in range(3):
+        response = page.goto(live_server.url + "/search/?q=%E5%BC%A0%E4%BC%9F")
+        statuses.append(response.status)
+    assert statuses[-1] == 429
+    assert page.get_by_role("heading", name="Please wait a moment").is_visible()
+    screenshot(page, "public-429-en")
+    check_accessibility(page, "429")
+    context.close()
