@@ -15,6 +15,7 @@ from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sanctions.identifiers import identifier_hash, normalize_identifier, region_name
@@ -152,6 +153,13 @@ def looks_like_identifier(value: str) -> bool:
     return len(value) == 18 and value.isalnum()
 
 
+def _localized(obj, field: str) -> str:
+    """The English name where the catalog has one and the page is in English."""
+    if (get_language() or "").startswith("en"):
+        return getattr(obj, f"{field}_en", "") or getattr(obj, field)
+    return getattr(obj, field)
+
+
 def public_entry(record: IntegrityRecord, *, today: datetime.date | None = None) -> dict[str, Any]:
     """The allow-listed public view of one entry (DESIGN.md §6)."""
     today = today or timezone.localdate()
@@ -162,7 +170,7 @@ def public_entry(record: IntegrityRecord, *, today: datetime.date | None = None)
         "kind": subject.kind,
         "name": subject.display_name,
         "region": region_name(subject.region_code) or subject.region_code,
-        "authority": record.authority.name,
+        "authority": _localized(record.authority, "name"),
         "case_number": record.decision_number,
         "basis_document": record.basis_document,
         "obligation": record.obligation,
@@ -172,7 +180,7 @@ def public_entry(record: IntegrityRecord, *, today: datetime.date | None = None)
         "publication_date": record.publication_start.isoformat(),
         "publication_end": record.publication_end.isoformat() if record.publication_end else "",
         "under_objection": record.status == "under_objection",
-        "record_type": record.record_type.title,
+        "record_type": _localized(record.record_type, "title"),
         "domain": record.record_type.get_domain_display(),
         "how_to_object": reverse("how_to_object"),
     }

@@ -4,7 +4,7 @@ import datetime
 
 from celery import shared_task
 from django.core.cache import cache
-from django.db import OperationalError
+from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
 
@@ -51,7 +51,8 @@ def score_recompute(kind: str = "incremental", as_of: str | None = None) -> int:
     name="sanctions.tasks.score_chunk",
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,),
+    # IntegrityError: a concurrent run inserted the same new score first; the retry updates
+    autoretry_for=(OperationalError, IntegrityError),
     retry_backoff=True,
     max_retries=5,
     ignore_result=True,

@@ -118,8 +118,10 @@ def _aggregate_sql(ruleset: RuleSet, subject_filter: str) -> str:
 
 
 def _chunk_sql(ruleset: RuleSet, subject_filter: str) -> str:
-    """Upsert the chunk's scores, skipping unchanged rows (IS DISTINCT FROM), and write a
-    history row only where the score or grade changed. One statement, one snapshot."""
+    """Write the chunk's scores — INSERT for subjects without a score, UPDATE ... WHERE IS
+    DISTINCT FROM for the others, so unchanged rows are not touched — and a history row only
+    where the score or grade changed. One statement, one snapshot; chunks are disjoint id
+    ranges, and the chunk row lock serialises a chunk with itself."""
     grade = _grade_case(ruleset, "a.total")
     cols = "total, government, commercial, societal, judicial"
     return f"""
@@ -132,23 +134,27 @@ def _chunk_sql(ruleset: RuleSet, subject_filter: str) -> str:
                    (g.total, g.government, g.commercial, g.societal, g.judicial, g.grade)
                    AS changed,
                    sc.rule_version IS DISTINCT FROM %(version)s AS version_changed
-            FROM g LEFT JOIN sanctions_score sc ON sc.subject_id = g.subject_id
+            FROM g LEFT JOIN sanctions_score sc
+                ON sc.subject_id = g.subject_id AND {subject_filter.format(col="sc.subject_id")}
         ),
-        up AS (
+        ins AS (
             INSERT INTO sanctions_score (subject_id, {cols}, grade, rule_version, computed_at)
-            SELECT subject_id, {cols}, grade, %(version)s, %(now)s FROM cmp
-            WHERE changed OR version_changed
-            ON CONFLICT (subject_id) DO UPDATE SET
-                total = EXCLUDED.total, government = EXCLUDED.government,
-                commercial = EXCLUDED.commercial, societal = EXCLUDED.societal,
-                judicial = EXCLUDED.judicial, grade = EXCLUDED.grade,
-                rule_version = EXCLUDED.rule_version, computed_at = EXCLUDED.computed_at
-            WHERE (sanctions_score.total, sanctions_score.government, sanctions_score.commercial,
-                   sanctions_score.societal, sanctions_score.judicial, sanctions_score.grade,
-                   sanctions_score.rule_version)
+            SELECT subject_id, {cols}, grade, %(version)s, %(now)s FROM cmp WHERE is_new
+            RETURNING 1
+        ),
+        upd AS (
+            UPDATE sanctions_score sc SET
+                total = cmp.total, government = cmp.government, commercial = cmp.commercial,
+                societal = cmp.societal, judicial = cmp.judicial, grade = cmp.grade,
+                rule_version = %(version)s, computed_at = %(now)s
+            FROM cmp
+            WHERE sc.subject_id = cmp.subject_id AND NOT cmp.is_new
+              AND (cmp.changed OR cmp.version_changed)
+              AND (sc.total, sc.government, sc.commercial, sc.societal, sc.judicial, sc.grade,
+                   sc.rule_version)
                   IS DISTINCT FROM
-                  (EXCLUDED.total, EXCLUDED.government, EXCLUDED.commercial, EXCLUDED.societal,
-                   EXCLUDED.judicial, EXCLUDED.grade, EXCLUDED.rule_version)
+                  (cmp.total, cmp.government, cmp.commercial, cmp.societal, cmp.judicial,
+                   cmp.grade, %(version)s)
             RETURNING 1
         ),
         hist AS (
@@ -157,7 +163,8 @@ def _chunk_sql(ruleset: RuleSet, subject_filter: str) -> str:
             SELECT subject_id, {cols}, grade, %(version)s, %(now)s FROM cmp WHERE changed
             RETURNING 1
         )
-        SELECT (SELECT count(*) FROM up), (SELECT count(*) FROM hist)
+        SELECT (SELECT count(*) FROM ins) + (SELECT count(*) FROM upd),
+               (SELECT count(*) FROM hist)
     """
 
 
@@ -223,12 +230,20 @@ def score_run_start(
                 """,
                 {"since": last.as_of, "as_of": as_of},
             )
+            # chunks of about `chunk_size` dirty subjects each (not id ranges: dirty subjects
+            # are sparse), as contiguous id ranges so chunks never overlap
             cursor.execute(
                 """
                 INSERT INTO sanctions_scorerunchunk (run_id, lo, hi, done, changed)
-                SELECT DISTINCT %(run)s, (subject_id / %(size)s) * %(size)s,
-                       (subject_id / %(size)s + 1) * %(size)s, false, 0
-                FROM sanctions_scoredirty
+                SELECT %(run)s, min(subject_id), max(subject_id) + 1, false, 0
+                FROM (
+                    SELECT subject_id, ntile(
+                        GREATEST(1, CEIL((SELECT count(*) FROM sanctions_scoredirty)::numeric
+                                         / %(size)s))::int
+                    ) OVER (ORDER BY subject_id) AS bucket
+                    FROM sanctions_scoredirty
+                ) numbered
+                GROUP BY bucket
                 """,
                 {"run": run.pk, "size": chunk_size},
             )
@@ -251,10 +266,13 @@ def score_chunk_execute(chunk_id: int) -> int:
         if run.kind == "full":
             subject_filter = "{col} >= %(lo)s AND {col} < %(hi)s"
         else:
+            # driven by the dirty rows: index lookups for those subjects only
+            # = ANY(ARRAY(subquery)): evaluated once, then index lookups (an IN would invite
+            # a hash join over the whole subject table)
             subject_filter = (
-                "{col} >= %(lo)s AND {col} < %(hi)s AND {col} IN (SELECT subject_id FROM "
-                "sanctions_scoredirty WHERE subject_id >= %(lo)s AND subject_id < %(hi)s "
-                "AND marked_at <= %(started)s)"
+                "{col} = ANY(ARRAY(SELECT subject_id FROM sanctions_scoredirty "
+                "WHERE subject_id >= %(lo)s AND subject_id < %(hi)s "
+                "AND marked_at <= %(started)s))"
             )
         params = _params(
             ruleset, run.as_of, lo=chunk.lo, hi=chunk.hi, version=ruleset.version,
@@ -307,14 +325,32 @@ def score_run_pending_chunks(run: ScoreRun) -> list[int]:
 
 def score_recompute_inline(
     *, kind: str = "incremental", as_of: datetime.date | None = None, progress=None,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int = CHUNK_SIZE, workers: int = 1,
 ) -> ScoreRun:  # fmt: skip
-    """Run a whole recompute in this process (operators' command, tests, benchmarks)."""
+    """Run a whole recompute in this process (operators' command, tests, benchmarks).
+
+    With workers > 1, chunks run on that many threads, each with its own database
+    connection — what N Celery worker processes do in production."""
     run = score_run_start(kind=kind, as_of=as_of, chunk_size=chunk_size)
-    for chunk_id in score_run_pending_chunks(run):
-        score_chunk_execute(chunk_id)
-        if progress:
-            progress()
+    chunk_ids = score_run_pending_chunks(run)
+    if workers <= 1:
+        for chunk_id in chunk_ids:
+            score_chunk_execute(chunk_id)
+            if progress:
+                progress()
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        def work(chunk_id: int) -> int:
+            try:
+                return score_chunk_execute(chunk_id)
+            finally:
+                connection.close()
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for _ in pool.map(work, chunk_ids):
+                if progress:
+                    progress()
     run.refresh_from_db()
     return run
 

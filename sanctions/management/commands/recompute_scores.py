@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from sanctions.errors import ApplicationError
-from sanctions.services import score_chunk_execute, score_run_pending_chunks, score_run_start
+from sanctions.services import score_recompute_inline
 
 
 class Command(BaseCommand):
@@ -19,20 +19,27 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--full", action="store_true", help="Recompute every subject.")
         parser.add_argument("--as-of", help="Compute as of this date (YYYY-MM-DD).")
+        parser.add_argument(
+            "--workers", type=int, default=1, help="Parallel database connections (default 1)."
+        )
 
     def handle(self, *args, **options):
         try:
             as_of = datetime.date.fromisoformat(options["as_of"]) if options["as_of"] else None
         except ValueError:
             raise CommandError("--as-of must be a date like 2026-01-31") from None
+        if options["workers"] < 1:
+            raise CommandError("--workers must be at least 1")
+        kind = "full" if options["full"] else "incremental"
+        bar = tqdm(desc=f"{kind} recompute", unit="chunk")
         try:
-            run = score_run_start(kind="full" if options["full"] else "incremental", as_of=as_of)
+            run = score_recompute_inline(
+                kind=kind, as_of=as_of, progress=bar.update, workers=options["workers"]
+            )
         except ApplicationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
-        chunks = score_run_pending_chunks(run)
-        for chunk_id in tqdm(chunks, desc=f"{run.kind} recompute", unit="chunk"):
-            score_chunk_execute(chunk_id)
-        run.refresh_from_db()
+        finally:
+            bar.close()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Run #{run.pk} ({run.kind}, rules v{run.rule_version}, as of {run.as_of}): "
