@@ -174,6 +174,8 @@ SCS_SEARCH_RATE_PER_MINUTE = env.int("SCS_SEARCH_RATE_PER_MINUTE", default=30)
 SCS_OPEN_DATA_RATE_PER_MINUTE = env.int("SCS_OPEN_DATA_RATE_PER_MINUTE", default=5)
 SCS_SEARCH_MAX_RESULTS = env.int("SCS_SEARCH_MAX_RESULTS", default=200)
 SCS_TRUSTED_PROXY_HOPS = env.int("SCS_TRUSTED_PROXY_HOPS", default=0)
+# Adds /bench/bare (an empty HttpResponse) for bench/search.py; never on in production.
+SCS_BENCH_BARE_VIEW = env.bool("SCS_BENCH_BARE_VIEW", default=False)
 SCS_EVIDENCE_MAX_BYTES = env.int("SCS_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 

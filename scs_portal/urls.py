@@ -12,5 +12,9 @@ urlpatterns = [
     path("", include("sanctions.urls")),
 ]
 
+if settings.SCS_BENCH_BARE_VIEW:
+    # bench/search.py compares the search page with this bare view on the same server
+    urlpatterns.insert(0, path("bench/bare", views.bare, name="bench_bare"))
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,6 +1,6 @@
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -21,3 +21,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
         status["cache"] = "unavailable"
     healthy = all(value == "ok" for value in status.values())
     return JsonResponse(status, status=200 if healthy else 503)
+
+
+def bare(request: HttpRequest) -> HttpResponse:
+    """Benchmark baseline only (SCS_BENCH_BARE_VIEW): no database, no template."""
+    return HttpResponse("ok")

@@ -1,0 +1,237 @@
+"""Public search benchmark: DB-side latency of every query shape with and without the
+project's search indexes, and search-page throughput next to a bare view, in one run.
+
+    .venv/bin/python bench/search.py [--subjects 1000000] [--samples 40] [--seconds 15]
+
+Uses the benchmark database of bench/recompute.py (`<name>_bench`, built with
+`seed_demo --bulk` if it is smaller than --subjects). Needs `wrk` (Debian package `wrk`) for
+the page part; gunicorn (gthread workers, keep-alive) serves the project on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+sys.path.insert(0, str(BASE_DIR / "bench"))
+
+PROJECT_INDEXES = ["subject_name_grams_gin", "subject_name_trgm_gin", "subject_pinyin_prefix"]
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    k = (len(values) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def _seq_scanned(node: dict) -> set[str]:
+    found = set()
+    if node.get("Node Type") == "Seq Scan":
+        found.add(node.get("Relation Name", ""))
+    for child in node.get("Plans", []):
+        found |= _seq_scanned(child)
+    return found
+
+
+def explain_ms(queryset) -> tuple[float, bool]:
+    """DB execution time (EXPLAIN ANALYZE) and whether the plan avoided sequential scans of
+    the big tables (subjects, records)."""
+    from django.db import connection
+
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
+    scanned = _seq_scanned(plan["Plan"])
+    indexed = not scanned & {"sanctions_subject", "sanctions_integrityrecord"}
+    return plan["Execution Time"], indexed
+
+
+def sample_terms(n: int) -> dict[str, list]:
+    from django.db import connection
+
+    rng = random.Random(7)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT display_name, name_pinyin, kind FROM sanctions_subject "
+            "TABLESAMPLE SYSTEM (1) LIMIT 20000"
+        )
+        rows = cursor.fetchall()
+        cursor.execute(
+            "SELECT resident_id FROM citizens_citizen TABLESAMPLE SYSTEM (1) LIMIT %s", [n]
+        )
+        ids = [r[0] for r in cursor.fetchall()]
+    people = [r for r in rows if r[2] == "person"]
+    firms = [r[0] for r in rows if r[2] == "enterprise"]
+    two = [r[0] for r in people if len(r[0]) == 2]
+    three = [r[0] for r in people if len(r[0]) == 3]
+    return {
+        "1-char name": [rng.choice(three)[1] for _ in range(n)],
+        "2-char name": rng.sample(two, min(n, len(two))),
+        "3-char name": rng.sample(three, min(n, len(three))),
+        "pinyin": [r[1] for r in rng.sample(people, n)],
+        "partial enterprise name": [f[2:6] for f in rng.sample(firms, min(n, len(firms)))],
+        "exact ID": ids,
+    }
+
+
+def db_side(samples: dict[str, list]) -> dict[str, dict]:
+    from django.db import connection, transaction
+
+    from sanctions.public import search
+
+    def run_all(label: str, limit: int | None = None) -> dict[str, dict]:
+        out = {}
+        for shape, terms in samples.items():
+            terms = terms[:limit] if limit else terms
+            times, indexed = [], True
+            for term in terms:
+                qs = search(identifier=term) if shape == "exact ID" else search(q=term)
+                ms, used_index = explain_ms(qs[:201])
+                times.append(ms)
+                indexed = indexed and used_index
+            out[shape] = {
+                "p50_ms": round(percentile(times, 0.5), 2),
+                "p95_ms": round(percentile(times, 0.95), 2),
+                "indexed": indexed,
+            }
+            print(f"  {label:<18}{shape:<26}p50 {out[shape]['p50_ms']:>9.2f} ms  "
+                  f"p95 {out[shape]['p95_ms']:>9.2f} ms  indexed={indexed}")  # fmt: skip
+        return out
+
+    with_indexes = run_all("with indexes")
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for name in PROJECT_INDEXES:
+                cursor.execute(f"DROP INDEX {name}")  # rolled back below
+        without = run_all("without", limit=5)  # full scans are slow: 5 terms per shape
+        transaction.set_rollback(True)
+    return {"with": with_indexes, "without": without}
+
+
+def wrk(url: str, seconds: int, connections: int = 16) -> dict:
+    result = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    out = result.stdout
+
+    def latency(label: str) -> float:
+        match = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)", out)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50_ms": latency("50"), "p99_ms": latency("99"),
+            "non_2xx": int(non2xx.group(1)) if non2xx else 0}  # fmt: skip
+
+
+def pages(seconds: int, database_url: str) -> dict:
+    if not shutil.which("wrk"):
+        print("wrk not found (apt-get install wrk): skipping the page part")
+        return {}
+    port = 8899
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        "SCS_IDENTIFIER_KEY": os.environ.get(
+            "SCS_IDENTIFIER_KEY", "development-only-identifier-key"
+        ),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "SCS_SEARCH_RATE_PER_MINUTE": "100000000",
+        "SCS_BENCH_BARE_VIEW": "true",
+        "LOG_LEVEL": "WARNING",
+    }  # fmt: skip
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                   cwd=BASE_DIR, env=env, check=True)  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "scs_portal.wsgi", "-b", f"127.0.0.1:{port}",
+         "--workers", "2", "--worker-class", "gthread", "--threads", "8", "--keep-alive", "30",
+         "--log-level", "warning"],
+        cwd=BASE_DIR, env=env, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/bench/bare", timeout=1)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        search_url = base + "/search/?q=" + urllib.parse.quote("张伟")
+        wrk(search_url, 3)  # warm-up
+        bare = wrk(base + "/bench/bare", seconds)
+        page = wrk(search_url, seconds)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    return {"bare": bare, "search_page": page}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--subjects", type=int, default=1_000_000)
+    parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+
+    from recompute import prepare_database
+
+    url = prepare_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from sanctions.models import Subject
+    from sanctions.selectors import public_entries
+
+    call_command("migrate", verbosity=0)
+    if Subject.objects.count() < args.subjects:
+        call_command("seed_demo", "--bulk", "--subjects", str(args.subjects), "--force")
+    print(f"{Subject.objects.count()} subjects, {public_entries().count()} public entries")
+    samples = sample_terms(args.samples)
+    db = db_side(samples)
+    web = pages(args.seconds, url)
+    figures = {"db": db, "pages": web}
+    print()
+    for shape in db["with"]:
+        w, wo = db["with"][shape], db["without"][shape]
+        speedup = wo["p50_ms"] / w["p50_ms"] if w["p50_ms"] else float("inf")
+        print(f"{shape:<26} indexed={w['indexed']!s:<5} p95 {w['p95_ms']:>7.2f} ms   "
+              f"unindexed p50 {wo['p50_ms']:>9.2f} ms   speed-up {speedup:>8.1f}×")  # fmt: skip
+    if web:
+        bare, page = web["bare"], web["search_page"]
+        print(f"\nbare view      {bare['rps']:>8.1f} req/s  p50 {bare['p50_ms']:.2f} ms  "
+              f"p99 {bare['p99_ms']:.2f} ms")  # fmt: skip
+        print(f"search page    {page['rps']:>8.1f} req/s  p50 {page['p50_ms']:.2f} ms  "
+              f"p99 {page['p99_ms']:.2f} ms  non-2xx {page['non_2xx']}")  # fmt: skip
+        print(f"page / bare throughput = {page['rps'] / bare['rps']:.1%} (target ≥ 35 %); "
+              f"page p99 / p50 = {page['p99_ms'] / page['p50_ms']:.2f} (target ≤ 3)")  # fmt: skip
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
