@@ -193,6 +193,7 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=40)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--pages-only", action="store_true", help="skip the DB-side part")
     args = parser.parse_args()
 
     from recompute import prepare_database
@@ -210,8 +211,7 @@ def main() -> int:
     if Subject.objects.count() < args.subjects:
         call_command("seed_demo", "--bulk", "--subjects", str(args.subjects), "--force")
     print(f"{Subject.objects.count()} subjects, {public_entries().count()} public entries")
-    samples = sample_terms(args.samples)
-    db = db_side(samples)
+    db = {"with": {}, "without": {}} if args.pages_only else db_side(sample_terms(args.samples))
     web = pages(args.seconds, url)
     figures = {"db": db, "pages": web}
     print()

@@ -60,9 +60,11 @@ def _like_escape(term: str) -> str:
 
 # field -> (column SQL, gram index expression); the SQL matches the expression indexes of
 # migration 0009 exactly, so the planner can use them.
+# Unqualified on purpose: the condition lives in a subquery over sanctions_subject alone, which
+# Django may alias (U0); no other table in scope has these columns.
 _NAME_COLUMNS = {
-    "display_name": "sanctions_subject.display_name",
-    "legal_rep_name": "sanctions_subject.legal_rep_name",
+    "display_name": "display_name",
+    "legal_rep_name": "legal_rep_name",
 }
 
 
@@ -77,7 +79,7 @@ def name_condition(term: str, field: str = "display_name") -> RawSQL | None:
         compact = normalize_pinyin(term)
         if len(compact) >= 2 or not any(c.isalpha() for c in term):
             return RawSQL(
-                "replace(sanctions_subject.name_pinyin, ' ', '') LIKE %s",
+                "replace(name_pinyin, ' ', '') LIKE %s",
                 [_like_escape(compact) + "%"],
                 output_field=BooleanField(),
             )

@@ -65,9 +65,9 @@ def search_view(request: HttpRequest) -> HttpResponse:
     capped = False
     if entries is not None:
         cap = settings.SCS_SEARCH_MAX_RESULTS
-        rows = list(entries[: cap + 1])
-        capped = len(rows) > cap
-        paginator = Paginator(rows[:cap], PAGE_SIZE)
+        # a capped COUNT and one page of rows: never more than 20 entries built per request
+        paginator = Paginator(entries[:cap], PAGE_SIZE)
+        capped = paginator.count >= cap
         page = paginator.get_page(request.GET.get("page"))
         page.object_list = [public_entry(r, today=today) for r in page.object_list]
     elif request.method == "POST" or (filterset.data and not filterset.is_valid()):
