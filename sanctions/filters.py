@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sanctions.models import Authority, Domain, IntegrityRecord, JudicialGround, SubjectKind
-from sanctions.public import _subjects_matching
+from sanctions.public import filter_entries_by_name
 from sanctions.regions import province_choices
 
 
@@ -64,12 +64,10 @@ class PublicEntryFilter(django_filters.FilterSet):
             field.widget.attrs.setdefault("class", css)
 
     def filter_name(self, queryset, name, value):
-        subjects = _subjects_matching(value)
-        return queryset if subjects is None else queryset.filter(subject__in=subjects)
+        return filter_entries_by_name(queryset, value)
 
     def filter_legal_rep(self, queryset, name, value):
-        subjects = _subjects_matching(value, "legal_rep_name")
-        return queryset if subjects is None else queryset.filter(subject__in=subjects)
+        return filter_entries_by_name(queryset, value, "legal_rep_name")
 
     def filter_province(self, queryset, name, value):
         return queryset.filter(subject__region_code__startswith=value[:2])

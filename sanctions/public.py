@@ -96,6 +96,18 @@ def name_condition(term: str, field: str = "display_name") -> RawSQL | None:
     )
 
 
+def filter_entries_by_name(entries, term: str, field: str = "display_name"):
+    """Apply a name condition to public entries directly (joined subject), so the planner can
+    choose: walk the newest-first index and test the name (common terms, stops after a page),
+    or find the subjects by their name index first (rare terms)."""
+    condition = name_condition(term, field)
+    if condition is None:
+        return entries
+    kinds = ["enterprise"] if field == "legal_rep_name" else ["person", "enterprise"]
+    # the subject__kind filter makes the join to sanctions_subject that the condition reads
+    return entries.filter(subject__kind__in=kinds).filter(condition)
+
+
 def _subjects_matching(term: str, field: str = "display_name") -> QuerySet[Subject] | None:
     condition = name_condition(term, field)
     if condition is None:
@@ -125,12 +137,8 @@ def search(
     entries = public_entries(today=today).select_related("subject", "record_type", "authority")
     if identifier:
         entries = entries.filter(subject__identifier_hash=identifier_hash(identifier))
-    subjects = _subjects_matching(q)
-    if subjects is not None:
-        entries = entries.filter(subject__in=subjects)
-    reps = _subjects_matching(legal_rep, "legal_rep_name")
-    if reps is not None:
-        entries = entries.filter(subject__in=reps, subject__kind="enterprise")
+    entries = filter_entries_by_name(entries, q)
+    entries = filter_entries_by_name(entries, legal_rep, "legal_rep_name")
     if kind:
         entries = entries.filter(subject__kind=kind)
     if domain:

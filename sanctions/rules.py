@@ -108,3 +108,31 @@ def compute_windows(
         decision_date,
         decision_date + datetime.timedelta(days=days),
     )
+
+
+def windows_for(
+    record_type,
+    *,
+    subject_kind: str,
+    birth_date: datetime.date | None,
+    decision_date: datetime.date,
+    judicial_ground: int | None = None,
+    publication_days: int | None = None,
+    default_effective_days: int | None = None,
+) -> Windows:
+    """compute_windows with the bounds taken from a RecordType (services and bulk seeding)."""
+    return compute_windows(
+        severity=record_type.severity,
+        polarity=record_type.polarity,
+        places_on_blacklist=record_type.places_on_blacklist,
+        is_administrative_penalty=record_type.is_administrative_penalty,
+        publication_min_days=record_type.publication_min_days,
+        publication_max_days=record_type.publication_max_days,
+        effective_days=record_type.effective_days,
+        subject_kind=subject_kind,
+        birth_date=birth_date,
+        decision_date=decision_date,
+        judicial_ground=judicial_ground,
+        publication_days=publication_days,
+        default_effective_days=default_effective_days,
+    )

@@ -168,15 +168,9 @@ def record_validate(
         .values_list("default_effective_days", flat=True)
         .first()
     )
-    return rules.compute_windows(
+    return rules.windows_for(
+        record_type,
         default_effective_days=default_days,
-        severity=record_type.severity,
-        polarity=record_type.polarity,
-        places_on_blacklist=record_type.places_on_blacklist,
-        is_administrative_penalty=record_type.is_administrative_penalty,
-        publication_min_days=record_type.publication_min_days,
-        publication_max_days=record_type.publication_max_days,
-        effective_days=record_type.effective_days,
         subject_kind=subject.kind,
         birth_date=subject.birth_date,
         decision_date=decision_date,

@@ -361,14 +361,8 @@ class Command(BaseCommand):
             decided = gen.decision_date(today)
             ground = gen.rng.randint(1, 6) if record_type.places_on_blacklist else None
             try:
-                windows = rules.compute_windows(
-                    severity=record_type.severity,
-                    polarity=record_type.polarity,
-                    places_on_blacklist=record_type.places_on_blacklist,
-                    is_administrative_penalty=record_type.is_administrative_penalty,
-                    publication_min_days=record_type.publication_min_days,
-                    publication_max_days=record_type.publication_max_days,
-                    effective_days=record_type.effective_days,
+                windows = rules.windows_for(
+                    record_type,
                     subject_kind=kind,
                     birth_date=births[offset],
                     decision_date=decided,
