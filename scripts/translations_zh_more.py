@@ -266,7 +266,7 @@ ZH_MORE = {
     "Grade now → grade under the draft": "当前等级 → 草案下的等级",
     "from": "原等级",
     "to": "新等级",
-    "subjects": "主体数",
+    "number of subjects": "主体数",
     "Back to the rule set": "返回评分规则",
     "Actions": "操作",
     "Audit trail": "审计记录",
