@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from citizens import services
 from citizens.models import Citizen
-from sanctions.admin import IdentifierSearchMixin, adopt_saved
-from sanctions.admin_casework import PersonAccessLogMixin
+from sanctions.admin_casework import IdentifierSearchMixin, PersonAccessLogMixin, adopt_saved
 from sanctions.errors import ApplicationError
 
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sanctions.models import Subject
+from sanctions.rules import age_on
 
 
 class Sex(models.TextChoices):
@@ -48,7 +49,4 @@ class Citizen(models.Model):
         return f"{self.name} ({self.subject.masked_identifier})"
 
     def age_on(self, day: datetime.date) -> int:
-        years = day.year - self.birth_date.year
-        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
-            years -= 1
-        return years
+        return age_on(self.birth_date, day)

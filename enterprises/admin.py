@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from enterprises import services
 from enterprises.models import Enterprise
-from sanctions.admin import IdentifierSearchMixin, adopt_saved
+from sanctions.admin_casework import IdentifierSearchMixin, adopt_saved
 from sanctions.errors import ApplicationError
 
 

@@ -10,14 +10,16 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from sanctions import services
-from sanctions.admin_casework import (
+from sanctions.admin_casework import (  # noqa: F401 - adopt_saved, IdentifierSearchMixin are shared
     RECORD_ACTIONS,
+    AuditedCatalogAdmin,
+    IdentifierSearchMixin,
     PersonAccessLogMixin,
     ScopedAdminMixin,
     ServiceActionsMixin,
+    adopt_saved,
 )
 from sanctions.errors import ApplicationError
-from sanctions.identifiers import identifier_hash, normalize_identifier
 from sanctions.models import (
     AuditEvent,
     Authority,
@@ -27,36 +29,11 @@ from sanctions.models import (
     RecordType,
     Subject,
 )
-from sanctions.selectors import authorities_visible_to
-
-
-def adopt_saved(obj, saved) -> None:
-    """Make the admin's unsaved form instance mirror the row a service created, so the
-    admin's messages, log entry and redirect refer to it."""
-    for field in saved._meta.concrete_fields:
-        setattr(obj, field.attname, getattr(saved, field.attname))
-    obj._state.adding = False
-
-
-def looks_like_identifier(term: str) -> bool:
-    term = normalize_identifier(term)
-    return len(term) == 18 and term.isalnum()
-
-
-class IdentifierSearchMixin:
-    """Search by the full 18-character ID number / credit code through its keyed hash."""
-
-    identifier_hash_lookup = "identifier_hash"
-
-    def get_search_results(self, request, queryset, search_term):
-        if looks_like_identifier(search_term):
-            digest = identifier_hash(search_term)
-            return queryset.filter(**{self.identifier_hash_lookup: digest}), False
-        return super().get_search_results(request, queryset, search_term)
+from sanctions.selectors import authorities_visible_to, records_visible_to
 
 
 @admin.register(Authority)
-class AuthorityAdmin(admin.ModelAdmin):
+class AuthorityAdmin(AuditedCatalogAdmin):
     list_display = ["name", "code", "kind", "level", "region_code", "parent"]
     list_filter = ["kind", "level"]
     search_fields = ["name", "name_en", "code"]
@@ -64,7 +41,7 @@ class AuthorityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Official)
-class OfficialAdmin(admin.ModelAdmin):
+class OfficialAdmin(AuditedCatalogAdmin):
     list_display = ["user", "authority", "title", "roles"]
     list_filter = ["authority", "user__groups"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "authority__name"]
@@ -77,7 +54,7 @@ class OfficialAdmin(admin.ModelAdmin):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(AuditedCatalogAdmin):
     list_display = ["title", "code", "kind", "enforcing_agency"]
     list_filter = ["kind"]
     search_fields = ["title", "title_en", "code", "enforcing_agency"]
@@ -123,22 +100,26 @@ class RecordTypeAdmin(admin.ModelAdmin):
     readonly_fields = ["attested_by", "attested_at"]
 
     def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
         fields = {
             name: value
             for name, value in form.cleaned_data.items()
             if name != "measures" and name in {f.name for f in RecordType._meta.fields}
         }
-        created = services.record_type_create(
-            actor=request.user, measures=list(form.cleaned_data.get("measures") or []), **fields
-        )
-        adopt_saved(obj, created)
+        measures = list(form.cleaned_data.get("measures") or [])
+        if change:
+            fields = {name: fields[name] for name in form.changed_data if name in fields}
+            saved = services.record_type_update(
+                actor=request.user, record_type=obj, measures=measures, **fields
+            )
+        else:
+            saved = services.record_type_create(actor=request.user, measures=measures, **fields)
+        adopt_saved(obj, saved)
 
     def save_related(self, request, form, formsets, change):
-        if change:
-            super().save_related(request, form, formsets, change)
+        pass  # measures are set by the service, inside its audited transaction
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # retire a type (is_active) instead: records refer to it
 
 
 @admin.register(Subject)
@@ -258,9 +239,7 @@ class IntegrityRecordAdmin(
     show_full_result_count = False
 
     def scoped_queryset(self, request: HttpRequest) -> QuerySet:
-        if request.user.is_superuser:
-            return IntegrityRecord.objects.all()
-        return IntegrityRecord.objects.filter(authority__in=authorities_visible_to(request.user))
+        return records_visible_to(request.user)
 
     def has_change_permission(self, request, obj=None) -> bool:
         # existing records change only through the actions below (services), never an edit

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from sanctions import services
 from sanctions.errors import ApplicationError
+from sanctions.identifiers import identifier_hash, looks_like_identifier
 from sanctions.models import (
     AccessLog,
     Appeal,
@@ -35,8 +36,8 @@ from sanctions.models import (
 from sanctions.models.casework import OPEN_CASE_STATES
 from sanctions.selectors import (
     appeals_visible_to,
-    authorities_visible_to,
     cases_visible_to,
+    notices_visible_to,
     objections_visible_to,
     repairs_visible_to,
 )
@@ -44,10 +45,44 @@ from sanctions.selectors import (
 # --- shared machinery --------------------------------------------------------------------------
 
 
+def adopt_saved(obj, saved) -> None:
+    """Make the admin's unsaved form instance mirror the row a service created, so the
+    admin's messages, log entry and redirect refer to it."""
+    for field in saved._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+
+
+class IdentifierSearchMixin:
+    """Search by the full 18-character ID number / credit code through its keyed hash."""
+
+    identifier_hash_lookup = "identifier_hash"
+
+    def get_search_results(self, request, queryset, search_term):
+        if looks_like_identifier(search_term):
+            digest = identifier_hash(search_term)
+            return queryset.filter(**{self.identifier_hash_lookup: digest}), False
+        return super().get_search_results(request, queryset, search_term)
+
+
 def error_text(exc: ApplicationError) -> str:
     if hasattr(exc, "error_dict"):
         return " ".join(f"{m}" for messages_ in exc.message_dict.values() for m in messages_)
     return " ".join(exc.messages)
+
+
+class AuditedCatalogAdmin(admin.ModelAdmin):
+    """Catalog rows an official edits are saved (and deleted) through the audited services."""
+
+    def save_model(self, request, obj, form, change):
+        services.catalog_save(actor=request.user, obj=obj, fields=list(form.fields))
+
+    def delete_model(self, request, obj):
+        services.catalog_delete(actor=request.user, obj=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.catalog_delete(actor=request.user, obj=obj)
 
 
 class ScopedAdminMixin:
@@ -269,8 +304,15 @@ def _decide(admin_, request, case, data):
 
 
 @admin.register(Case)
-class CaseAdmin(ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin, admin.ModelAdmin):
+class CaseAdmin(
+    ScopedAdminMixin,
+    PersonAccessLogMixin,
+    ServiceActionsMixin,
+    IdentifierSearchMixin,
+    admin.ModelAdmin,
+):
     access_purpose = "case work: case"
+    identifier_hash_lookup = "subject__identifier_hash"
     form = CaseForm
     list_display = ["id", "title", "subject", "record_type_title", "state", "assignee",
                     "due_date", "overdue"]  # fmt: skip
@@ -300,14 +342,6 @@ class CaseAdmin(ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin, adm
                                                                reason=d["reason"]),
                      lambda o: o.state in (CaseState.DRAFT, CaseState.UNDER_REVIEW)),
     }  # fmt: skip
-
-    def get_search_results(self, request, queryset, search_term):
-        from sanctions.admin import looks_like_identifier
-        from sanctions.identifiers import identifier_hash
-
-        if looks_like_identifier(search_term):
-            return queryset.filter(subject__identifier_hash=identifier_hash(search_term)), False
-        return super().get_search_results(request, queryset, search_term)
 
     def scoped_queryset(self, request):
         return cases_visible_to(request.user)
@@ -370,8 +404,6 @@ class CaseAdmin(ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin, adm
         if change:
             services.case_update(actor=request.user, case=obj, **data)
             return
-        from sanctions.admin import adopt_saved
-
         case = services.case_create(actor=request.user, subject=form.cleaned_data["subject"],
                                     **data)  # fmt: skip
         adopt_saved(obj, case)
@@ -624,9 +656,7 @@ class NoticeAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     list_select_related = ["subject"]
 
     def scoped_queryset(self, request):
-        if request.user.is_superuser:
-            return Notice.objects.all()
-        return Notice.objects.filter(record__authority__in=authorities_visible_to(request.user))
+        return notices_visible_to(request.user)
 
 
 @admin.register(AccessLog)
@@ -638,7 +668,7 @@ class AccessLogAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(AuditedCatalogAdmin):
     list_display = ["date", "name", "is_working_day"]
     list_filter = ["is_working_day"]
     date_hierarchy = "date"

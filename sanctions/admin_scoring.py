@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from sanctions import services
-from sanctions.admin_casework import ReadOnlyAdmin, ServiceActionsMixin, error_text
+from sanctions.admin_casework import ReadOnlyAdmin, ServiceActionsMixin, adopt_saved, error_text
 from sanctions.errors import ApplicationError
 from sanctions.models import RuleSet, Score, ScoreRun
 
@@ -24,8 +24,8 @@ class RuleSetForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.errors:
-            return cleaned
+        if self.errors or "grade_bands" not in self.fields:
+            return cleaned  # the add form has only the name: the draft copies the active rules
         try:
             services.scoring.validate_ruleset_fields(
                 grade_bands=cleaned.get("grade_bands"),
@@ -94,8 +94,6 @@ class RuleSetAdmin(ServiceActionsMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         from django.contrib import messages
-
-        from sanctions.admin import adopt_saved
 
         try:
             if change:

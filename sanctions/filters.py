@@ -91,7 +91,7 @@ class IdentifierForm(forms.Form):
     )
 
     def clean_identifier(self):
-        from sanctions.public import looks_like_identifier
+        from sanctions.identifiers import looks_like_identifier
 
         value = self.cleaned_data["identifier"]
         if not looks_like_identifier(value):

@@ -128,6 +128,12 @@ def ric_check_digit(first17: str) -> str:
     return ric.calc_check_digit(first17 + "0")
 
 
+def looks_like_identifier(value: str) -> bool:
+    """18 letters/digits once normalised: the shape of a full ID number or credit code."""
+    value = normalize_identifier(value)
+    return len(value) == 18 and value.isalnum()
+
+
 def mask_identifier(value: str) -> str:
     """Public display form: the first 4 and last 2 characters visible, the rest ``*``.
 

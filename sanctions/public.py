@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from sanctions.identifiers import identifier_hash, normalize_identifier, region_name
+from sanctions.identifiers import identifier_hash, region_name
 from sanctions.models import IntegrityRecord, JudicialGround, Subject
 from sanctions.rules import age_on
 from sanctions.selectors import public_entries
@@ -156,11 +156,6 @@ def search(
     if published_to:
         entries = entries.filter(publication_start__lte=published_to)
     return entries.order_by("-publication_start", "-id")
-
-
-def looks_like_identifier(value: str) -> bool:
-    value = normalize_identifier(value)
-    return len(value) == 18 and value.isalnum()
 
 
 def _localized(obj, field: str) -> str:

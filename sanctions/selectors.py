@@ -14,6 +14,7 @@ from sanctions.models import (
     CaseState,
     Domain,
     IntegrityRecord,
+    Notice,
     Objection,
     RecordStatus,
     RecordType,
@@ -89,10 +90,28 @@ def is_public(record: IntegrityRecord, *, today: datetime.date | None = None) ->
 # --- officials' work lists ---------------------------------------------------------------------
 
 
-def cases_visible_to(user) -> QuerySet[Case]:
+def _scoped(queryset: QuerySet, user, *authority_paths: str) -> QuerySet:
+    """Rows whose authority (through any of the paths) the official may see; all for the
+    operator (superuser)."""
     if user.is_superuser:
-        return Case.objects.all()
-    return Case.objects.filter(authority__in=authorities_visible_to(user))
+        return queryset
+    visible = authorities_visible_to(user)
+    condition = Q()
+    for path in authority_paths:
+        condition |= Q(**{f"{path}__in": visible})
+    return queryset.filter(condition)
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    return _scoped(Case.objects.all(), user, "authority")
+
+
+def records_visible_to(user) -> QuerySet[IntegrityRecord]:
+    return _scoped(IntegrityRecord.objects.all(), user, "authority")
+
+
+def notices_visible_to(user) -> QuerySet[Notice]:
+    return _scoped(Notice.objects.all(), user, "record__authority")
 
 
 def overdue_cases(user, *, today: datetime.date | None = None) -> QuerySet[Case]:
@@ -101,24 +120,16 @@ def overdue_cases(user, *, today: datetime.date | None = None) -> QuerySet[Case]
 
 
 def objections_visible_to(user) -> QuerySet[Objection]:
-    if user.is_superuser:
-        return Objection.objects.all()
-    return Objection.objects.filter(record__authority__in=authorities_visible_to(user))
+    return _scoped(Objection.objects.all(), user, "record__authority")
 
 
 def appeals_visible_to(user) -> QuerySet[Appeal]:
-    if user.is_superuser:
-        return Appeal.objects.all()
-    visible = authorities_visible_to(user)
-    return Appeal.objects.filter(
-        Q(authority__in=visible) | Q(objection__record__authority__in=visible)
-    )
+    # the appeal body and the authority whose record is appealed
+    return _scoped(Appeal.objects.all(), user, "authority", "objection__record__authority")
 
 
 def repairs_visible_to(user) -> QuerySet[RepairApplication]:
-    if user.is_superuser:
-        return RepairApplication.objects.all()
-    return RepairApplication.objects.filter(record__authority__in=authorities_visible_to(user))
+    return _scoped(RepairApplication.objects.all(), user, "record__authority")
 
 
 def dashboard(user, *, today: datetime.date | None = None) -> dict:
@@ -126,9 +137,7 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     cases = cases_visible_to(user)
     by_state = dict(cases.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
-    records = IntegrityRecord.objects.all()
-    if not user.is_superuser:
-        records = records.filter(authority__in=authorities_visible_to(user))
+    records = records_visible_to(user)
     month_start = today.replace(day=1)
     published = public_entries(today=today).filter(pk__in=records.values("pk"))
     monthly = []

@@ -352,9 +352,8 @@ def case_decide(
         judicial_ground=case.judicial_ground,
         publication_days=case.publication_days,
         today=today,
+        case=case,
     )
-    IntegrityRecord.objects.filter(pk=record.pk).update(case=case)
-    record.case = case
     _transition(
         case,
         actor,

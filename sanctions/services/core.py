@@ -120,6 +120,71 @@ def record_type_create(*, actor: Actor, measures: list | None = None, **fields: 
     return record_type
 
 
+@transaction.atomic
+def record_type_update(
+    *, actor: Actor, record_type: RecordType, measures: list | None = None, **fields: Any
+) -> RecordType:
+    """Change a catalog entry: same checks as creation; the editing supervisor attests anew."""
+    stored = RecordType.objects.select_for_update().get(pk=record_type.pk)
+    merged = {name: fields.get(name, getattr(stored, name)) for name in
+              ("code", "title", "title_en", "legal_basis", "attestation")}  # fmt: skip
+    if not (merged["legal_basis"] or "").strip():
+        raise ApplicationError({"legal_basis": _("A record type needs a legal basis.")})
+    if not (merged["attestation"] or "").strip():
+        raise ApplicationError({"attestation": _("The supervisor's attestation is required.")})
+    check_prohibited_grounds(merged["title"], merged["title_en"], merged["code"])
+    old = {name: getattr(stored, name) for name in fields}
+    old_measures = sorted(stored.measures.values_list("code", flat=True))
+    for name, value in fields.items():
+        setattr(stored, name, value)
+    if actor is not None and actor.is_authenticated:
+        stored.attested_by = actor
+        stored.attested_at = timezone.now()
+    stored.full_clean()
+    stored.save()
+    new_measures = old_measures
+    if measures is not None:
+        stored.measures.set(measures)
+        new_measures = sorted(m.code for m in measures)
+    audit_log(
+        actor=actor,
+        action="record_type.update",
+        obj=stored,
+        old={**old, "measures": old_measures},
+        new={**fields, "measures": new_measures},
+    )
+    return stored
+
+
+@transaction.atomic
+def catalog_save(*, actor: Actor, obj: models.Model, fields: list[str]) -> models.Model:
+    """Save a catalog row an official edited (authorities, measures, officials, holidays) and
+    audit the change with the values the database held before."""
+    creating = obj.pk is None
+    old = {}
+    if not creating:
+        stored = type(obj).objects.select_for_update().get(pk=obj.pk)
+        old = {name: getattr(stored, name) for name in fields}
+    obj.full_clean()
+    obj.save()
+    audit_log(
+        actor=actor,
+        action=f"{obj._meta.model_name}.{'create' if creating else 'update'}",
+        obj=obj,
+        old=old,
+        new={name: getattr(obj, name) for name in fields},
+    )
+    return obj
+
+
+@transaction.atomic
+def catalog_delete(*, actor: Actor, obj: models.Model) -> None:
+    """Delete a catalog row (e.g. a holiday entered by mistake), audited."""
+    old = {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+    audit_log(actor=actor, action=f"{obj._meta.model_name}.delete", obj=obj, old=old)
+    obj.delete()
+
+
 def record_validate(
     *,
     subject: Subject,
@@ -196,6 +261,7 @@ def record_create(
     performance_status: str = PerformanceStatus.UNPERFORMED,
     publication_days: int | None = None,
     today: datetime.date | None = None,
+    case=None,
 ) -> IntegrityRecord:
     """Record a decision. Windows start at the decision date; the record waits in
     ``pending_notice`` until notice has been served and the notice period has passed."""
@@ -228,6 +294,7 @@ def record_create(
         publication_start=windows.publication_start,
         publication_end=windows.publication_end,
         created_by=actor if actor is not None and actor.is_authenticated else None,
+        case=case,
     )
     try:
         with transaction.atomic():
@@ -245,6 +312,7 @@ def record_create(
                     "authority": authority.code,
                     "decision_number": decision_number,
                     "decision_date": decision_date,
+                    "case": case.pk if case else None,
                     "status": record.status,
                     "publication_start": record.publication_start,
                     "publication_end": record.publication_end,

@@ -39,6 +39,7 @@ __all__ = [
     "score_chunk_execute",
     "score_explain",
     "score_floor_seconds",
+    "score_floor_totals",
     "score_recompute_inline",
     "score_run_finish_if_complete",
     "score_run_pending_chunks",
@@ -355,16 +356,22 @@ def score_recompute_inline(
     return run
 
 
-def score_floor_seconds(*, as_of: datetime.date | None = None) -> float:
-    """The bare aggregate of points per subject with no writes (the benchmark's floor)."""
-    import time
-
+def score_floor_totals(*, as_of: datetime.date | None = None) -> tuple[int, int]:
+    """The bare aggregate of points per subject with no writes (the benchmark's floor):
+    (subjects scored, sum of their totals)."""
     ruleset = active_ruleset()
-    sql = f"SELECT count(*), sum(total) FROM ({_aggregate_sql(ruleset, 'TRUE')}) x"
-    started = time.perf_counter()
+    sql = f"SELECT count(*), coalesce(sum(total), 0) FROM ({_aggregate_sql(ruleset, 'TRUE')}) x"
     with connection.cursor() as cursor:
         cursor.execute(sql, _params(ruleset, as_of or timezone.localdate()))
-        cursor.fetchone()
+        count, total = cursor.fetchone()
+    return count, int(total)
+
+
+def score_floor_seconds(*, as_of: datetime.date | None = None) -> float:
+    import time
+
+    started = time.perf_counter()
+    score_floor_totals(as_of=as_of)
     return time.perf_counter() - started
 
 

@@ -162,3 +162,21 @@ def test_dashboard_counts_open_cases_and_overdue_items(client, catalog):
     assert "Listings published per month" in response.content.decode()
     overdue = client.get(reverse("admin:sanctions_case_changelist"), {"overdue": "yes"})
     assert [c.pk for c in overdue.context["cl"].result_list] == [case.pk]
+
+
+def test_appeal_is_decided_through_the_admin_by_the_parent_authority(client, world):
+    people, objects = world
+    appeal = objects["appeal"]
+    url = reverse("admin:sanctions_appeal_act", args=[appeal.pk, "decide"])
+    decision = {"decide-granted": "1", "decide-reasons": "原决定认定事实不清"}
+    client.force_login(people[("bj-dongcheng-court", "reviewer")])
+    response = client.post(url, decision, follow=True)
+    assert "Only officials of" in response.content.decode()
+    appeal.refresh_from_db()
+    assert appeal.state == "pending"
+    client.force_login(people[("bj-2nd-intermediate-court", "reviewer")])
+    client.post(url, decision)
+    appeal.refresh_from_db()
+    record = objects["integrityrecord"]
+    record.refresh_from_db()
+    assert appeal.state == "upheld" and record.status == "revoked"

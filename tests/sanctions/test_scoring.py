@@ -4,7 +4,7 @@ stored score (property-based), versioned rules with four-eyes activation, what-i
 import datetime
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -246,8 +246,15 @@ def test_recompute_command_prints_the_run(catalog, capsys):
     assert ScoreRun.objects.get().state == "done"
 
 
-def test_floor_query_runs(catalog):
+def test_floor_aggregate_agrees_with_the_recompute(catalog):
+    """The benchmark's floor computes the same numbers as the real path, without writing."""
+    from django.db.models import Sum
+
     add_record(make_citizen().subject, "judicial-dishonest-debtor")
-    assert services.score_floor_seconds(as_of=TODAY) >= 0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    add_record(make_enterprise().subject, "commercial-a-grade-taxpayer")
+    make_citizen(birth=datetime.date(2015, 1, 1))  # a minor: in neither
+    floor = services.score_floor_totals(as_of=TODAY)
+    assert not Score.objects.exists()
+    recompute()
+    assert floor == (Score.objects.count(), Score.objects.aggregate(s=Sum("total"))["s"])
+    assert floor == (3, 900 + 1020 + 1000)  # the enterprise's legal representative too

@@ -24,7 +24,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from citizens.models import Citizen
-from citizens.services import citizen_create
+from citizens.services import citizen_create, citizen_update
 from enterprises.models import Enterprise
 from enterprises.services import enterprise_create
 from sanctions import rules
@@ -162,7 +162,9 @@ class Command(BaseCommand):
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
-        Citizen.objects.filter(pk=citizen.pk).update(user=user)
+        if citizen.user_id != user.pk:
+            citizen_update(actor=admin, citizen=citizen, name=citizen.name, email=citizen.email,
+                           user=user)  # fmt: skip
         return citizen
 
     def _enterprise(self, admin, gen, index, legal_rep, name) -> Enterprise | None:
