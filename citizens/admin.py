@@ -1,13 +1,43 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from citizens import services
-from citizens.models import Citizen
-from sanctions.admin_casework import IdentifierSearchMixin, PersonAccessLogMixin, adopt_saved
+from citizens.models import ActivationCode, Citizen
+from sanctions.admin_casework import (
+    IdentifierSearchMixin,
+    PersonAccessLogMixin,
+    ServiceActionsMixin,
+    adopt_saved,
+)
 from sanctions.errors import ApplicationError
+
+
+def _issue_code(admin_, request, citizen, data):
+    row, code = services.activation_code_issue(actor=request.user, citizen=citizen)
+    messages.warning(
+        request,
+        _("Activation code for %(name)s: %(code)s — shown only now. Print the letter from the "
+          "notice and add this code by hand, or read it to the citizen in person. It expires "
+          "on %(date)s.") % {"name": citizen.name, "code": code,
+                             "date": row.expires_at.date().isoformat()},
+    )  # fmt: skip
+
+
+class ActivationCodeInline(admin.TabularInline):
+    model = ActivationCode
+    fields = ["hint", "issued_by", "issued_at", "expires_at", "used_at", "revoked_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class CitizenAddForm(forms.ModelForm):
@@ -33,8 +63,15 @@ class CitizenChangeForm(forms.ModelForm):
 
 
 @admin.register(Citizen)
-class CitizenAdmin(PersonAccessLogMixin, IdentifierSearchMixin, admin.ModelAdmin):
+class CitizenAdmin(
+    PersonAccessLogMixin, ServiceActionsMixin, IdentifierSearchMixin, admin.ModelAdmin
+):
     access_purpose = "admin: citizen detail"
+    inlines = [ActivationCodeInline]
+    service_actions = {
+        "activation_code": (_("Issue an activation code (letter)"), None, _issue_code,
+                            lambda o: True),
+    }  # fmt: skip
     identifier_hash_lookup = "subject__identifier_hash"
     list_display = ["name", "masked_id", "sex", "birth_date", "region_code", "user"]
     list_filter = ["sex"]
@@ -46,6 +83,9 @@ class CitizenAdmin(PersonAccessLogMixin, IdentifierSearchMixin, admin.ModelAdmin
     @admin.display(description=_("ID number (masked)"))
     def masked_id(self, obj: Citizen) -> str:
         return obj.subject.masked_identifier
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # codes exist only for a saved citizen
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = CitizenChangeForm if obj else CitizenAddForm

@@ -50,3 +50,31 @@ class Citizen(models.Model):
 
     def age_on(self, day: datetime.date) -> int:
         return age_on(self.birth_date, day)
+
+
+class ActivationCode(models.Model):
+    """A one-time code an official issues so a citizen can open (or recover) a portal
+    account. Only a keyed hash is stored; the code itself goes out once, in a letter."""
+
+    citizen = models.ForeignKey(
+        Citizen, on_delete=models.PROTECT, related_name="activation_codes",
+        verbose_name=_("citizen"),
+    )  # fmt: skip
+    code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(_("last characters"), max_length=4, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("issued by"),
+    )  # fmt: skip
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("activation code")
+        verbose_name_plural = _("activation codes")
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"…{self.hint} ({self.citizen})"

@@ -1,16 +1,31 @@
 from __future__ import annotations
 
+import datetime
+import hashlib
+import secrets
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from citizens.models import Citizen
+from citizens.models import ActivationCode, Citizen
 from sanctions.errors import ApplicationError
-from sanctions.identifiers import ResidentIdInfo, person_name_pinyin, validate_resident_id
-from sanctions.models import Subject, SubjectKind
+from sanctions.identifiers import (
+    ResidentIdInfo,
+    identifier_hash,
+    person_name_pinyin,
+    validate_resident_id,
+)
+from sanctions.models import NoticeKind, Subject, SubjectKind
 from sanctions.services import Actor, audit_log, subject_create
+from sanctions.services.casework import notice_issue
 
 UNCHANGED = object()
 
@@ -109,3 +124,173 @@ def citizen_update(
         new={"name": name, "email": email, "user": citizen.user_id},
     )
     return citizen
+
+
+# --- portal accounts ---------------------------------------------------------------------
+
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read off a letter is typed without guessing.
+CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+CODE_LENGTH = 12  # 25**12 ≈ 2**55
+
+
+def _code_hash(code: str) -> str:
+    return salted_hmac("scs.activation-code", code, algorithm="sha256").hexdigest()
+
+
+def normalize_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def format_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+@transaction.atomic
+def activation_code_issue(
+    *, actor: Actor, citizen: Citizen, today: datetime.date | None = None
+) -> tuple[ActivationCode, str]:
+    """Issue a one-time activation code and send the letter (a Notice). Earlier unused codes
+    of the citizen stop working. Returns the row and the code, which is never stored: the
+    caller shows it once so the letter can be printed and posted."""
+    if not (actor and actor.is_authenticated and actor.is_staff):
+        raise ApplicationError(_("Only officials issue activation codes."), code="forbidden")
+    citizen = Citizen.objects.select_for_update().get(pk=citizen.pk)
+    now = timezone.now()
+    revoked = ActivationCode.objects.filter(citizen=citizen, used_at=None, revoked_at=None).update(
+        revoked_at=now
+    )
+    code = "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+    expires_at = now + datetime.timedelta(days=settings.SCS_ACTIVATION_CODE_DAYS)
+    row = ActivationCode.objects.create(
+        citizen=citizen, code_hash=_code_hash(code), hint=code[-4:], issued_by=actor,
+        expires_at=expires_at,
+    )  # fmt: skip
+    audit_log(
+        actor=actor,
+        action="citizen.activation_code_issue",
+        obj=row,
+        subject=citizen.subject,
+        new={"expires_at": expires_at, "hint": row.hint, "earlier_codes_revoked": revoked},
+    )
+    # The stored letter shows only the last characters: officials who can read notices must
+    # not be able to open the account. The posted (and e-mailed) letter carries the code.
+    body = _(
+        "Your one-time activation code for the citizen portal: %(code)s. Go to the portal, "
+        "choose “Activate account”, and enter your ID number, your name and this code. It "
+        "works once and expires on %(date)s. If you did not ask for it, contact the issuing "
+        "office."
+    )
+    expires_on = timezone.localtime(expires_at).date().isoformat()
+    notice = notice_issue(
+        subject=citizen.subject, kind=NoticeKind.ACCOUNT, title=_("Your portal activation code"),
+        body=body % {"code": "••••-••••-" + code[-4:], "date": expires_on}, today=today,
+    )  # fmt: skip
+    if notice.emailed_to:
+        address, letter = notice.emailed_to, body % {"code": format_code(code), "date": expires_on}
+        transaction.on_commit(
+            lambda: send_mail(notice.title, letter, settings.DEFAULT_FROM_EMAIL, [address])
+        )
+    return row, format_code(code)
+
+
+ACTIVATION_REFUSED = gettext_lazy(
+    "These details do not match a valid activation code. Check the ID number, the name as "
+    "printed on the letter and the code, or ask the issuing office for a new code."
+)
+
+
+def _matching_code(resident_id: str, name: str, code: str) -> ActivationCode | None:
+    code = normalize_code(code)
+    citizen = (
+        Citizen.objects.select_related("subject")
+        .filter(subject__identifier_hash=identifier_hash((resident_id or "").strip().upper()))
+        .first()
+    )
+    digest = _code_hash(code)
+    if citizen is None or " ".join((name or "").split()) != citizen.name:
+        return None
+    now = timezone.now()
+    for row in ActivationCode.objects.select_for_update().filter(
+        citizen=citizen, used_at=None, revoked_at=None, expires_at__gt=now
+    ):
+        if constant_time_compare(row.code_hash, digest):
+            return row
+    return None
+
+
+@transaction.atomic
+def account_activate(*, resident_id: str, name: str, code: str, password: str) -> Any:
+    """Open the citizen's portal account (or set a new password on it) with a code from a
+    letter. Any wrong part gives the same answer, so nothing tells which part was wrong."""
+    row = _matching_code(resident_id, name, code)
+    if row is None:
+        raise ApplicationError(ACTIVATION_REFUSED, code="activation_refused")
+    citizen = Citizen.objects.select_for_update().get(pk=row.citizen_id)
+    user_model = get_user_model()
+    user = citizen.user or user_model(
+        username=f"citizen-{citizen.pk}", first_name=citizen.name[:150], email=citizen.email
+    )
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ApplicationError({"password": exc.messages}) from None
+    created = user.pk is None
+    user.set_password(password)
+    user.is_active = True
+    user.save()
+    row.used_at = timezone.now()
+    row.save(update_fields=["used_at"])
+    if created:
+        citizen.user = user
+        citizen.save(update_fields=["user"])
+    audit_log(actor=user, action="citizen.account_activate", obj=citizen, subject=citizen.subject,
+              new={"user": user.pk, "new_account": created, "code": row.hint})  # fmt: skip
+    return user
+
+
+def login_username_for(resident_id: str) -> str:
+    """The account name to authenticate for a resident ID number typed at the login. The
+    number itself is never an account name or a log entry; an unknown number gets a stand-in
+    derived from it, so its failures are counted (and locked out) all the same."""
+    try:
+        number = validate_resident_id(resident_id).number
+    except ValidationError:
+        number = (resident_id or "").strip().upper()
+    else:
+        username = (
+            Citizen.objects.filter(subject__identifier_hash=identifier_hash(number))
+            .exclude(user=None)
+            .values_list("user__username", flat=True)
+            .first()
+        )
+        if username:
+            return username
+    return "unknown-" + hashlib.sha256(number.encode()).hexdigest()[:16]
+
+
+def citizen_subject_resolve(
+    *, actor: Actor, identifier: str, name: str, legal_representative: Any = None
+) -> Subject:
+    """The Subject of the citizen with this resident ID number, registering the citizen
+    when unknown (agency submissions; named in settings.SCS_SUBJECT_RESOLVERS). A name that
+    differs from the registered one is refused: it usually means a mistyped number."""
+    try:
+        info = validate_resident_id(identifier)
+    except ValidationError as exc:
+        raise ApplicationError({"identifier": exc.messages}) from None
+    citizen = Citizen.objects.select_related("subject").filter(resident_id=info.number).first()
+    if citizen is None:
+        try:
+            return citizen_create(actor=actor, resident_id=info.number, name=name).subject
+        except ValidationError as exc:
+            raise ApplicationError(
+                {
+                    ("identifier" if k == "resident_id" else k): v
+                    for k, v in exc.message_dict.items()
+                }  # fmt: skip
+            ) from None
+    if name and " ".join(name.split()) != citizen.name:
+        raise ApplicationError(
+            {"name": _("The name does not match the name registered for this ID number.")}
+        )
+    return citizen.subject

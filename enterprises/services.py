@@ -5,10 +5,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from citizens.models import Citizen
+from citizens.services import citizen_subject_resolve
 from enterprises.models import Enterprise, EnterpriseStatus
 from sanctions.errors import ApplicationError
 from sanctions.identifiers import text_pinyin, validate_credit_code
-from sanctions.models import SubjectKind
+from sanctions.models import Subject, SubjectKind
 from sanctions.services import Actor, audit_log, subject_create
 
 
@@ -115,3 +116,44 @@ def enterprise_update(
         },
     )
     return enterprise
+
+
+def enterprise_subject_resolve(
+    *, actor: Actor, identifier: str, name: str, legal_representative: dict | None = None
+) -> Subject:
+    """The Subject of the enterprise with this credit code, registering it (and, if needed,
+    its legal representative) when unknown. Named in settings.SCS_SUBJECT_RESOLVERS."""
+    try:
+        code = validate_credit_code(identifier)
+    except ValidationError as exc:
+        raise ApplicationError({"identifier": exc.messages}) from None
+    enterprise = Enterprise.objects.select_related("subject").filter(credit_code=code).first()
+    if enterprise is not None:
+        if name and " ".join(name.split()) != enterprise.name:
+            raise ApplicationError(
+                {"name": _("The name does not match the name registered for this credit code.")}
+            )
+        return enterprise.subject
+    if not legal_representative:
+        raise ApplicationError(
+            {"legal_representative": _("A new enterprise needs its legal representative.")}
+        )
+    try:
+        rep_subject = citizen_subject_resolve(
+            actor=actor,
+            identifier=legal_representative.get("identifier", ""),
+            name=legal_representative.get("name", ""),
+        )
+    except ValidationError as exc:
+        raise ApplicationError(
+            {f"legal_representative.{k}": v for k, v in exc.message_dict.items()}
+        ) from None
+    try:
+        enterprise = enterprise_create(
+            actor=actor, credit_code=code, name=name, legal_representative=rep_subject.citizen
+        )
+    except ValidationError as exc:
+        raise ApplicationError(
+            {("identifier" if k == "credit_code" else k): v for k, v in exc.message_dict.items()}
+        ) from None
+    return enterprise.subject

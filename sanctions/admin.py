@@ -306,4 +306,5 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
-from sanctions import admin_scoring  # noqa: E402,F401  (registers the scoring admin)
+from sanctions import admin_scoring  # noqa: E402,F401,I001  (registers the scoring admin)
+from sanctions import admin_agency  # noqa: E402,F401,I001  (registers the API clients' admin)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -37,10 +38,13 @@ from sanctions.models.casework import OPEN_CASE_STATES
 from sanctions.selectors import (
     appeals_visible_to,
     cases_visible_to,
+    may_appeal,
+    may_extend_listing,
     notices_visible_to,
     objections_visible_to,
     repairs_visible_to,
 )
+from sanctions.views import download
 
 # --- shared machinery --------------------------------------------------------------------------
 
@@ -497,8 +501,7 @@ RECORD_ACTIONS = {
     "extend": (_("Extend the listing"), ExtendForm,
                lambda a, r, o, d: services.record_extend_listing(
                    actor=r.user, record=o, years=d["years"], reason=d["reason"]),
-               lambda o: o.record_type.places_on_blacklist and o.judicial_ground not in (None, 1)
-               and o.listing_extended_at is None and o.status == RecordStatus.ACTIVE),
+               may_extend_listing),
     "object": (_("File an objection on the subject's behalf"), GroundsForm,
                lambda a, r, o, d: _object_url(services.objection_file(
                    actor=r.user, record=o, grounds=d["grounds"])),
@@ -563,13 +566,49 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class FilingAttachmentsMixin:
+    """The subject's attachments on an objection or repair application: listed on the change
+    page, downloaded through a scoped admin URL (never a public media URL)."""
+
+    readonly_fields = ["attachment_links"]
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        custom = [
+            path(
+                "<path:object_id>/attachments/<int:attachment_id>/",
+                self.admin_site.admin_view(self.attachment_view),
+                name="{}_{}_attachment".format(*info),
+            )
+        ]
+        return custom + super().get_urls()
+
+    def attachment_view(self, request, object_id, attachment_id):
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_permission(request, obj):
+            raise Http404
+        return download(get_object_or_404(obj.attachments.all(), pk=attachment_id))
+
+    @admin.display(description=_("attachments"))
+    def attachment_links(self, obj):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return format_html_join(
+            ", ", '<a href="{}">{}</a>',
+            ((reverse("admin:{}_{}_attachment".format(*info), args=[obj.pk, a.pk]),
+              a.original_name) for a in obj.attachments.all()),
+        ) or "—"  # fmt: skip
+
+
 class ObjectionOverdueFilter(OverdueFilter):
     due_field = "due_on"
     open_filter = {"outcome": "pending"}
 
 
 @admin.register(Objection)
-class ObjectionAdmin(ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin, ReadOnlyAdmin):
+class ObjectionAdmin(
+    FilingAttachmentsMixin, ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin,
+    ReadOnlyAdmin,
+):  # fmt: skip
     access_purpose = "objection handling: objection"
     list_display = ["id", "record", "filed_on", "due_on", "outcome", "overdue"]
     list_filter = ["outcome", ObjectionOverdueFilter]
@@ -581,8 +620,7 @@ class ObjectionAdmin(ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin
         "appeal": (_("Enter an appeal to the higher authority"), AppealGroundsForm,
                    lambda a, r, o, d: _object_url(services.appeal_file(
                        actor=r.user, objection=o, grounds=d["grounds"])),
-                   lambda o: o.outcome in ("rejected", "partly_upheld")
-                   and not Appeal.objects.filter(objection=o).exists()),
+                   lambda o: may_appeal(o, timezone.localdate())),
     }  # fmt: skip
 
     def scoped_queryset(self, request):
@@ -623,8 +661,9 @@ class RepairOverdueFilter(OverdueFilter):
 
 @admin.register(RepairApplication)
 class RepairApplicationAdmin(
-    ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin, ReadOnlyAdmin
-):
+    FilingAttachmentsMixin, ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin,
+    ReadOnlyAdmin,
+):  # fmt: skip
     access_purpose = "credit repair: application"
     list_display = ["id", "record", "filed_on", "due_on", "state", "overdue"]
     list_filter = ["state", RepairOverdueFilter]

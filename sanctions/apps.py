@@ -12,3 +12,7 @@ class SanctionsConfig(AppConfig):
 
         # Groups need the permissions that post_migrate creates; run after all apps.
         post_migrate.connect(ensure_roles, dispatch_uid="sanctions.ensure_roles")
+        # public search pages are cached per version of the public list
+        from sanctions.public import connect_cache_invalidation
+
+        connect_cache_invalidation()

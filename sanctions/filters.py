@@ -3,54 +3,142 @@
 from __future__ import annotations
 
 import django_filters
+import redis
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from sanctions.models import Authority, Domain, IntegrityRecord, JudicialGround, SubjectKind
-from sanctions.public import filter_entries_by_name
+from sanctions.public import filter_entries_by_name, public_list_version
 from sanctions.regions import province_choices
+
+# --- widgets rendered in Python ------------------------------------------------------------
+# Django's widgets render through templates, one per <option>: the search form (a select of
+# authorities, one of provinces) cost more CPU than the rest of the page. Same HTML, built
+# with format_html (escaping as the templates do).
+
+
+class _PythonInputMixin:
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        value = self.format_value(value)
+        if value is not None:
+            final["value"] = value
+        return format_html('<input type="{}" name="{}"{}>', self.input_type, name, flatatt(final))
+
+
+class TextInput(_PythonInputMixin, forms.TextInput):
+    pass
+
+
+class DateInput(_PythonInputMixin, forms.DateInput):
+    pass
+
+
+_options_html: dict[tuple, list[tuple[str, str, str]]] = {}
+
+
+def _options(choices: tuple[tuple[str, str], ...]) -> list[tuple[str, str, str]]:
+    """(value, <option>, <option selected>) per choice, escaped once per list of choices."""
+    if choices not in _options_html:
+        if len(_options_html) > 100:  # languages × fields × authority-list versions
+            _options_html.clear()
+        _options_html[choices] = [
+            (key,
+             format_html('<option value="{}">{}</option>', key, label),
+             format_html('<option value="{}" selected>{}</option>', key, label))
+            for key, label in choices
+        ]  # fmt: skip
+    return _options_html[choices]
+
+
+class Select(forms.Select):
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        selected = set(self.format_value(value))
+        choices = tuple((str(key), str(label)) for key, label in self.choices)
+        options = "".join(
+            chosen if key in selected else plain for key, plain, chosen in _options(choices)
+        )
+        # every piece was escaped by format_html above
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(final),
+            mark_safe(options),  # noqa: S308
+        )
+
+
+_authority_choices: dict[tuple[str, int], list[tuple[str, str]]] = {}
+
+
+def authority_choices() -> list[tuple[str, str]]:
+    """Active authorities for the filter, per process and language, until the public list's
+    version changes (an authority's save changes it)."""
+    try:
+        key = (get_language() or "", public_list_version())
+    except redis.RedisError:  # no cache: read them
+        key = None
+    if key is None or key not in _authority_choices:
+        choices = [
+            (str(pk), name)
+            for pk, name in Authority.objects.filter(is_active=True)
+            .order_by("code")
+            .values_list("pk", "name")
+        ]
+        if key is None:
+            return choices
+        _authority_choices.clear()
+        _authority_choices[key] = choices
+    return _authority_choices[key]
 
 
 class PublicEntryFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Name or pinyin"), method="filter_name", max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        widget=TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )  # fmt: skip
     legal_rep = django_filters.CharFilter(
-        label=_("Legal representative"), method="filter_legal_rep", max_length=50
+        label=_("Legal representative"),
+        method="filter_legal_rep",
+        max_length=50,
+        widget=TextInput,
     )
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), field_name="subject__kind", choices=SubjectKind.choices,
-        empty_label=_("Persons and enterprises"),
+        empty_label=_("Persons and enterprises"), widget=Select,
     )  # fmt: skip
     domain = django_filters.ChoiceFilter(
         label=_("Domain"), field_name="record_type__domain", choices=Domain.choices,
-        empty_label=_("All domains"),
+        empty_label=_("All domains"), widget=Select,
     )  # fmt: skip
     ground = django_filters.ChoiceFilter(
         label=_("Listing ground"), field_name="judicial_ground",
         choices=[(str(value), label) for value, label in JudicialGround.choices],
-        empty_label=_("Any ground"),
+        empty_label=_("Any ground"), widget=Select,
     )  # fmt: skip
     province = django_filters.ChoiceFilter(
         label=_("Province"), method="filter_province", choices=province_choices,
-        empty_label=_("All provinces"),
+        empty_label=_("All provinces"), widget=Select,
     )  # fmt: skip
     city = django_filters.CharFilter(
         label=_("City code (4 digits)"), method="filter_city", max_length=4,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{4}"}),
+        widget=TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{4}"}),
     )  # fmt: skip
-    authority = django_filters.ModelChoiceFilter(
-        label=_("Authority"), queryset=Authority.objects.filter(is_active=True).order_by("code"),
-        empty_label=_("All authorities"),
+    authority = django_filters.ChoiceFilter(
+        label=_("Authority"), field_name="authority_id", choices=authority_choices,
+        empty_label=_("All authorities"), widget=Select,
     )  # fmt: skip
     published_from = django_filters.DateFilter(
         label=_("Published from"), field_name="publication_start", lookup_expr="gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(attrs={"type": "date"}),
     )  # fmt: skip
     published_to = django_filters.DateFilter(
         label=_("Published until"), field_name="publication_start", lookup_expr="lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(attrs={"type": "date"}),
     )  # fmt: skip
 
     class Meta:

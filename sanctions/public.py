@@ -7,10 +7,14 @@ the API render its dict, never the model, so no other field can leak (tests chec
 from __future__ import annotations
 
 import datetime
+import logging
+import os
 import re
 import unicodedata
 from typing import Any
 
+import redis
+from django.conf import settings
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -36,6 +40,7 @@ ENTERPRISE_FIELDS = (
     "how_to_object",
 )  # fmt: skip
 
+logger = logging.getLogger(__name__)
 _TONES = str.maketrans("", "", "012345")
 
 
@@ -96,16 +101,81 @@ def name_condition(term: str, field: str = "display_name") -> RawSQL | None:
     )
 
 
+# Migration 0013: one row per (character of the display name, candidate public entry), keyed
+# (gram, publication_start, record_id), publication_start kept equal to the record's by
+# triggers. Ordered by that key (newest_first), the first page of a common surname is one
+# backward index range scan instead of a sort of tens of thousands of entries.
+NAME_CHAR_TABLE = "scs_public_name_char"
+
+
+# Migration 0013 too: one row per candidate public entry with its subject's display name and
+# publication date, kept by triggers; a trigram GIN on the name and a btree on the date.
+ENTRY_NAME_TABLE = "scs_public_entry_name"
+
+
+def long_name_pattern(term: str, field: str = "display_name") -> str | None:
+    """The ILIKE pattern to look up in ENTRY_NAME_TABLE, when name_condition would test the
+    display name with ILIKE (3+ characters, not pinyin)."""
+    condition = name_condition(term, field)
+    if field != "display_name" or condition is None or " ILIKE " not in condition.sql:
+        return None
+    return condition.params[0]
+
+
+def single_name_char(term: str, field: str = "display_name") -> str | None:
+    """The character to look up in NAME_CHAR_TABLE, when the term is one character of a
+    display name that is searched by grams (not pinyin)."""
+    term = " ".join((term or "").split())
+    if field != "display_name" or len(term) != 1:
+        return None
+    if is_pinyin(term) and normalize_pinyin(term) and not any(c.isalpha() for c in term):
+        return None  # name_condition reads it as pinyin
+    return term.lower()
+
+
 def filter_entries_by_name(entries, term: str, field: str = "display_name"):
     """Apply a name condition to public entries directly (joined subject), so the planner can
     choose: walk the newest-first index and test the name (common terms, stops after a page),
-    or find the subjects by their name index first (rare terms)."""
+    or find the subjects by their name index first (rare terms). One character of a display
+    name reads NAME_CHAR_TABLE instead, three or more ENTRY_NAME_TABLE (same results as the
+    gram and ILIKE conditions)."""
+    record = IntegrityRecord._meta.db_table
+    char = single_name_char(term, field)
+    if char is not None:
+        table = NAME_CHAR_TABLE
+        # extra(): the join needs a table that has no model; every user value is a parameter
+        return entries.extra(  # noqa: S610
+            tables=[table],
+            where=[f"{table}.gram = %s", f"{table}.record_id = {record}.id"],
+            params=[char],
+        )
+    pattern = long_name_pattern(term, field)
+    if pattern is not None:
+        table = ENTRY_NAME_TABLE
+        return entries.extra(  # noqa: S610
+            tables=[table],
+            where=[f"{table}.display_name ILIKE %s", f"{table}.record_id = {record}.id"],
+            params=[pattern],
+        )
     condition = name_condition(term, field)
     if condition is None:
         return entries
     kinds = ["enterprise"] if field == "legal_rep_name" else ["person", "enterprise"]
     # the subject__kind filter makes the join to sanctions_subject that the condition reads
     return entries.filter(subject__kind__in=kinds).filter(condition)
+
+
+def newest_first(entries: QuerySet[IntegrityRecord]) -> QuerySet[IntegrityRecord]:
+    """The public list's order: newest publication first, then newest id. A search through
+    NAME_CHAR_TABLE or ENTRY_NAME_TABLE orders by the same two values as that table holds them
+    (kept equal by its triggers), so the planner can read its index in order and stop after
+    the page, or sort only the narrow table's rows before joining the records."""
+    for table in (NAME_CHAR_TABLE, ENTRY_NAME_TABLE):
+        if table in entries.query.extra_tables:
+            return entries.order_by().extra(
+                order_by=[f"-{table}.publication_start", f"-{table}.record_id"]
+            )
+    return entries.order_by("-publication_start", "-id")
 
 
 def _subjects_matching(term: str, field: str = "display_name") -> QuerySet[Subject] | None:
@@ -155,7 +225,7 @@ def search(
         entries = entries.filter(publication_start__gte=published_from)
     if published_to:
         entries = entries.filter(publication_start__lte=published_to)
-    return entries.order_by("-publication_start", "-id")
+    return newest_first(entries)
 
 
 def _localized(obj, field: str) -> str:
@@ -204,3 +274,85 @@ def public_entry(record: IntegrityRecord, *, today: datetime.date | None = None)
         )
         fields = ENTERPRISE_FIELDS
     return {key: common[key] for key in fields}
+
+
+# --- the public list's version (response and choice caches) -------------------------------------
+# Straight redis-py on the cache's Redis rather than Django's cache API: that API builds a
+# client object per call, which costs more than the GET it sends (the cached search page is
+# a few Redis round trips and nothing else).
+
+_redis_client: tuple[str, redis.Redis] | None = None
+
+
+def cache_redis() -> redis.Redis:
+    global _redis_client
+    location = settings.CACHES["default"]["LOCATION"]
+    if _redis_client is None or _redis_client[0] != location:
+        pool = redis.ConnectionPool.from_url(
+            location, socket_connect_timeout=0.5, socket_timeout=0.5
+        )
+        _redis_client = (location, redis.Redis(connection_pool=pool))
+    return _redis_client[1]
+
+
+def cache_key(name: str) -> str:
+    return f"{settings.CACHES['default'].get('KEY_PREFIX', 'scs')}:public:{name}"
+
+
+def _fresh_version() -> int:
+    # never 1, 2, 3…: a version lost with Redis must not come back and meet old pages
+    return int.from_bytes(os.urandom(4), "big") << 16
+
+
+def public_list_version(raw: bytes | None = None) -> int:
+    """A number that changes whenever something a public page shows may have changed.
+    `raw`: the value already read with MGET (None: read it)."""
+    client = cache_redis()
+    key = cache_key("list-version")
+    if raw is None:
+        raw = client.get(key)
+    if raw is None:
+        client.set(key, _fresh_version(), nx=True)
+        raw = client.get(key)
+    return int(raw)
+
+
+def bump_public_list_version() -> None:
+    client = cache_redis()
+    key = cache_key("list-version")
+    if client.incr(key) == 1:  # the key was gone
+        client.set(key, _fresh_version())
+
+
+def _invalidate_on_change(sender, **kwargs) -> None:
+    public_list_changed()
+
+
+def public_list_changed() -> None:
+    """What the public pages show changed. Bump now (a page rendered from now on keys under
+    the new version) and again after the commit (a page rendered between the bump and the
+    commit, from the old rows, keys under a version nobody reads any more). Model saves call
+    it through signals; writes that bypass the models call it themselves."""
+    from django.db import transaction
+
+    try:
+        bump_public_list_version()
+    except redis.RedisError:
+        # pages cached now expire within SCS_SEARCH_PAGE_CACHE_SECONDS; never fail the write
+        logger.warning("public list version not bumped (Redis unavailable)")
+    transaction.on_commit(bump_public_list_version, robust=True)
+
+
+def connect_cache_invalidation() -> None:
+    """Saves and deletes of what public pages show (entries, subjects, authorities, record
+    types) change the version; `sanctions.apps` connects this in every process. Writes that
+    bypass the models (queryset.update, raw SQL, COPY) are covered only by the cache's short
+    TTL (SCS_SEARCH_PAGE_CACHE_SECONDS)."""
+    from django.db.models.signals import post_delete, post_save
+
+    from sanctions.models import Authority, RecordType
+
+    for model in (IntegrityRecord, Subject, Authority, RecordType):
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            signal.connect(_invalidate_on_change, sender=model,
+                           dispatch_uid=f"public-list-version-{name}-{model.__name__}")  # fmt: skip

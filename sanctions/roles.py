@@ -14,6 +14,8 @@ _VIEW_CORE = [
     "sanctions.view_integrityrecord",
     "sanctions.view_auditevent",
     "citizens.view_citizen",
+    "citizens.view_activationcode",
+    "sanctions.view_filingattachment",
     "enterprises.view_enterprise",
     "sanctions.view_case",
     "sanctions.view_casenote",
@@ -23,6 +25,7 @@ _VIEW_CORE = [
     "sanctions.view_appeal",
     "sanctions.view_repairapplication",
     "sanctions.view_holiday",
+    "sanctions.view_importbatch",
 ]
 ROLE_PERMISSIONS = {
     CLERK: [
@@ -68,6 +71,10 @@ ROLE_PERMISSIONS = {
         "sanctions.add_holiday",
         "sanctions.change_holiday",
         "sanctions.view_accesslog",
+        "sanctions.view_apiclient",
+        "sanctions.add_apiclient",
+        "sanctions.view_apisubmission",
+        "sanctions.view_importbatch",
     ],
 }
 

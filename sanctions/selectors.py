@@ -19,6 +19,7 @@ from sanctions.models import (
     RecordStatus,
     RecordType,
     RepairApplication,
+    Subject,
 )
 from sanctions.models.casework import OPEN_CASE_STATES
 
@@ -85,6 +86,101 @@ def public_entries(*, today: datetime.date | None = None) -> QuerySet[IntegrityR
 
 def is_public(record: IntegrityRecord, *, today: datetime.date | None = None) -> bool:
     return public_entries(today=today).filter(pk=record.pk).exists()
+
+
+def records_in_effect(*, today: datetime.date | None = None) -> QuerySet[IntegrityRecord]:
+    """Records whose consequences apply today: the same predicate the score counts with
+    (active or under objection, inside the effective window)."""
+    today = today or timezone.localdate()
+    return IntegrityRecord.objects.filter(
+        status__in=[RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION], effective_from__lte=today
+    ).filter(Q(effective_until__isnull=True) | Q(effective_until__gte=today))
+
+
+def records_triggering_measures(
+    subject: Subject, *, today: datetime.date | None = None
+) -> QuerySet[IntegrityRecord]:
+    """The records whose measures apply to a subject today: a blacklist type while the entry
+    is listed (published, inside its publication window), any other type inside its effective
+    window; active or under objection. Records pending notice restrict nothing yet."""
+    today = today or timezone.localdate()
+    listed = public_entries(today=today).filter(
+        subject=subject, record_type__places_on_blacklist=True
+    )
+    effective = records_in_effect(today=today).filter(
+        subject=subject, record_type__places_on_blacklist=False
+    )
+    return (
+        IntegrityRecord.objects.filter(pk__in=listed.values("pk").union(effective.values("pk")))
+        .select_related("record_type", "authority")
+        .order_by("decision_date", "id")
+    )
+
+
+def measure_ends_on(record: IntegrityRecord) -> datetime.date | None:
+    """When a record's measures end (None: when the obligation is performed)."""
+    if record.record_type.places_on_blacklist:
+        return record.publication_end
+    return record.effective_until
+
+
+def active_measures(subject: Subject, *, today: datetime.date | None = None) -> list[dict]:
+    """The restrictions and incentives that apply to a subject today (the citizen's view;
+    agencies' restriction checks read the same records), each with its record (the basis)
+    and end date."""
+    records = records_triggering_measures(subject, today=today).prefetch_related(
+        "record_type__measures"
+    )
+    return [
+        {"measure": measure, "record": record, "ends_on": measure_ends_on(record)}
+        for record in records
+        for measure in record.record_type.measures.all()
+    ]
+
+
+# --- what a subject may file (forms and buttons; the services enforce the same rules) --------
+
+
+def may_object(record: IntegrityRecord) -> bool:
+    """Whether the objection form is offered (`objection_file` enforces the same rules)."""
+    return record.status in (RecordStatus.PENDING_NOTICE, RecordStatus.ACTIVE) and not any(
+        o.outcome == "pending" for o in record.objections.all()
+    )
+
+
+def may_repair(record: IntegrityRecord, today: datetime.date) -> bool:
+    """Whether the repair form is offered (`repair_apply` enforces the same rules)."""
+    from sanctions.services.casework import repair_eligible_from  # services read selectors
+
+    eligible_from = repair_eligible_from(record)
+    return (
+        eligible_from is not None
+        and eligible_from <= today
+        and record.status == RecordStatus.ACTIVE
+        and not any(r.state == "pending" for r in record.repairs.all())
+    )
+
+
+def may_extend_listing(record: IntegrityRecord) -> bool:
+    """Whether the "extend the listing" action is offered (`record_extend_listing` enforces
+    the same rules): a judicial listing on grounds 2–6, in force, not extended before."""
+    return (
+        record.record_type.places_on_blacklist
+        and record.judicial_ground not in (None, 1)
+        and record.listing_extended_at is None
+        and record.status in (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION)
+    )
+
+
+def may_appeal(objection: Objection, today: datetime.date) -> bool:
+    """Whether the appeal form is offered (`appeal_file` enforces the same rules)."""
+    return (
+        objection.outcome in ("rejected", "partly_upheld")
+        and objection.appeal_until is not None
+        and today <= objection.appeal_until
+        and objection.record.authority.parent_id is not None
+        and not Appeal.objects.filter(objection=objection).exists()
+    )
 
 
 # --- officials' work lists ---------------------------------------------------------------------
@@ -184,3 +280,43 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
         ).count(),
         "monthly": monthly,
     }
+
+
+# --- restrictions --------------------------------------------------------------------------------
+
+
+def active_restrictions(*, subject, measure=None, today: datetime.date | None = None) -> list[dict]:
+    """Restriction measures in force for a subject today, each with its basis and end date.
+
+    A measure derives from an active record (or one under objection, flagged so) of a type
+    that triggers it: a blacklist type while the entry is listed (published, inside its
+    publication window; no end date means until performance), any other type inside its
+    effective window. Records pending notice restrict nothing yet.
+    """
+    from sanctions.models import Measure, MeasureKind
+
+    records = records_triggering_measures(subject, today=today)
+    measures = Measure.objects.filter(kind=MeasureKind.RESTRICTION)
+    if measure is not None:
+        measures = measures.filter(pk=measure.pk)
+    result = []
+    for record in records:
+        until = measure_ends_on(record)
+        for item in measures.filter(recordtype=record.record_type).order_by("code"):
+            result.append(
+                {
+                    "measure": item.code,
+                    "measure_title": item.title_en or item.title,
+                    "enforcing_agency": item.enforcing_agency,
+                    "until": until,
+                    "under_objection": record.status == RecordStatus.UNDER_OBJECTION,
+                    "basis": {
+                        "authority": record.authority.name,
+                        "decision_number": record.decision_number,
+                        "decision_date": record.decision_date,
+                        "record_type": record.record_type.code,
+                        "legal_basis": record.legal_basis,
+                    },
+                }
+            )
+    return result

@@ -81,3 +81,20 @@ def score_resume(older_than_seconds: int = 0) -> int:
         score_chunk.delay(chunk_id)
         count += 1
     return count
+
+
+@shared_task(
+    name="sanctions.tasks.import_batch_process",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    ignore_result=True,
+)
+def import_batch_process(batch_id: int) -> None:
+    """Idempotent: a processed batch is skipped under its row lock; rows already submitted
+    are recognised by (authority, decision number)."""
+    from sanctions.services.agency import import_batch_process as process
+
+    process(batch_id=batch_id)

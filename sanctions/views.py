@@ -3,23 +3,45 @@ object, open data for enterprises. Everything shown comes from `public.public_en
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import hashlib
 import json
+import logging
+import time
 
+import redis
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_safe
 
 from sanctions.filters import IdentifierForm, PublicEntryFilter
 from sanctions.models import IntegrityRecord
-from sanctions.public import ENTERPRISE_FIELDS, public_entry, search
+from sanctions.public import (
+    ENTERPRISE_FIELDS,
+    cache_key,
+    cache_redis,
+    newest_first,
+    public_entry,
+    public_list_version,
+    search,
+)
 from sanctions.ratelimit import rate_limited
 from sanctions.selectors import catalog_overview, public_entries
 
 PAGE_SIZE = 20
+logger = logging.getLogger(__name__)
 
 
 def _is_search(request: HttpRequest) -> bool:
@@ -41,9 +63,81 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Rendered search pages are cached with this in place of the CSRF token; every response gets
+# the requester's own token (cached pages never carry someone else's).
+_CSRF_PLACEHOLDER = "scs-csrf-token-placeholder-5b0d1f"
+
+
+def _cached_search_page(request: HttpRequest, render_page) -> HttpResponse:
+    """Anonymous GETs of the search page, per URL and language, for
+    SCS_SEARCH_PAGE_CACHE_SECONDS, stored with the public list's version and the date: a
+    change to the list (see public.connect_cache_invalidation) or midnight makes them stale.
+    The rate limit (decorator) has already counted the request."""
+    seconds = settings.SCS_SEARCH_PAGE_CACHE_SECONDS
+    if seconds <= 0 or request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        return render_page(get_token(request))
+    path = request.get_full_path().encode()
+    key = cache_key(f"search-page:{get_language()}:{hashlib.sha256(path).hexdigest()}")
+    try:
+        client = cache_redis()
+        # one round trip: the list's version and the page (stored with the version read
+        # before it was rendered: a page is never newer-keyed than its data)
+        raw_version, cached = client.mget([cache_key("list-version"), key])
+        stamp = f"{public_list_version(raw_version)}:{timezone.localdate().isoformat()}\n"
+    except redis.RedisError:  # the cache is an optimisation: without Redis, render
+        logger.warning("search page cache unavailable")
+        return render_page(get_token(request))
+    stamp_bytes = stamp.encode()
+    body = cached[len(stamp_bytes) :] if cached and cached.startswith(stamp_bytes) else None
+    # One request renders a missing page; the others arriving meanwhile wait for it instead
+    # of rendering the same page side by side (a stampede whenever a popular page expires).
+    lock = key + ":rendering"
+    holds_lock = False
+    if body is None:
+        try:
+            holds_lock = bool(client.set(lock, b"1", nx=True, px=2000))
+            if not holds_lock:
+                body = _wait_for_page(client, key, stamp_bytes)
+        except redis.RedisError:
+            logger.warning("search page cache unavailable")
+    if body is None:
+        try:
+            response = render_page(_CSRF_PLACEHOLDER)
+            if response.status_code != 200:
+                response.content = response.content.replace(
+                    _CSRF_PLACEHOLDER.encode(), get_token(request).encode()
+                )
+                return response
+            body = response.content
+            client.set(key, stamp_bytes + body, ex=seconds)
+        except redis.RedisError:
+            logger.warning("search page cache unavailable")
+        finally:
+            if holds_lock:
+                with contextlib.suppress(redis.RedisError):  # else it expires by itself
+                    client.delete(lock)
+    return HttpResponse(body.replace(_CSRF_PLACEHOLDER.encode(), get_token(request).encode()))
+
+
+def _wait_for_page(client, key: str, stamp: bytes) -> bytes | None:
+    """The page another request is rendering, once stored; None after
+    SCS_SEARCH_PAGE_WAIT_MS (then this request renders it itself)."""
+    deadline = time.monotonic() + settings.SCS_SEARCH_PAGE_WAIT_MS / 1000
+    while time.monotonic() < deadline:
+        time.sleep(0.005)
+        cached = client.get(key)
+        if cached is not None and cached.startswith(stamp):
+            return cached[len(stamp) :]
+    return None
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("search", limit_setting="SCS_SEARCH_RATE_PER_MINUTE", applies=_is_search)
 def search_view(request: HttpRequest) -> HttpResponse:
+    return _cached_search_page(request, lambda csrf_token: _search_page(request, csrf_token))
+
+
+def _search_page(request: HttpRequest, csrf_token: str) -> HttpResponse:
     today = timezone.localdate()
     id_form = IdentifierForm(request.POST or None)
     filterset = PublicEntryFilter(
@@ -55,9 +149,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
         else:
             entries = None
     elif filterset.is_valid():
-        entries = filterset.qs.select_related("subject", "record_type", "authority").order_by(
-            "-publication_start", "-id"
-        )
+        entries = newest_first(filterset.qs.select_related("subject", "record_type", "authority"))
     else:
         entries = None
     status = 200
@@ -87,6 +179,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
             "searched": entries is not None,
             "by_identifier": request.method == "POST",
             "query": query.urlencode(),
+            "csrf_token": csrf_token,
         },
         status=status,
     )
@@ -149,4 +242,15 @@ def open_data(request: HttpRequest, fmt: str) -> HttpResponse:
 
         response = StreamingHttpResponse(items(), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="enterprise-entries.{fmt}"'
+    return response
+
+
+def download(item) -> FileResponse:
+    """An uploaded file (evidence, filing attachment) as a download, never rendered inline.
+    Callers have already checked that the requester may see it."""
+    response = FileResponse(
+        item.file.open("rb"), as_attachment=True, filename=item.original_name,
+        content_type=item.content_type,
+    )  # fmt: skip
+    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -9,6 +9,8 @@ the .po and .mo files are committed, so nothing here runs at install or run time
 from pathlib import Path
 
 import polib
+from translations_zh_api import ZH_API
+from translations_zh_citizens import ZH_CITIZENS
 from translations_zh_more import ZH_MORE, ZH_PLURALS
 
 ZH = {
@@ -226,7 +228,7 @@ def main() -> None:
     path = Path(__file__).resolve().parent.parent / "locale/zh_Hans/LC_MESSAGES/django.po"
     po = polib.pofile(str(path))
     missing = []
-    table = {**ZH, **ZH_MORE}
+    table = {**ZH, **ZH_MORE, **ZH_CITIZENS, **ZH_API}
     for entry in po:
         if entry.msgid_plural and entry.msgid in ZH_PLURALS:
             entry.msgstr_plural = {0: ZH_PLURALS[entry.msgid]}

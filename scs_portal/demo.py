@@ -25,6 +25,15 @@ DEMO_PASSWORD = "demo-Pass-2026"  # noqa: S105 - printed demo credential, DEBUG 
 DEMO_AUTHORITIES = {"court": "bj-dongcheng-court", "tax": "bj-dongcheng-tax"}
 DEMO_CITIZEN = ("110101198803150031", "王小明")
 DEMO_LEGAL_REP = ("11010519750214005X", "李建国")
+# Demo only (DEBUG): the court's API key is derived from this documented value, so the curl
+# example in docs/api.md works against `make run`. Real keys are random and shown once.
+DEMO_API_KEY_SEED = "scs-portal-demo-court-api-key"
+
+
+def demo_api_key() -> str:
+    import hashlib
+
+    return "scs_democour_" + hashlib.sha256(DEMO_API_KEY_SEED.encode()).hexdigest()[:43]
 
 
 def demo_accounts() -> list[tuple[str, str]]:
@@ -34,8 +43,8 @@ def demo_accounts() -> list[tuple[str, str]]:
         for role in ("supervisor", "reviewer", "clerk"):
             rows.append((f"{prefix}.{role}", f"{role} at {code}"))
     rows += [
-        ("citizen.demo", f"citizen {DEMO_CITIZEN[1]} with records"),
-        ("legalrep.demo", f"citizen {DEMO_LEGAL_REP[1]}, legal representative of 2 enterprises"),
+        (DEMO_CITIZEN[0], f"citizen {DEMO_CITIZEN[1]} with records (log in at /account/login/)"),
+        (DEMO_LEGAL_REP[0], f"citizen {DEMO_LEGAL_REP[1]}, legal rep. of 2 enterprises (same)"),
     ]
     return rows
 

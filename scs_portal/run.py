@@ -127,18 +127,21 @@ def serve() -> int:
 
 
 def _banner(base: str, seconds: float) -> None:
-    from scs_portal.demo import DEMO_PASSWORD, demo_accounts
+    from scs_portal.demo import DEMO_PASSWORD, demo_accounts, demo_api_key
 
     lines = [
         "",
         f"SCS Portal is running (ready in {seconds:.0f}s): web, Celery worker and beat.",
         f"  Public site : {base}/",
         f"  Officials   : {base}/admin/",
+        f"  Citizens    : {base}/account/login/  (log in with the ID number)",
+        f"  API docs    : {base}/api/docs/  (agency example: docs/api.md)",
         f"  Health      : {base}/healthz",
         f"  Database    : {os.environ.get('DATABASE_URL', embedded.DATABASE_URL)}",
         f"  Broker      : {os.environ.get('REDIS_URL', embedded.REDIS_URL)}",
         f"Demo logins (password for all: {DEMO_PASSWORD}):",
-        *[f"  {username:<18} {what}" for username, what in demo_accounts()],
+        *[f"  {username:<19} {what}" for username, what in demo_accounts()],
+        f"Demo agency API key (court): {demo_api_key()}",
         "Press Ctrl-C to stop everything.",
         "",
     ]

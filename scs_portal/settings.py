@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "bootstrap",  # Bootstrap 5 CSS from the django-bootstrap-static wheel, served locally
     "rest_framework",
     "django_filters",
+    "axes",  # login failure tracking and lockout (citizen and admin logins)
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI / Redoc assets served locally (no CDN)
     "scs_portal",
     "sanctions",
     "citizens",
@@ -53,6 +56,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "scs_portal.middleware.DropMalformedSessionCookie",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -60,7 +64,25 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # last, as its docs require: turns a locked-out login into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Axes first: it refuses a locked-out login before the password is even checked.
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("SCS_LOGIN_FAILURE_LIMIT", default=5)
+# Per account and address together, so nobody can lock a citizen out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Escalating: 15 min after 5 failures, doubled for each further 5 (capped at a day).
+AXES_COOLOFF_TIME = "citizens.lockout.cooloff"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "citizens/locked_out.html"
+AXES_VERBOSE = False
+SCS_LOGIN_COOLOFF_MINUTES = env.int("SCS_LOGIN_COOLOFF_MINUTES", default=15)
 
 ROOT_URLCONF = "scs_portal.urls"
 WSGI_APPLICATION = "scs_portal.wsgi.application"
@@ -130,7 +152,8 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
 MEDIA_URL = "media/"
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "citizens:login"
+LOGIN_REDIRECT_URL = "citizens:my_record"
 
 # --- Security (https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/) ---
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -172,18 +195,60 @@ SCS_REPAIR_AFTER_DAYS = {"general": 91, "serious": 365}
 # Public search: per-IP searches per minute (counted in Redis, fail closed) and result cap.
 SCS_SEARCH_RATE_PER_MINUTE = env.int("SCS_SEARCH_RATE_PER_MINUTE", default=30)
 SCS_OPEN_DATA_RATE_PER_MINUTE = env.int("SCS_OPEN_DATA_RATE_PER_MINUTE", default=5)
+# activation and login attempts per IP and minute (on top of the per-account lockout)
+SCS_ACCOUNT_RATE_PER_MINUTE = env.int("SCS_ACCOUNT_RATE_PER_MINUTE", default=20)
 SCS_SEARCH_MAX_RESULTS = env.int("SCS_SEARCH_MAX_RESULTS", default=200)
+# Anonymous search pages cached per URL (0 = off); invalidated when the public list changes.
+SCS_SEARCH_PAGE_CACHE_SECONDS = env.int("SCS_SEARCH_PAGE_CACHE_SECONDS", default=30)
+# how long a request waits for a page another request is already rendering
+SCS_SEARCH_PAGE_WAIT_MS = env.int("SCS_SEARCH_PAGE_WAIT_MS", default=1000)
 SCS_TRUSTED_PROXY_HOPS = env.int("SCS_TRUSTED_PROXY_HOPS", default=0)
 # Adds /bench/bare (an empty HttpResponse) for bench/search.py; never on in production.
 SCS_BENCH_BARE_VIEW = env.bool("SCS_BENCH_BARE_VIEW", default=False)
 SCS_EVIDENCE_MAX_BYTES = env.int("SCS_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+SCS_FILING_MAX_ATTACHMENTS = env.int("SCS_FILING_MAX_ATTACHMENTS", default=5)
+# one-time codes that open a citizen account; sent by letter (a Notice)
+SCS_ACTIVATION_CODE_DAYS = env.int("SCS_ACTIVATION_CODE_DAYS", default=30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "sanctions.api_auth.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # every error is JSON {"detail", "code", "errors": {field: [messages]}}, never a 500
+    "EXCEPTION_HANDLER": "sanctions.api_errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+# https://drf-spectacular.readthedocs.io/en/latest/settings.html
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SCS Portal API",
+    "DESCRIPTION": "Agency record submission, bulk import, restriction checks, the public "
+    "list and citizens' own record. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+# Requests per minute for each agency API client (DRF throttle keyed on the client, in Redis).
+SCS_API_CLIENT_RATE_PER_MINUTE = env.int("SCS_API_CLIENT_RATE_PER_MINUTE", default=120)
+# Bulk imports: upload size and rows per file.
+SCS_IMPORT_MAX_BYTES = env.int("SCS_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+SCS_IMPORT_MAX_ROWS = env.int("SCS_IMPORT_MAX_ROWS", default=10_000)
+# Who finds or registers a subject for an agency submission: `sanctions` does not import
+# citizens or enterprises (DESIGN.md §4), so the project wires them here.
+SCS_SUBJECT_RESOLVERS = {
+    "person": "citizens.services.citizen_subject_resolve",
+    "enterprise": "enterprises.services.enterprise_subject_resolve",
 }
 
 # --- Celery (https://docs.celeryq.dev/en/stable/userguide/configuration.html) ---

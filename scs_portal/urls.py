@@ -9,6 +9,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("sanctions.api_urls")),
+    path("api/v1/me/", include("citizens.api_urls")),
+    path("", include("citizens.urls")),
     path("", include("sanctions.urls")),
 ]
 

@@ -75,3 +75,4 @@ def _generous_rate_limits(settings):
     # lowers the limit again for an address of its own.
     settings.SCS_SEARCH_RATE_PER_MINUTE = 100_000
     settings.SCS_OPEN_DATA_RATE_PER_MINUTE = 100_000
+    settings.SCS_ACCOUNT_RATE_PER_MINUTE = 100_000

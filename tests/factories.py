@@ -21,7 +21,8 @@ _ids = itertools.count(1)
 
 def resident_id(birth: datetime.date | None = None, region: str = "110101", male=True) -> str:
     if birth is None:
-        return _gen.adult_resident_id(next(_ids), datetime.date.today())
+        # adult on every decision date the tests use (they go back to 2025)
+        return _gen.adult_resident_id(next(_ids), datetime.date(2024, 1, 1))
     sequence = f"{next(_ids) % 500 * 2 + (1 if male else 0):03d}"
     first17 = f"{region}{birth:%Y%m%d}{sequence}"
     return first17 + ric_check_digit(first17)

@@ -5,7 +5,7 @@ from django.core.management.base import CommandError
 from citizens.models import Citizen
 from enterprises.models import Enterprise
 from sanctions.identifiers import is_valid_resident_id, validate_credit_code
-from sanctions.models import AuditEvent, IntegrityRecord, Subject
+from sanctions.models import AuditEvent, IntegrityRecord, Score, Subject
 from sanctions.rules import is_minor_on
 from scs_portal.demo import DemoGenerator
 
@@ -48,6 +48,19 @@ def test_seed_demo_creates_audited_data_and_accounts_once(settings, catalog):
     ).select_related("subject")
     assert listed.exists()
     assert not [r for r in listed if is_minor_on(r.subject.birth_date, r.decision_date)]
+    # the printed demo citizens log in with their ID number and have a score already
+    from django.test import Client
+    from django.urls import reverse
+
+    from scs_portal.demo import DEMO_CITIZEN, DEMO_LEGAL_REP, DEMO_PASSWORD
+
+    assert Score.objects.filter(subject__citizen__resident_id=DEMO_CITIZEN[0]).exists()
+    for number, _name in (DEMO_CITIZEN, DEMO_LEGAL_REP):
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        response = client.post(reverse("citizens:login"),
+                               {"resident_id": number, "password": DEMO_PASSWORD})  # fmt: skip
+        assert response.status_code == 302, response.content.decode()[-2000:]
+        assert client.get(reverse("citizens:my_record")).status_code == 200
     before = Subject.objects.count()
     call_command("seed_demo", "--if-empty")
     assert Subject.objects.count() == before

@@ -1,6 +1,16 @@
 """The sanctions models, split by concern: the core catalogs and records, and casework
 (cases, notices, objections, appeals, repairs, access log, holidays)."""
 
+from sanctions.models.agency import (  # noqa: F401
+    ApiClient,
+    ApiScope,
+    ApiSubmission,
+    AuthorityApiPolicy,
+    ImportBatch,
+    ImportFormat,
+    ImportStatus,
+    SubmissionMode,
+)
 from sanctions.models.casework import (  # noqa: F401
     AccessLog,
     Appeal,
@@ -9,6 +19,7 @@ from sanctions.models.casework import (  # noqa: F401
     CaseNote,
     CaseState,
     EvidenceFile,
+    FilingAttachment,
     Holiday,
     Notice,
     NoticeKind,

@@ -321,6 +321,43 @@ class RepairApplication(models.Model):
         return f"{_('Repair')} #{self.pk} ({self.record.decision_number})"
 
 
+class FilingAttachment(models.Model):
+    """A document a subject attaches to an objection or a credit repair application."""
+
+    objection = models.ForeignKey(
+        Objection, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    repair = models.ForeignKey(
+        RepairApplication, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="attachments",
+    )  # fmt: skip
+    file = models.FileField(_("file"), upload_to="filings/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+        constraints = [
+            # belongs to exactly one filing
+            models.CheckConstraint(
+                condition=Q(objection__isnull=False, repair__isnull=True)
+                | Q(objection__isnull=True, repair__isnull=False),
+                name="attachment_one_filing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class AccessLog(models.Model):
     """Every time an official opens a person's record. Shown to that person."""
 

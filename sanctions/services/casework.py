@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from sanctions.models import (
     CaseNote,
     CaseState,
     EvidenceFile,
+    FilingAttachment,
     IntegrityRecord,
     Notice,
     NoticeKind,
@@ -265,6 +267,34 @@ def check_upload(uploaded: UploadedFile) -> str:
             {"file": _("Only PDF, PNG and JPEG files are accepted.")}, code="file_type"
         )
     return content_type
+
+
+def _check_attachments(attachments: Sequence[UploadedFile]) -> None:
+    limit = settings.SCS_FILING_MAX_ATTACHMENTS
+    if len(attachments) > limit:
+        raise ApplicationError(
+            {"attachments": _("At most %(n)d files can be attached.") % {"n": limit}}
+        )
+    for uploaded in attachments:
+        try:
+            check_upload(uploaded)
+        except ApplicationError as exc:
+            messages = [f"{uploaded.name}: {m}" for m in exc.message_dict["file"]]
+            raise ApplicationError({"attachments": messages}) from None
+
+
+def _attach(actor: Actor, attachments: Sequence[UploadedFile], **filing: Any) -> list[str]:
+    """Store already-checked attachments of one filing; returns their names for the audit."""
+    for uploaded in attachments:
+        FilingAttachment.objects.create(
+            file=uploaded,
+            original_name=uploaded.name[:200],
+            content_type=check_upload(uploaded),
+            size=uploaded.size,
+            uploaded_by=actor if actor and actor.is_authenticated else None,
+            **filing,
+        )
+    return [uploaded.name[:200] for uploaded in attachments]
 
 
 @transaction.atomic
@@ -565,11 +595,14 @@ def objection_file(
     actor: Actor,
     record: IntegrityRecord,
     grounds: str,
+    attachments: Sequence[UploadedFile] = (),
     today: datetime.date | None = None,
 ) -> Objection:
     """File an objection (an official on the subject's behalf, or — through self-service —
-    the subject). The record shows "under objection" until it is decided."""
+    the subject). The record shows "under objection" until it is decided. Attachments are
+    checked before anything is written."""
     today = _today(today)
+    _check_attachments(attachments)
     record = _lock(IntegrityRecord, record)
     _require_state(record, "status", (RecordStatus.PENDING_NOTICE, RecordStatus.ACTIVE))
     if not (grounds or "").strip():
@@ -584,9 +617,11 @@ def objection_file(
         due_on=add_days(today, settings.SCS_OBJECTION_DECISION_DAYS),
         status_before=record.status,
     )
+    files = _attach(actor, attachments, objection=objection)
     _set_status(record, actor, "record.objection_filed", RecordStatus.UNDER_OBJECTION)
     audit_log(actor=actor, action="objection.file", obj=objection, subject=record.subject,
-              new={"record": record.pk, "due_on": objection.due_on})  # fmt: skip
+              new={"record": record.pk, "due_on": objection.due_on,
+                   "attachments": files})  # fmt: skip
     notice_issue(
         subject=record.subject, record=record, kind=NoticeKind.OBJECTION_RECEIVED,
         title=_("Objection received"),
@@ -765,10 +800,12 @@ def repair_eligible_from(record: IntegrityRecord) -> datetime.date | None:
 
 @transaction.atomic
 def repair_apply(
-    *, actor: Actor, record: IntegrityRecord, grounds: str, today: datetime.date | None = None
-) -> RepairApplication:
-    """Apply for credit repair (free)."""
+    *, actor: Actor, record: IntegrityRecord, grounds: str,
+    attachments: Sequence[UploadedFile] = (), today: datetime.date | None = None,
+) -> RepairApplication:  # fmt: skip
+    """Apply for credit repair (free). Attachments are checked before anything is written."""
     today = _today(today)
+    _check_attachments(attachments)
     record = _lock(IntegrityRecord, record)
     eligible = repair_eligible_from(record)
     if eligible is None:
@@ -790,8 +827,10 @@ def repair_apply(
         filed_by=actor if actor and actor.is_authenticated else None,
         filed_on=today, due_on=add_working_days(today, settings.SCS_REPAIR_DECISION_WORKDAYS),
     )  # fmt: skip
+    files = _attach(actor, attachments, repair=application)
     audit_log(actor=actor, action="repair.apply", obj=application, subject=record.subject,
-              new={"record": record.pk, "due_on": application.due_on})  # fmt: skip
+              new={"record": record.pk, "due_on": application.due_on,
+                   "attachments": files})  # fmt: skip
     return application
 
 
@@ -835,10 +874,11 @@ def repair_decide(
 
 def access_log_write(*, official_user, subject: Subject, purpose: str) -> AccessLog | None:
     """Record that an official opened a person's record (persons only; enterprises' records
-    are not personal data). Returns None for non-officials and enterprise subjects."""
-    if subject.kind != "person" or not getattr(official_user, "is_staff", False):
-        return None
+    are not personal data). Returns None for non-officials and enterprise subjects.
+    API clients' service users are officials without staff status (they cannot log in)."""
     official = getattr(official_user, "official", None)
+    if subject.kind != "person" or not (getattr(official_user, "is_staff", False) or official):
+        return None
     return AccessLog.objects.create(
         subject=subject,
         official=official_user,

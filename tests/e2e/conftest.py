@@ -81,3 +81,23 @@ def live_server(request, _collected_static):
     server.start()
     request.addfinalizer(server.stop)
     return server
+
+
+def assert_accessible(page, name: str) -> None:
+    """axe-core (bundled with axe-playwright-python) finds no serious or critical violation.
+    axe needs JavaScript, and the pages are driven with it off: check the same URL, with the
+    same cookies (session, language), in a JS-enabled context of the same browser."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = page.context.browser.new_context(locale="zh-CN")
+    context.add_cookies(page.context.cookies())
+    checked = context.new_page()
+    checked.goto(page.url)
+    results = Axe().run(checked)
+    context.close()
+    serious = [
+        v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
+    ]
+    assert not serious, f"{name}: " + "; ".join(
+        f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in serious
+    )

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from sanctions.models import Authority, IntegrityRecord, RecordType, RuleSet
+from sanctions.models import Authority, IntegrityRecord, RecordType, RuleSet, ScoreRun
 from tests.e2e.test_casework_walk import login
 from tests.factories import make_citizen, make_official
 
@@ -64,4 +64,6 @@ def test_draft_preview_and_four_eyes_activation(browser, live_server, catalog, s
     screenshot(page, "ruleset-activated")
     page.goto(base + "/admin/sanctions/scorerun/")
     assert page.get_by_role("cell", name="Full").count() >= 1
+    # activation started a full recompute under the new version
+    assert ScoreRun.objects.filter(kind="full", rule_version=draft.version).exists()
     context.close()

@@ -35,6 +35,12 @@ def publish(subject, code, authority, number, ground=None, **kw):
     return record
 
 
+@pytest.fixture(autouse=True)
+def _uncached_search_pages(settings):
+    """These tests read the rendered page's context; the page cache has its own tests."""
+    settings.SCS_SEARCH_PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def listed(catalog):
     zhang = make_citizen(name="张伟")
@@ -91,7 +97,16 @@ def test_legal_representative_and_filters(client, listed):
     assert names(client.get(reverse("search"), {"domain": "commercial"})) == [
         "北京诚信示范贸易有限公司"]  # fmt: skip
     assert names(client.get(reverse("search"), {"ground": 1})) == ["李小龙"]
-    assert len(names(client.get(reverse("search"), {"province": "11"}))) >= 1
+    # each province lists exactly the entries of subjects registered there
+    from sanctions.selectors import public_entries
+
+    entries = public_entries().select_related("subject")
+    assert entries.exists()
+    for province in {e.subject.region_code[:2] for e in entries} | {"65"}:
+        expected = sorted(e.subject.display_name for e in entries
+                          if e.subject.region_code.startswith(province))  # fmt: skip
+        found = sorted(names(client.get(reverse("search"), {"province": province})))
+        assert found == expected, province
     response = client.get(reverse("search"), {"published_from": "not-a-date"})
     assert response.status_code == 400 and "Enter a valid date" in response.content.decode()
 
@@ -176,3 +191,302 @@ def test_rate_limit_429_in_both_languages_and_fails_closed(client, listed, setti
         assert down.status_code == 429 and "briefly unavailable" in down.content.decode()
     finally:
         ratelimit._pool = None
+
+
+# --- one-character name search: the char table of migration 0013 ------------------------------
+
+
+def char_rows(record) -> set[str]:
+    """The characters NAME_CHAR_TABLE holds for a record (with the record's publication date
+    checked: the search joins on it)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.gram FROM scs_public_name_char c JOIN sanctions_integrityrecord r "
+            "ON r.id = c.record_id AND r.publication_start = c.publication_start "
+            "WHERE c.record_id = %s",
+            [record.pk],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def name_row(record) -> str | None:
+    """The display name ENTRY_NAME_TABLE holds for a record (its date checked as above)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n.display_name FROM scs_public_entry_name n JOIN sanctions_integrityrecord r "
+            "ON r.id = n.record_id AND r.publication_start = n.publication_start "
+            "WHERE n.record_id = %s",
+            [record.pk],
+        )
+        row = cursor.fetchone()
+        return row[0] if row else None
+
+
+def case_numbers(client, query: str) -> list[str]:
+    response = client.get(reverse("search"), {"q": query})
+    assert response.status_code == 200
+    return [e["case_number"] for e in response.context["page"].object_list]
+
+
+def test_one_character_search_equals_the_gram_condition(client, listed, catalog):
+    from sanctions.public import filter_entries_by_name, name_condition
+    from sanctions.selectors import public_entries
+
+    wang = make_citizen(name="王伟")
+    publish(wang.subject, "judicial-dishonest-debtor", "bj-dongcheng-court", "(2025)京0101执7号",
+            ground=4)  # fmt: skip
+    assert char_rows(listed["zhang"]) == {"张", "伟"}
+    assert char_rows(listed["firm"]) == set("北京诚信示范贸易有限公司")
+    assert char_rows(listed["private"]) == set()  # never published: no rows
+    for char in ["伟", "张", "王", "诚", "信", "小", "雄", "无"]:
+        by_table = list(filter_entries_by_name(public_entries(), char).order_by("-id"))
+        by_grams = list(
+            public_entries().filter(subject__kind__in=["person", "enterprise"])
+            .filter(name_condition(char)).order_by("-id")
+        )  # fmt: skip
+        assert by_table == by_grams, char
+    # 3+ characters: the entry-name table gives what the ILIKE on subjects gives
+    assert name_row(listed["firm"]) == "北京诚信示范贸易有限公司"
+    assert name_row(listed["private"]) is None
+    for term in ["李小龙", "诚信示范", "有限公司", "单雄信", "张伟明", "100%", "a_b"]:
+        by_table = list(filter_entries_by_name(public_entries(), term).order_by("-id"))
+        by_ilike = list(
+            public_entries().filter(subject__kind__in=["person", "enterprise"])
+            .filter(name_condition(term)).order_by("-id")
+        )  # fmt: skip
+        assert by_table == by_ilike, term
+    assert case_numbers(client, "伟") == ["(2025)京0101执7号", "(2025)京0101执1号"]
+    assert case_numbers(client, " 信 ") == ["京市监罚〔2025〕9号", "(2025)京0101执3号"]
+
+
+def test_one_character_search_follows_publication_changes(client, listed, catalog):
+    reviewer = make_official(role="reviewer", authority_code="bj-dongcheng-court",
+                             username="court.reviewer")  # fmt: skip
+    # objection: still public, flagged; the rows stay
+    objection = services.objection_file(actor=reviewer, record=listed["zhang"], grounds="错误")
+    assert case_numbers(client, "张") == ["(2025)京0101执1号"]
+    entry = client.get(reverse("search"), {"q": "张"}).context["page"].object_list[0]
+    assert entry["under_objection"] is True
+    services.objection_decide(actor=reviewer, objection=objection, outcome="rejected",
+                              reasons="无误")  # fmt: skip
+    assert case_numbers(client, "张") == ["(2025)京0101执1号"]
+    # removal: gone from the list and from the table
+    services.record_remove(actor=reviewer, record=listed["li"], reason="performed")
+    assert case_numbers(client, "龙") == [] and char_rows(listed["li"]) == set()
+    assert case_numbers(client, "李小龙") == [] and name_row(listed["li"]) is None
+    # publication window over: the record still has rows until the sweep expires it, but the
+    # search applies the window itself
+    listed["single"].refresh_from_db()
+    type(listed["single"]).objects.filter(pk=listed["single"].pk).update(
+        publication_end=datetime.date.today() - datetime.timedelta(days=1))  # fmt: skip
+    assert case_numbers(client, "雄") == []
+    # a window that opens in the future
+    type(listed["single"]).objects.filter(pk=listed["single"].pk).update(
+        publication_start=datetime.date.today() + datetime.timedelta(days=3),
+        publication_end=None,
+    )
+    assert case_numbers(client, "雄") == [] and char_rows(listed["single"]) == {"单", "雄", "信"}
+    type(listed["single"]).objects.filter(pk=listed["single"].pk).update(publication_start=D)
+    assert case_numbers(client, "雄") == ["(2025)京0101执3号"]
+    assert case_numbers(client, "单雄信") == ["(2025)京0101执3号"]
+    # credit repair granted: gone at once
+    amr = make_official(role="reviewer", authority_code="bj-dongcheng-amr", username="amr.rev")
+    later = datetime.date.today() + datetime.timedelta(days=400)
+    application = services.repair_apply(actor=amr, record=listed["firm"], grounds="整改完毕",
+                                        today=later)  # fmt: skip
+    assert case_numbers(client, "贸") == ["京市监罚〔2025〕9号"]
+    services.repair_decide(actor=amr, application=application, granted=True, reasons="已整改",
+                           today=later)  # fmt: skip
+    assert case_numbers(client, "贸") == [] and char_rows(listed["firm"]) == set()
+    assert case_numbers(client, "诚信示范") == [] and name_row(listed["firm"]) is None
+
+
+def test_one_character_search_follows_renames_and_deletions(client, listed):
+    from sanctions.models import IntegrityRecord, Subject
+
+    subject = listed["people"]["zhang"].subject
+    Subject.objects.filter(pk=subject.pk).update(display_name="赵伟")
+    assert case_numbers(client, "张") == [] and case_numbers(client, "赵") == ["(2025)京0101执1号"]
+    assert char_rows(listed["zhang"]) == {"赵", "伟"} and name_row(listed["zhang"]) == "赵伟"
+    Subject.objects.filter(pk=subject.pk).update(display_name="赵伟明")
+    assert case_numbers(client, "赵伟明") == ["(2025)京0101执1号"]
+    # moving a record to another subject
+    IntegrityRecord.objects.filter(pk=listed["li"].pk).update(
+        subject=listed["people"]["single"].subject)  # fmt: skip
+    assert char_rows(listed["li"]) == {"单", "雄", "信"} and case_numbers(client, "龙") == []
+    assert name_row(listed["li"]) == "单雄信" and case_numbers(client, "李小龙") == []
+    # records are protected by their notices and audit rows; the row trigger is what is tested
+    # here (the foreign keys are deferred; the savepoint is rolled back before they are checked)
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM sanctions_integrityrecord WHERE id = %s", [listed["zhang"].pk])
+        assert char_rows(listed["zhang"]) == set() and case_numbers(client, "赵") == []
+        assert name_row(listed["zhang"]) is None
+        transaction.set_rollback(True)
+
+
+def test_truncating_records_empties_the_search_tables(listed):
+    """Test flushes TRUNCATE the records; recycled ids must not meet stale characters."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM scs_public_name_char")
+        assert cursor.fetchone()[0] > 0
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending deferred checks
+        cursor.execute("TRUNCATE sanctions_integrityrecord CASCADE")
+        cursor.execute("SELECT count(*) FROM scs_public_name_char")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT count(*) FROM scs_public_entry_name")
+        assert cursor.fetchone()[0] == 0
+        transaction.set_rollback(True)
+
+
+# --- the search page cache ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def page_cache(settings):
+    from django.core.cache import cache
+
+    settings.SCS_SEARCH_PAGE_CACHE_SECONDS = 30
+    settings.SCS_SEARCH_RATE_PER_MINUTE = 1000
+    cache.clear()  # the test Redis database holds nothing else worth keeping
+    return cache
+
+
+def test_cached_search_page_is_reused_until_the_list_changes(client, listed, page_cache):
+    url = reverse("search") + "?q=张伟"
+    first = client.get(url)
+    assert first.context is not None and names(first) == ["张伟"]  # rendered
+    again = client.get(url)
+    assert again.context is None and again.content == first.content.replace(
+        csrf_of(first).encode(), csrf_of(again).encode()
+    )  # served from the cache, with its own CSRF token
+    # a change to the list (here: an objection) makes it stale at once
+    reviewer = make_official(role="reviewer", authority_code="bj-dongcheng-court",
+                             username="court.rev2")  # fmt: skip
+    services.objection_file(actor=reviewer, record=listed["zhang"], grounds="错误")
+    changed = client.get(url)
+    assert changed.context is not None and "badge-objection" in changed.content.decode()
+    services.record_remove(actor=reviewer, record=listed["zhang"], reason="performed")
+    removed = client.get(url)
+    assert removed.context is not None and names(removed) == []
+    # other language, other page: other entries
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert 'lang="en"' in english.content.decode() and 'lang="zh-Hans"' in chinese.content.decode()
+
+
+def test_cached_page_follows_a_legal_representatives_rename(client, listed, page_cache):
+    from citizens.services import citizen_update
+
+    url = reverse("search") + "?legal_rep=王建国"
+    assert names(client.get(url)) == ["北京诚信示范贸易有限公司"]
+    assert client.get(url).context is None  # cached
+    rep = listed["enterprise"].legal_representative
+    # the enterprise subjects are renamed by a bulk update; the citizen's own save bumps
+    citizen_update(actor=None, citizen=rep, name="王建军", email=rep.email)
+    assert names(client.get(url)) == []
+    assert names(client.get(reverse("search") + "?legal_rep=王建军")) == [
+        "北京诚信示范贸易有限公司"
+    ]
+
+
+def test_logged_in_citizens_never_get_the_anonymous_cached_page(client, listed, page_cache):
+    from tests.factories import UserFactory
+
+    url = reverse("search") + "?q=张伟"
+    client.get(url)  # cached for anonymous visitors
+    zhang = listed["people"]["zhang"]
+    zhang.user = UserFactory(username="zhang.portal")
+    zhang.save(update_fields=["user"])
+    client.force_login(zhang.user)
+    page = client.get(url)
+    assert page.context is not None and "Log out" in page.content.decode()
+
+
+def test_concurrent_misses_wait_for_the_one_rendering_the_page(client, listed, page_cache,
+                                                                settings):  # fmt: skip
+    import threading
+    import time
+
+    from sanctions.public import cache_redis
+
+    url = reverse("search") + "?q=张伟"
+    assert client.get(url).context is not None  # rendered and stored
+    redis_client = cache_redis()
+    (key,) = [k for k in redis_client.scan_iter("*search-page:*") if b":rendering" not in k]
+    stored = redis_client.get(key)
+    # the page expired and another request is rendering it: this one waits for that page
+    redis_client.delete(key)
+    redis_client.set(key + b":rendering", b"1", px=5000)
+    timer = threading.Timer(0.3, lambda: redis_client.set(key, stored, ex=30))
+    timer.start()
+    started = time.monotonic()
+    waited = client.get(url)
+    timer.join()
+    assert waited.context is None and waited.status_code == 200  # not rendered here
+    assert 'href="/entries/' in waited.content.decode() and "张伟" in waited.content.decode()
+    assert time.monotonic() - started >= 0.3
+    # the other request never delivers: after the wait this one renders it itself
+    settings.SCS_SEARCH_PAGE_WAIT_MS = 100
+    redis_client.delete(key)
+    rendered = client.get(url)
+    assert rendered.context is not None and names(rendered) == ["张伟"]
+
+
+def csrf_of(response) -> str:
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def test_cached_page_carries_each_visitors_csrf_token(listed, page_cache):
+    from django.test import Client
+
+    url = reverse("search") + "?q=李小龙"
+    alice, bob = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    alice.get(url)
+    page = bob.get(url)
+    assert page.context is None  # bob got the cached page
+    token = csrf_of(page)
+    assert "scs-csrf-token-placeholder" not in page.content.decode()
+    # bob's token works for bob's exact lookup by POST
+    number = listed["people"]["li"].resident_id
+    looked_up = bob.post(reverse("search"), {"identifier": number, "csrfmiddlewaretoken": token})
+    assert looked_up.status_code == 200 and names(looked_up) == ["李小龙"]
+
+
+def test_cached_pages_still_count_against_the_rate_limit(client, listed, page_cache, settings):
+    settings.SCS_SEARCH_RATE_PER_MINUTE = 3
+    ip = {"REMOTE_ADDR": f"198.51.100.{datetime.datetime.now().microsecond % 200 + 1}"}
+    url = reverse("search") + "?q=单雄信"
+    assert [client.get(url, **ip).status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+def test_logged_in_users_and_posts_are_never_served_from_the_cache(client, listed, page_cache):
+    url = reverse("search") + "?q=张伟"
+    client.get(url)
+    client.force_login(make_official(role="clerk", authority_code="bj-dongcheng-court",
+                                     username="court.clerk2"))  # fmt: skip
+    assert client.get(url).context is not None
+
+
+def test_search_page_renders_without_the_cache(client, listed, page_cache, settings):
+    """The cache is an optimisation: with its Redis gone, pages still render (the rate limit
+    has its own connection and fails closed, tested above)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # fmt: skip
+    from django.core.cache import caches
+
+    caches._settings = None  # re-read CACHES
+    try:
+        response = client.get(reverse("search"))
+        assert response.status_code == 200 and response.context is not None
+    finally:
+        caches._settings = None

@@ -64,3 +64,56 @@ def test_exact_identifier_reads_the_unique_hash_index(catalog):
     citizen = make_citizen()
     queryset = Subject.objects.filter(identifier_hash=identifier_hash(citizen.resident_id))
     assert any("identifier_hash" in name for name in index_names(queryset))
+
+
+def test_one_character_search_is_a_range_of_the_char_table_key(catalog):
+    """One character: the newest entries come from the (gram, publication_start, record_id)
+    key of scs_public_name_char, read in order — no sort of all matching entries."""
+    from sanctions.public import search
+    from tests.sanctions.test_public import publish
+
+    subject = make_citizen(name="王伟").subject
+    publish(subject, "judicial-dishonest-debtor", "bj-dongcheng-court", "(2025)京0101执9号",
+            ground=2)  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE scs_public_name_char")
+    queryset = search(q="王")[:201]
+    assert list(queryset.values_list("decision_number", flat=True)) == ["(2025)京0101执9号"]
+    # on a handful of rows the planner may as well walk the newest-first index and probe the
+    # char table by record id (also indexed); without those, the SQL must allow the range scan
+    # of the key in the page's order — at 1,000,000 entries bench/search.py shows the choice
+    hide = ("record_public_newest", "scs_public_name_char_record")
+    assert "scs_public_name_char_pkey" in index_names(queryset, hide)
+    sql, params = queryset.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # on one row a sort is free; the point is that the key's order *is* the page's order
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        for name in hide:
+            cursor.execute(f"DROP INDEX {name}")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        transaction.set_rollback(True)
+    assert "Sort" not in plan and "Scan Backward using scs_public_name_char_pkey" in plan, plan
+
+
+@pytest.mark.parametrize("term", ["李小龙", "诚信示范"])
+def test_long_names_read_the_entry_name_trigram_index(catalog, term):
+    """3+ characters: the condition on scs_public_entry_name is the one its trigram GIN
+    indexes (on a handful of rows the planner rather probes the table by record id; at
+    1,000,000 entries bench/search.py shows its choice)."""
+    from sanctions.public import ENTRY_NAME_TABLE, long_name_pattern, search
+    from tests.sanctions.test_public import publish
+
+    firm = make_enterprise(name="北京诚信示范贸易有限公司", legal_rep=make_citizen(name="王建国"))
+    publish(firm.subject, "commercial-product-quality", "bj-dongcheng-amr", "京市监罚〔2025〕9号")
+    publish(make_citizen(name="李小龙").subject, "judicial-dishonest-debtor",
+            "bj-dongcheng-court", "(2025)京0101执2号", ground=1)  # fmt: skip
+    assert search(q=term).count() == 1
+    assert ENTRY_NAME_TABLE in search(q=term).query.extra_tables
+    sql = f"SELECT record_id FROM {ENTRY_NAME_TABLE} WHERE display_name ILIKE %s"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, [long_name_pattern(term)])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "scs_public_entry_name_trgm" in plan, plan

@@ -50,6 +50,7 @@ from sanctions.services import (
     record_serve_notice,
     repair_apply,
 )
+from sanctions.services.scoring import score_recompute_inline
 from scs_portal.demo import (
     DEMO_AUTHORITIES,
     DEMO_CITIZEN,
@@ -128,6 +129,26 @@ class Command(BaseCommand):
         enterprises = [e for e in enterprises if e is not None]
         self._records(admin, gen, today, citizens, enterprises, options["records"])
         self._casework(gen, today, citizens, enterprises)
+        self._api_client(admin)
+        # scores now, so "my record" has one before the first nightly run
+        score_recompute_inline(kind="full")
+
+    def _api_client(self, admin) -> None:
+        """The court's demo API client (docs/api.md); its key is printed."""
+        from sanctions.models import ApiClient
+        from sanctions.services.agency import api_client_create
+        from scs_portal.demo import demo_api_key
+
+        key = demo_api_key()
+        if not ApiClient.objects.filter(key_prefix=key.split("_")[1]).exists():
+            api_client_create(
+                actor=admin,
+                name="Demo court case system",
+                authority=Authority.objects.get(code=DEMO_AUTHORITIES["court"]),
+                scopes=["records:write", "restrictions:read"],
+                key=key,
+            )
+        self.stdout.write(f"Demo API key (court, demo only): {key}")
 
     def _accounts(self):
         User = get_user_model()  # noqa: N806

@@ -1,0 +1,284 @@
+"""Citizen self-service: activation, login, "my record" and everything hanging off it.
+Every object is looked up through `citizens.selectors`, scoped to the logged-in citizen,
+so anything else is a 404 — never a 403 that would confirm it exists."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from citizens import selectors, services
+from citizens.forms import ActivationForm, AppealForm, FilingForm, LoginForm
+from sanctions.errors import ApplicationError
+from sanctions.ratelimit import rate_limited
+from sanctions.selectors import may_appeal, may_object, may_repair
+from sanctions.services.casework import (
+    appeal_file,
+    objection_file,
+    repair_apply,
+    repair_eligible_from,
+)
+from sanctions.views import download
+from sanctions.workdays import add_days, add_working_days
+
+_POST_ONLY = lambda request: request.method == "POST"  # noqa: E731
+
+
+def _form_errors(form, exc: ApplicationError) -> None:
+    """Put a service's refusal on the form: field errors where it names a field."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("activate", limit_setting="SCS_ACCOUNT_RATE_PER_MINUTE", applies=_POST_ONLY)
+def activate(request: HttpRequest) -> HttpResponse:
+    form = ActivationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.account_activate(
+                resident_id=data["resident_id"], name=data["name"], code=data["code"],
+                password=data["password1"],
+            )  # fmt: skip
+        except ApplicationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Your account is ready. Log in with your ID number."))
+            return redirect("citizens:login")
+    status = 400 if form.errors else 200
+    return render(request, "citizens/activate.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("login", limit_setting="SCS_ACCOUNT_RATE_PER_MINUTE", applies=_POST_ONLY)
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    if request.method == "POST" and form.is_valid():
+        username = services.login_username_for(form.cleaned_data["resident_id"])
+        request.scs_login_username = username  # the lockout's escalation reads it
+        user = authenticate(request, username=username, password=form.cleaned_data["password"])
+        if getattr(request, "axes_locked_out", False):
+            return render(request, "citizens/locked_out.html", status=429)
+        if user is not None and not user.is_staff:
+            login(request, user)
+            return redirect(next_url or "citizens:my_record")
+        form.add_error(None, _("The ID number or the password is wrong."))
+    status = 400 if form.errors else 200
+    return render(request, "citizens/login.html", {"form": form, "next": next_url}, status=status)
+
+
+def _subject_page(request: HttpRequest, subject) -> HttpResponse:
+    return render(
+        request,
+        "citizens/my_record.html",
+        {
+            **selectors.overview(subject),
+            "subjects": selectors.subjects_of(request.user),
+        },
+    )
+
+
+@require_safe
+@login_required
+def my_record(request: HttpRequest) -> HttpResponse:
+    subjects = list(selectors.subjects_of(request.user))
+    own = next((s for s in subjects if s.kind == "person"), None)
+    if own is None:
+        return render(request, "citizens/no_record.html", status=404)
+    return _subject_page(request, own)
+
+
+@require_safe
+@login_required
+def my_enterprise(request: HttpRequest, subject_id: int) -> HttpResponse:
+    subject = get_object_or_404(
+        selectors.subjects_of(request.user).filter(kind="enterprise"), pk=subject_id
+    )
+    return _subject_page(request, subject)
+
+
+def _record(request: HttpRequest, pk: int):
+    return get_object_or_404(
+        selectors.citizen_records(request.user).select_related(
+            "record_type", "authority", "subject"
+        ),
+        pk=pk,
+    )
+
+
+@require_safe
+@login_required
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _record(request, pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "citizens/record.html",
+        {
+            **selectors.record_view(record, today=today, **selectors.record_points(record, today)),
+            "objections": [
+                (o, may_appeal(o, today))
+                for o in record.objections.prefetch_related("attachments").select_related(
+                    "appeal__authority"
+                )
+            ],
+            "repairs": record.repairs.prefetch_related("attachments"),
+            "notices": record.notices.all(),
+        },
+    )
+
+
+def _filing(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
+    record = _record(request, pk)
+    today = timezone.localdate()
+    if kind == "objection":
+        label = _("What is wrong with this record, and why?")
+        service = objection_file
+        eligible = may_object(record)
+        context = {
+            "decided_by": add_days(today, settings.SCS_OBJECTION_DECISION_DAYS),
+            "decision_days": settings.SCS_OBJECTION_DECISION_DAYS,
+        }
+    else:
+        label = _("What have you done to correct it?")
+        service = repair_apply
+        eligible = may_repair(record, today)
+        context = {
+            "eligible_from": repair_eligible_from(record),
+            "decided_by": add_working_days(today, settings.SCS_REPAIR_DECISION_WORKDAYS),
+            "decision_workdays": settings.SCS_REPAIR_DECISION_WORKDAYS,
+        }
+    form = FilingForm(request.POST or None, request.FILES or None, grounds_label=label)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(
+                actor=request.user, record=record, grounds=form.cleaned_data["grounds"],
+                attachments=form.cleaned_data["attachments"],
+            )  # fmt: skip
+        except ApplicationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Your objection was filed.") if kind == "objection"
+                else _("Your repair application was filed."),
+            )  # fmt: skip
+            return redirect("citizens:record", pk=record.pk)
+    return render(
+        request,
+        f"citizens/{kind}.html",
+        {"record": record, "form": form, "eligible": eligible, "today": today, **context},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def record_object(request: HttpRequest, pk: int) -> HttpResponse:
+    return _filing(request, pk, kind="objection")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def record_repair(request: HttpRequest, pk: int) -> HttpResponse:
+    return _filing(request, pk, kind="repair")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def objection_appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Appeal an objection outcome to the higher authority (`appeal_file` checks the rules)."""
+    objection = get_object_or_404(selectors.citizen_objections(request.user), pk=pk)
+    today = timezone.localdate()
+    form = AppealForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            appeal_file(actor=request.user, objection=objection,
+                        grounds=form.cleaned_data["grounds"])  # fmt: skip
+        except ApplicationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Your appeal was filed."))
+            return redirect("citizens:record", pk=objection.record_id)
+    return render(
+        request,
+        "citizens/appeal.html",
+        {
+            "objection": objection,
+            "record": objection.record,
+            "form": form,
+            "eligible": may_appeal(objection, today),
+            "decided_by": add_days(today, settings.SCS_OBJECTION_DECISION_DAYS),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_safe
+@login_required
+def notices(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "citizens/notices.html", {"notices": selectors.citizen_notices(request.user)}
+    )
+
+
+@require_safe
+@login_required
+def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = get_object_or_404(selectors.citizen_notices(request.user), pk=pk)
+    return render(request, "citizens/notice.html", {"notice": notice})
+
+
+@require_safe
+@login_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    own = selectors.subjects_of(request.user).filter(kind="person").first()
+    if own is None:
+        raise Http404
+    return render(
+        request, "citizens/access_log.html", {"entries": selectors.access_log_of(own)[:500]}
+    )
+
+
+@require_safe
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    subjects = list(selectors.subjects_of(request.user))
+    if not subjects:
+        raise Http404
+    today = timezone.localdate()
+    sections = [selectors.overview(subject, today=today) for subject in subjects]
+    own = next((s for s in subjects if s.kind == "person"), None)
+    return render(
+        request,
+        "citizens/report.html",
+        {
+            "sections": sections,
+            "notices": selectors.citizen_notices(request.user),
+            "access_log": selectors.access_log_of(own)[:500] if own else [],
+            "generated_at": timezone.now(),
+        },
+    )
+
+
+@require_safe
+@login_required
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    return download(get_object_or_404(selectors.citizen_attachments(request.user), pk=pk))

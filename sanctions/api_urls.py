@@ -1,0 +1,36 @@
+"""API routes, mounted at /api/ (citizens' own endpoints: citizens/api_urls.py)."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from sanctions import apis
+
+v1 = [
+    path("records/", apis.RecordSubmitApi.as_view(), name="api_records"),
+    path("imports/", apis.ImportUploadApi.as_view(), name="api_imports"),
+    # any integer reaches the view (a JSON 404), not Django's HTML 404 (found by schemathesis)
+    re_path(
+        r"^imports/(?P<pk>-?[0-9]{1,18})/$",
+        apis.ImportDetailApi.as_view(),
+        name="api_import_detail",
+    ),
+    path("restrictions/check", apis.RestrictionCheckApi.as_view(), name="api_restrictions_check"),
+    path("public/entries/", apis.PublicEntryListApi.as_view(), name="api_public_entries"),
+    path(
+        "public/entries/lookup/",
+        apis.PublicEntryLookupApi.as_view(),
+        name="api_public_entries_lookup",
+    ),
+    re_path(
+        r"^public/entries/(?P<pk>-?[0-9]{1,18})/$",
+        apis.PublicEntryDetailApi.as_view(),
+        name="api_public_entry_detail",
+    ),
+]
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
+    path("v1/", include(v1)),
+]

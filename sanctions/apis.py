@@ -1,0 +1,333 @@
+"""The REST API (DRF): agency submission, bulk import and restriction checks; the public
+list. Views read input, call a service or selector, render. Errors: `api_auth`."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import InvalidPage, Paginator
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sanctions import serializers as s
+from sanctions.api_auth import (
+    ApiClientThrottle,
+    ApiKeyAuthentication,
+    CanReadRestrictions,
+    CanWriteRecords,
+    PublicSearchThrottle,
+    api_client_of,
+)
+from sanctions.filters import PublicEntryFilter
+from sanctions.models import ApiSubmission, ImportBatch
+from sanctions.public import newest_first, public_entry, search
+from sanctions.selectors import public_entries
+from sanctions.services.agency import import_batch_create, record_submit, restriction_check
+
+IDENTIFIER_HEADER = "X-Subject-Identifier"
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    descriptions = {
+        400: "Invalid input: field errors",
+        401: "Not authenticated",
+        403: "Not allowed (scope, role or ownership)",
+        404: "Not found",
+        409: "Conflicts with an earlier submission",
+        429: "Rate limit reached (or the limiter is unavailable)",
+    }
+    return {code: OpenApiResponse(s.ErrorSerializer, description=descriptions[code])
+            for code in codes}  # fmt: skip
+
+
+AGENCY_ERRORS = (400, 401, 403, 429)
+
+
+class AgencyView(APIView):
+    authentication_classes = [ApiKeyAuthentication]
+    throttle_classes = [ApiClientThrottle]
+
+
+def _submission_body(submission: ApiSubmission, created: bool) -> dict:
+    record, case = submission.record, submission.case
+    return {
+        "decision_number": submission.decision_number,
+        "mode": "record" if record else "case",
+        "record_id": record.pk if record else None,
+        "record_status": record.status if record else None,
+        "case_id": case.pk if case else None,
+        "case_state": case.state if case else None,
+        "created": created,
+        "submitted_at": submission.created_at,
+    }
+
+
+class RecordSubmitApi(AgencyView):
+    permission_classes = [CanWriteRecords]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="records_submit",
+        summary="Submit a decision (idempotent on authority + decision number)",
+        request=s.RecordSubmissionSerializer,
+        responses={
+            201: s.SubmissionResultSerializer,
+            200: s.SubmissionResultSerializer,
+            **_errors(*AGENCY_ERRORS, 409),
+        },
+        tags=["agency"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = s.RecordSubmissionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = record_submit(client=api_client_of(request), data=serializer.validated_data)
+        return Response(
+            _submission_body(result.submission, result.created),
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+
+def _batch_body(batch: ImportBatch) -> dict:
+    return {
+        "id": batch.pk,
+        "file_name": batch.file_name,
+        "file_sha256": batch.file_sha256,
+        "format": batch.format,
+        "status": batch.status,
+        "rows_total": batch.rows_total,
+        "rows_imported": batch.rows_imported,
+        "rows_unchanged": batch.rows_unchanged,
+        "rows_invalid": batch.rows_invalid,
+        "report": batch.report,
+        "created_at": batch.created_at,
+        "finished_at": batch.finished_at,
+    }
+
+
+class ImportUploadApi(AgencyView):
+    permission_classes = [CanWriteRecords]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        operation_id="imports_upload",
+        summary="Upload a CSV or JSON-lines file of decisions",
+        description=(
+            "Processed by a background task. 202 for a new file; 200 with the earlier batch "
+            "when the same file was uploaded before (nothing is imported twice)."
+        ),
+        request={"multipart/form-data": s.ImportUploadSerializer},
+        responses={
+            202: s.ImportBatchSerializer,
+            200: s.ImportBatchSerializer,
+            **_errors(*AGENCY_ERRORS),
+        },  # fmt: skip
+        tags=["agency"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = s.ImportUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        if upload.size > settings.SCS_IMPORT_MAX_BYTES:
+            raise exceptions.ValidationError({"file": [_("The file is too large.")]})
+        batch, created = import_batch_create(
+            client=api_client_of(request), file_name=upload.name or "", content=upload.read()
+        )
+        batch.refresh_from_db()
+        return Response(
+            _batch_body(batch), status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
+        )
+
+
+class ImportDetailApi(AgencyView):
+    permission_classes = [CanWriteRecords]
+
+    @extend_schema(
+        operation_id="imports_retrieve",
+        summary="A bulk import's status and per-row validation report",
+        responses={200: s.ImportBatchSerializer, **_errors(401, 403, 404, 429)},
+        tags=["agency"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        # an authority's imports only; another authority's id is simply not found
+        authority = api_client_of(request).authority
+        batch = ImportBatch.objects.filter(pk=pk, authority=authority).first()
+        if batch is None:
+            raise exceptions.NotFound()
+        return Response(_batch_body(batch))
+
+
+class RestrictionCheckApi(AgencyView):
+    permission_classes = [CanReadRestrictions]
+    parser_classes = [JSONParser]
+
+    def _answer(self, identifier: str, measure: str) -> Response:
+        result = restriction_check(
+            client=api_client_of(self.request), identifier=identifier, measure=measure
+        )
+        return Response(result)
+
+    @extend_schema(
+        operation_id="restrictions_check",
+        summary="Active restrictions of a subject (identifier in a header)",
+        description=(
+            f"The full identifier travels in the `{IDENTIFIER_HEADER}` header, never in the "
+            "URL. Each check of a person is logged in the access log the person sees."
+        ),
+        parameters=[
+            OpenApiParameter(
+                IDENTIFIER_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="Full resident ID number or unified social credit code.",
+            ),
+            OpenApiParameter(
+                "measure",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                description="Only this restriction measure (code).",
+            ),
+        ],  # fmt: skip
+        responses={200: s.RestrictionCheckSerializer, **_errors(*AGENCY_ERRORS)},
+        tags=["agency"],
+    )
+    def get(self, request: Request) -> Response:
+        identifier = request.headers.get(IDENTIFIER_HEADER, "")
+        if not identifier:
+            raise exceptions.ValidationError(
+                {IDENTIFIER_HEADER: [_("Send the full identifier in this header.")]}
+            )
+        measure = request.query_params.get("measure", "")
+        if len(measure) > 64:
+            raise exceptions.ValidationError({"measure": [_("Unknown restriction measure.")]})
+        return self._answer(identifier, measure)
+
+    @extend_schema(
+        operation_id="restrictions_check_body",
+        summary="Active restrictions of a subject (identifier in the body)",
+        request=s.RestrictionCheckInputSerializer,
+        responses={200: s.RestrictionCheckSerializer, **_errors(*AGENCY_ERRORS)},
+        tags=["agency"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = s.RestrictionCheckInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._answer(
+            serializer.validated_data["identifier"], serializer.validated_data["measure"]
+        )
+
+
+# --- public list -------------------------------------------------------------------------------
+
+
+class PublicView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [PublicSearchThrottle]
+
+
+def _page(request: Request, entries, today) -> dict:
+    """One page of at most PAGE_SIZE entries from at most SCS_SEARCH_MAX_RESULTS: persons'
+    entries are never bulk-exportable, exactly as on the search page."""
+    cap = settings.SCS_SEARCH_MAX_RESULTS
+    paginator = Paginator(entries[:cap], settings.REST_FRAMEWORK["PAGE_SIZE"])
+    try:
+        number = int(request.query_params.get("page", "1"))
+        page = paginator.page(number)
+    except (ValueError, InvalidPage):
+        raise exceptions.NotFound(_("No such page.")) from None
+
+    def link(n: int | None) -> str | None:
+        if n is None:
+            return None
+        query = request.query_params.copy()
+        query["page"] = str(n)
+        return request.build_absolute_uri(request.path) + "?" + query.urlencode()
+
+    return {
+        "count": paginator.count,
+        "capped": paginator.count >= cap,
+        "next": link(page.next_page_number() if page.has_next() else None),
+        "previous": link(page.previous_page_number() if page.has_previous() else None),
+        "results": [public_entry(record, today=today) for record in page.object_list],
+    }
+
+
+class PublicEntryListApi(PublicView):
+    filter_backends: list = []  # the FilterSet is applied below, as on the search page
+
+    @extend_schema(
+        operation_id="public_entries_list",
+        summary="Search the public list (same filters and limits as the search page)",
+        parameters=[
+            OpenApiParameter("q", OpenApiTypes.STR, description="Name or pinyin"),
+            OpenApiParameter("legal_rep", OpenApiTypes.STR),
+            OpenApiParameter("kind", OpenApiTypes.STR, enum=["person", "enterprise"]),
+            OpenApiParameter(
+                "domain",
+                OpenApiTypes.STR,
+                enum=["government", "commercial", "societal", "judicial"],
+            ),
+            OpenApiParameter("ground", OpenApiTypes.INT, enum=[1, 2, 3, 4, 5, 6]),
+            OpenApiParameter("province", OpenApiTypes.STR, description="2-digit code + 0000"),
+            OpenApiParameter("city", OpenApiTypes.STR, description="4 digits"),
+            OpenApiParameter("authority", OpenApiTypes.INT),
+            OpenApiParameter("published_from", OpenApiTypes.DATE),
+            OpenApiParameter("published_to", OpenApiTypes.DATE),
+            OpenApiParameter("page", OpenApiTypes.INT),
+        ],  # fmt: skip
+        responses={200: s.PublicEntryPageSerializer, **_errors(400, 404, 429)},
+        tags=["public"],
+    )
+    def get(self, request: Request) -> Response:
+        today = timezone.localdate()
+        data = request.query_params.copy()
+        data.pop("page", None)
+        filterset = PublicEntryFilter(data, queryset=public_entries(today=today))
+        if not filterset.is_valid():
+            raise exceptions.ValidationError(filterset.errors)
+        # the pages' order and plans (name tables read in key order)
+        entries = newest_first(filterset.qs.select_related("subject", "record_type", "authority"))
+        return Response(_page(request, entries, today))
+
+
+class PublicEntryLookupApi(PublicView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="public_entries_lookup",
+        summary="Exact lookup by full ID number or credit code (in the body, never echoed)",
+        request=s.IdentifierLookupSerializer,
+        responses={200: s.PublicEntryPageSerializer, **_errors(400, 404, 429)},
+        tags=["public"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = s.IdentifierLookupSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        today = timezone.localdate()
+        entries = search(identifier=serializer.validated_data["identifier"], today=today)
+        return Response(_page(request, entries, today))
+
+
+class PublicEntryDetailApi(PublicView):
+    @extend_schema(
+        operation_id="public_entries_retrieve",
+        summary="One public entry",
+        responses={200: s.PublicEntrySerializer, **_errors(404, 429)},
+        tags=["public"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        record = (
+            public_entries().select_related("subject", "record_type", "authority")
+            .filter(pk=pk).first()
+        )  # fmt: skip
+        if record is None:
+            raise exceptions.NotFound()
+        return Response(public_entry(record))

@@ -1,0 +1,216 @@
+"""API input and output shapes. Input serializers only check form (types, lengths,
+choices); the rules live in the services they feed."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from sanctions.models import JudicialGround, PerformanceStatus, SubjectKind
+
+
+class LegalRepresentativeSerializer(serializers.Serializer):
+    identifier = serializers.CharField(max_length=40, help_text=_("Full resident ID number."))
+    name = serializers.CharField(max_length=100, allow_blank=True, default="")
+
+
+class SubjectInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SubjectKind.choices)
+    identifier = serializers.CharField(
+        max_length=40,
+        help_text=_("Full resident ID number (person) or unified social credit code."),
+    )
+    name = serializers.CharField(
+        max_length=200,
+        allow_blank=True,
+        default="",
+        help_text=_("Required for a subject the portal does not know yet; checked otherwise."),
+    )
+    legal_representative = LegalRepresentativeSerializer(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("For an enterprise the portal does not know yet."),
+    )
+
+    def validate_identifier(self, value: str) -> str:
+        from sanctions.identifiers import looks_like_identifier, normalize_identifier
+
+        if not looks_like_identifier(value):
+            raise serializers.ValidationError(
+                _("Enter all 18 characters of the ID number or credit code.")
+            )
+        return normalize_identifier(value)
+
+
+class RecordSubmissionSerializer(serializers.Serializer):
+    """One decision of the client's authority."""
+
+    subject = SubjectInputSerializer()
+    record_type = serializers.SlugField(max_length=64, help_text=_("Record-type code."))
+    decision_number = serializers.CharField(max_length=80, trim_whitespace=True)
+    decision_date = serializers.DateField()
+    legal_basis = serializers.CharField(allow_blank=True, default="", max_length=2000)
+    basis_document = serializers.CharField(allow_blank=True, default="", max_length=120)
+    facts = serializers.CharField(allow_blank=True, default="", max_length=10000)
+    amount = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=0, allow_null=True, default=None
+    )
+    obligation = serializers.CharField(allow_blank=True, default="", max_length=2000)
+    judicial_ground = serializers.ChoiceField(
+        choices=JudicialGround.choices, allow_null=True, default=None
+    )
+    performance_status = serializers.ChoiceField(
+        choices=PerformanceStatus.choices, default=PerformanceStatus.UNPERFORMED
+    )
+    publication_days = serializers.IntegerField(
+        min_value=1, max_value=3650, allow_null=True, default=None
+    )
+
+    def validate_decision_date(self, value: datetime.date) -> datetime.date:
+        if value.year < 1950:
+            raise serializers.ValidationError(_("The decision date is implausibly early."))
+        return value
+
+    def validate(self, attrs):
+        subject = attrs["subject"]
+        if subject["kind"] == SubjectKind.PERSON and subject.get("legal_representative"):
+            raise serializers.ValidationError(
+                {"subject": {"legal_representative": [_("Only enterprises have one.")]}}
+            )
+        return attrs
+
+
+class SubmissionResultSerializer(serializers.Serializer):
+    decision_number = serializers.CharField()
+    mode = serializers.ChoiceField(choices=[("record", "record"), ("case", "case")])
+    record_id = serializers.IntegerField(allow_null=True)
+    record_status = serializers.CharField(allow_null=True)
+    case_id = serializers.IntegerField(allow_null=True)
+    case_state = serializers.CharField(allow_null=True)
+    created = serializers.BooleanField(help_text=_("False when this repeated a submission."))
+    submitted_at = serializers.DateTimeField()
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=_("CSV (with a header row) or JSON lines (one submission object per line).")
+    )
+
+
+class ImportReportRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportBatchSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    file_name = serializers.CharField()
+    file_sha256 = serializers.CharField()
+    format = serializers.CharField()
+    status = serializers.ChoiceField(choices=[("pending", "pending"), ("done", "done")])
+    rows_total = serializers.IntegerField()
+    rows_imported = serializers.IntegerField()
+    rows_unchanged = serializers.IntegerField()
+    rows_invalid = serializers.IntegerField()
+    report = ImportReportRowSerializer(many=True)
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class RestrictionCheckInputSerializer(serializers.Serializer):
+    identifier = serializers.CharField(
+        max_length=40, help_text=_("Full resident ID number or unified social credit code.")
+    )
+    measure = serializers.SlugField(max_length=64, required=False, allow_blank=True, default="")
+
+
+class RestrictionBasisSerializer(serializers.Serializer):
+    authority = serializers.CharField()
+    decision_number = serializers.CharField()
+    decision_date = serializers.DateField()
+    record_type = serializers.CharField()
+    legal_basis = serializers.CharField()
+
+
+class RestrictionSerializer(serializers.Serializer):
+    measure = serializers.CharField()
+    measure_title = serializers.CharField()
+    enforcing_agency = serializers.CharField()
+    until = serializers.DateField(
+        allow_null=True, help_text=_("Null: until the obligation is performed.")
+    )
+    under_objection = serializers.BooleanField()
+    basis = RestrictionBasisSerializer()
+
+
+class RestrictionCheckSerializer(serializers.Serializer):
+    subject_found = serializers.BooleanField()
+    kind = serializers.CharField(required=False)
+    masked_id = serializers.CharField(required=False)
+    restricted = serializers.BooleanField()
+    checked_on = serializers.DateField()
+    restrictions = RestrictionSerializer(many=True)
+
+
+class PublicEntrySerializer(serializers.Serializer):
+    """Documents `public.public_entry()`'s allow-listed dict; responses render that dict as
+    it is, so no other field can appear."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=SubjectKind.choices)
+    name = serializers.CharField()
+    sex = serializers.CharField(required=False, help_text=_("Persons only."))
+    age = serializers.JSONField(required=False, help_text=_("Persons only: integer or empty."))
+    masked_id = serializers.CharField(required=False, help_text=_("Persons only."))
+    credit_code = serializers.CharField(required=False, help_text=_("Enterprises only."))
+    legal_representative = serializers.CharField(required=False, help_text=_("Enterprises only."))
+    region = serializers.CharField()
+    authority = serializers.CharField()
+    case_number = serializers.CharField()
+    basis_document = serializers.CharField(allow_blank=True)
+    obligation = serializers.CharField(allow_blank=True)
+    amount = serializers.CharField(allow_blank=True)
+    performance_status = serializers.CharField()
+    ground = serializers.CharField(allow_blank=True)
+    publication_date = serializers.CharField()
+    publication_end = serializers.CharField(allow_blank=True)
+    under_objection = serializers.BooleanField()
+    record_type = serializers.CharField()
+    domain = serializers.CharField()
+    how_to_object = serializers.CharField()
+
+
+class PublicEntryPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    capped = serializers.BooleanField(
+        help_text=_("True when more entries match than are ever listed: refine the search.")
+    )
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = PublicEntrySerializer(many=True)
+
+
+class IdentifierLookupSerializer(serializers.Serializer):
+    identifier = serializers.CharField(
+        max_length=40, help_text=_("Full resident ID number or unified social credit code.")
+    )
+
+    def validate_identifier(self, value: str) -> str:
+        from sanctions.identifiers import looks_like_identifier
+
+        if not looks_like_identifier(value):
+            raise serializers.ValidationError(_("Enter all 18 characters of the number or code."))
+        return value
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=_("Field path → messages (e.g. subject.identifier)."),
+    )

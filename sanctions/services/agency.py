@@ -1,0 +1,611 @@
+"""Partner agencies on the API: client keys, record submission (idempotent on authority +
+decision number), bulk imports and the restriction check.
+
+Actor: every API client has its own service user (unusable password, not staff, an official
+of the client's authority in the clerk role). Records, cases, audit rows and access-log rows
+name that user, so a machine action is traced to the client exactly like a clerk's action.
+
+Subjects: `sanctions` never imports `citizens` or `enterprises`; the functions that find or
+register a person or an enterprise are named in settings.SCS_SUBJECT_RESOLVERS.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import hmac
+import io
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from sanctions.errors import ApplicationError
+from sanctions.identifiers import identifier_hash, looks_like_identifier, normalize_identifier
+from sanctions.models import (
+    ApiClient,
+    ApiScope,
+    ApiSubmission,
+    Authority,
+    AuthorityApiPolicy,
+    ImportBatch,
+    ImportFormat,
+    ImportStatus,
+    IntegrityRecord,
+    Measure,
+    Official,
+    RecordType,
+    Subject,
+    SubmissionMode,
+)
+from sanctions.roles import CLERK, SUPERVISOR
+from sanctions.services.casework import access_log_write, case_create
+from sanctions.services.core import Actor, _json_value, audit_log, record_create, record_validate
+
+KEY_PREFIX_LENGTH = 8
+IMPORT_CSV_COLUMNS = (
+    "subject_kind", "identifier", "name", "legal_rep_identifier", "legal_rep_name",
+    "record_type", "decision_number", "decision_date", "legal_basis", "basis_document", "facts",
+    "amount", "obligation", "judicial_ground", "performance_status", "publication_days",
+)  # fmt: skip
+
+
+def api_key_hash(key: str) -> str:
+    """SHA-256 of the whole key. Keys are 256-bit random tokens, so a plain (unsalted,
+    fast) hash is enough: there is nothing to guess that a slow hash would protect."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _new_key() -> tuple[str, str]:
+    prefix = secrets.token_hex(KEY_PREFIX_LENGTH // 2)
+    return prefix, f"scs_{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def _key_prefix(key: str) -> str | None:
+    parts = key.split("_")
+    if len(parts) < 3 or parts[0] != "scs" or len(parts[1]) != KEY_PREFIX_LENGTH:
+        return None
+    return parts[1]
+
+
+def require_key_manager(actor: Actor, authority: Authority) -> None:
+    """The operator, or a supervisor of the client's authority."""
+    if actor is not None and actor.is_authenticated and actor.is_superuser:
+        return
+    official = getattr(actor, "official", None) if actor and actor.is_authenticated else None
+    if (
+        official is None
+        or official.authority_id != authority.pk
+        or not actor.groups.filter(name=SUPERVISOR).exists()
+    ):
+        raise ApplicationError(
+            _("Only the operator or a supervisor of %(authority)s may manage its API keys.")
+            % {"authority": authority.name},
+            code="forbidden",
+        )
+
+
+@transaction.atomic
+def api_client_create(
+    *, actor: Actor, name: str, authority: Authority, scopes: list[str], key: str | None = None
+) -> tuple[ApiClient, str]:
+    """Create a client and its service user; returns the client and the key, which is
+    never stored and cannot be shown again. `key` is for the demo data only."""
+    require_key_manager(actor, authority)
+    name = " ".join((name or "").split())
+    if not name:
+        raise ApplicationError({"name": _("The client needs a name.")})
+    scopes = sorted(set(scopes or []))
+    if not scopes or not set(scopes) <= set(ApiScope.values):
+        raise ApplicationError({"scopes": _("Choose at least one valid scope.")})
+    if key is None:
+        prefix, key = _new_key()
+    else:
+        prefix = _key_prefix(key)
+        if prefix is None:
+            raise ApplicationError({"key": _("Malformed key.")})
+    if ApiClient.objects.filter(key_prefix=prefix).exists():
+        raise ApplicationError({"key": _("A client with this key already exists.")})
+    user = get_user_model().objects.create(
+        username=f"api-{prefix}", first_name=name[:150], is_staff=False, is_active=True
+    )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    # case_create requires the clerk role; the user cannot log in (no password, not staff)
+    user.groups.add(Group.objects.get(name=CLERK))
+    Official.objects.create(user=user, authority=authority, title=_("API client"))
+    client = ApiClient.objects.create(
+        name=name,
+        authority=authority,
+        user=user,
+        key_prefix=prefix,
+        key_hash=api_key_hash(key),
+        scopes=scopes,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    audit_log(
+        actor=actor,
+        action="api_client.create",
+        obj=client,
+        new={"name": name, "authority": authority.code, "scopes": scopes, "prefix": prefix},
+    )
+    return client, key
+
+
+@transaction.atomic
+def api_client_revoke(*, actor: Actor, client: ApiClient) -> ApiClient:
+    """Revoke a key at once: the client and its service user stop working."""
+    client = ApiClient.objects.select_for_update().get(pk=client.pk)
+    require_key_manager(actor, client.authority)
+    if not client.is_active:
+        raise ApplicationError(_("This key is already revoked."), code="state")
+    client.is_active = False
+    client.revoked_at = timezone.now()
+    client.revoked_by = actor if actor is not None and actor.is_authenticated else None
+    client.save(update_fields=["is_active", "revoked_at", "revoked_by"])
+    client.user.is_active = False
+    client.user.save(update_fields=["is_active"])
+    audit_log(
+        actor=actor,
+        action="api_client.revoke",
+        obj=client,
+        old={"is_active": True},
+        new={"is_active": False},
+    )
+    return client
+
+
+def api_client_authenticate(key: str) -> ApiClient | None:
+    """The active client holding `key`, or None."""
+    prefix = _key_prefix((key or "").strip())
+    if prefix is None:
+        return None
+    client = (
+        ApiClient.objects.select_related("authority", "user")
+        .filter(key_prefix=prefix, is_active=True)
+        .first()
+    )
+    if client is None or not hmac.compare_digest(client.key_hash, api_key_hash(key.strip())):
+        return None
+    now = timezone.now()
+    # at most one write a minute per client, not one per request
+    if client.last_used_at is None or now - client.last_used_at > datetime.timedelta(minutes=1):
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+    return client
+
+
+def authority_submission_mode(authority: Authority) -> str:
+    policy = AuthorityApiPolicy.objects.filter(authority=authority).first()
+    return policy.submission_mode if policy else SubmissionMode.RECORD
+
+
+# --- record submission -------------------------------------------------------------------------
+
+
+@dataclass
+class SubmissionResult:
+    submission: ApiSubmission
+    created: bool
+
+
+class SubmissionConflict(ApplicationError):
+    """The decision number was already submitted with different content (HTTP 409)."""
+
+
+def _prefixed(exc: ValidationError, prefix: str) -> ApplicationError:
+    if hasattr(exc, "error_dict"):
+        return ApplicationError(
+            {f"{prefix}.{field}": messages for field, messages in exc.message_dict.items()}
+        )
+    return ApplicationError({prefix: exc.messages})
+
+
+def normalised_payload(data: dict[str, Any]) -> dict[str, Any]:
+    """What makes two submissions the same: every field as JSON, identifiers replaced by
+    their keyed hashes (the ledger never holds a clear identifier)."""
+    subject = dict(data["subject"])
+    subject["identifier"] = identifier_hash(subject["identifier"])
+    rep = subject.get("legal_representative")
+    if rep:
+        subject["legal_representative"] = {
+            "identifier": identifier_hash(rep["identifier"]),
+            "name": " ".join(rep.get("name", "").split()),
+        }
+    subject["name"] = " ".join((subject.get("name") or "").split())
+    payload = {key: _json_value(value) for key, value in data.items() if key != "subject"}
+    payload["decision_number"] = payload["decision_number"].strip()
+    payload["subject"] = subject
+    return payload
+
+
+def _payload_hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+def _repeat(existing: ApiSubmission, payload: dict[str, Any], digest: str) -> SubmissionResult:
+    if existing.payload_hash == digest:
+        return SubmissionResult(existing, created=False)
+    differing = sorted(
+        key
+        for key in set(existing.payload) | set(payload)
+        if existing.payload.get(key) != payload.get(key)
+    )
+    raise SubmissionConflict(
+        {
+            "decision_number": _(
+                "Decision number %(number)s of this authority was already submitted on "
+                "%(date)s with different content (differs in: %(fields)s). A decision number "
+                "names one decision: to correct a record, ask the authority's officials; "
+                "do not re-submit it."
+            )
+            % {
+                "number": existing.decision_number,
+                "date": timezone.localtime(existing.created_at).date().isoformat(),
+                "fields": ", ".join(differing),
+            }
+        },
+        code="conflict",
+    )
+
+
+def _resolve_subject(actor: Actor, subject_data: dict[str, Any]) -> Subject:
+    kind = subject_data["kind"]
+    resolver = import_string(settings.SCS_SUBJECT_RESOLVERS[kind])
+    try:
+        return resolver(
+            actor=actor,
+            identifier=subject_data["identifier"],
+            name=subject_data.get("name", ""),
+            legal_representative=subject_data.get("legal_representative"),
+        )
+    except ValidationError as exc:
+        raise _prefixed(exc, "subject") from None
+
+
+def record_submit(
+    *, client: ApiClient, data: dict[str, Any], import_batch: ImportBatch | None = None
+) -> SubmissionResult:
+    """Submit one decision for the client's authority (as a record, or as a draft case when
+    the authority's policy says so). Idempotent on (authority, decision number): the same
+    payload again returns the first result; different content raises SubmissionConflict.
+    One transaction: the subject, the record or case, the ledger row and the audit rows
+    are written together or not at all."""
+    authority = client.authority
+    actor = client.user
+    payload = normalised_payload(data)
+    digest = _payload_hash(payload)
+    number = payload["decision_number"]
+    existing = ApiSubmission.objects.filter(authority=authority, decision_number=number).first()
+    if existing is not None:
+        return _repeat(existing, payload, digest)
+    if IntegrityRecord.objects.filter(authority=authority, decision_number=number).exists():
+        raise SubmissionConflict(
+            {
+                "decision_number": _(
+                    "This authority already holds a record with decision number %(number)s "
+                    "that was not submitted over the API."
+                )
+                % {"number": number}
+            },
+            code="conflict",
+        )
+    record_type = RecordType.objects.filter(code=data["record_type"]).first()
+    if record_type is None:
+        raise ApplicationError({"record_type": _("Unknown record type.")})
+    try:
+        with transaction.atomic():
+            subject = _resolve_subject(actor, data["subject"])
+            fields = {
+                "legal_basis": data.get("legal_basis", ""),
+                "basis_document": data.get("basis_document", ""),
+                "amount": data.get("amount"),
+                "obligation": data.get("obligation", ""),
+                "judicial_ground": data.get("judicial_ground"),
+                "publication_days": data.get("publication_days"),
+            }
+            # the record's rules are checked in both modes, so a case never waits for review
+            # only to be refused when decided
+            record_validate(
+                subject=subject,
+                record_type=record_type,
+                authority=authority,
+                decision_number=number,
+                decision_date=data["decision_date"],
+                judicial_ground=fields["judicial_ground"],
+                publication_days=fields["publication_days"],
+            )
+            mode = authority_submission_mode(authority)
+            record = case = None
+            if mode == SubmissionMode.CASE:
+                if not (data.get("facts") or "").strip():
+                    raise ApplicationError(
+                        {"facts": _("The facts are required for a case under review.")}
+                    )
+                case = case_create(
+                    actor=actor,
+                    subject=subject,
+                    record_type=record_type,
+                    title=_("%(number)s of %(date)s (API: %(client)s)")
+                    % {
+                        "number": number,
+                        "date": data["decision_date"].isoformat(),
+                        "client": client.name,
+                    },
+                    facts=data["facts"],
+                    authority=authority,
+                    **fields,
+                )
+            else:
+                record = record_create(
+                    actor=actor,
+                    subject=subject,
+                    record_type=record_type,
+                    authority=authority,
+                    decision_number=number,
+                    decision_date=data["decision_date"],
+                    facts=data.get("facts", ""),
+                    performance_status=data.get("performance_status") or "unperformed",
+                    **fields,
+                )
+            submission = ApiSubmission.objects.create(
+                authority=authority,
+                client=client,
+                decision_number=number,
+                payload_hash=digest,
+                payload=payload,
+                record=record,
+                case=case,
+                import_batch=import_batch,
+            )
+            audit_log(
+                actor=actor,
+                action="api.submit",
+                obj=submission,
+                subject=subject,
+                new={
+                    "client": client.key_prefix,
+                    "decision_number": number,
+                    "mode": mode,
+                    "record": record.pk if record else None,
+                    "case": case.pk if case else None,
+                    "import_batch": import_batch.pk if import_batch else None,
+                },
+            )
+    except IntegrityError:
+        # a concurrent submission of the same number won the race: answer as a repeat
+        existing = ApiSubmission.objects.filter(authority=authority, decision_number=number).first()
+        if existing is None:
+            raise
+        return _repeat(existing, payload, digest)
+    return SubmissionResult(submission, created=True)
+
+
+# --- bulk import -------------------------------------------------------------------------------
+
+
+def _detect_format(file_name: str, text: str) -> str:
+    name = (file_name or "").lower()
+    if name.endswith(".csv"):
+        return ImportFormat.CSV
+    if name.endswith((".jsonl", ".ndjson", ".json")):
+        return ImportFormat.JSONL
+    return ImportFormat.JSONL if text.lstrip().startswith("{") else ImportFormat.CSV
+
+
+@transaction.atomic
+def import_batch_create(
+    *, client: ApiClient, file_name: str, content: bytes
+) -> tuple[ImportBatch, bool]:
+    """Accept an upload for processing. The same file again (same SHA-256, same authority)
+    returns the existing batch and queues nothing."""
+    if len(content) > settings.SCS_IMPORT_MAX_BYTES:
+        raise ApplicationError(
+            {
+                "file": _("The file is larger than %(kb)d KB.")
+                % {"kb": settings.SCS_IMPORT_MAX_BYTES // 1024}
+            }  # fmt: skip
+        )
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ApplicationError({"file": _("The file must be UTF-8 text.")}) from None
+    if "\x00" in text:
+        raise ApplicationError({"file": _("The file must be UTF-8 text.")})
+    if not text.strip():
+        raise ApplicationError({"file": _("The file is empty.")})
+    digest = hashlib.sha256(content).hexdigest()
+    existing = ImportBatch.objects.filter(authority=client.authority, file_sha256=digest).first()
+    if existing is not None:
+        return existing, False
+    batch = ImportBatch.objects.create(
+        authority=client.authority,
+        client=client,
+        # the client's file name is only a label: printable characters only
+        file_name="".join(c for c in (file_name or "") if c.isprintable())[:255],
+        file_sha256=digest,
+        format=_detect_format(file_name, text),
+        content=text,
+    )
+    audit_log(
+        actor=client.user,
+        action="import.upload",
+        obj=batch,
+        new={"client": client.key_prefix, "file": batch.file_name, "sha256": digest},
+    )
+    from sanctions.tasks import import_batch_process
+
+    transaction.on_commit(lambda: import_batch_process.delay(batch.pk))
+    return batch, True
+
+
+def _import_rows(batch: ImportBatch) -> list[tuple[int, dict[str, Any] | None, str]]:
+    """(row number, raw row or None, parse error). Rows count from 1 (a CSV header is not
+    a row)."""
+    rows: list[tuple[int, dict[str, Any] | None, str]] = []
+    if batch.format == ImportFormat.CSV:
+        reader = csv.DictReader(io.StringIO(batch.content))
+        missing = {"subject_kind", "identifier", "record_type", "decision_number"} - set(
+            reader.fieldnames or []
+        )
+        if missing:
+            return [(0, None, _("Missing columns: %(c)s") % {"c": ", ".join(sorted(missing))})]
+        for number, line in enumerate(reader, start=1):
+            row = {k: (v or "").strip() for k, v in line.items() if k in IMPORT_CSV_COLUMNS}
+            subject: dict[str, Any] = {
+                "kind": row.pop("subject_kind", ""),
+                "identifier": row.pop("identifier", ""),
+                "name": row.pop("name", ""),
+            }
+            rep_id, rep_name = row.pop("legal_rep_identifier", ""), row.pop("legal_rep_name", "")
+            if rep_id or rep_name:
+                subject["legal_representative"] = {"identifier": rep_id, "name": rep_name}
+            rows.append((number, {"subject": subject, **{k: v for k, v in row.items() if v}}, ""))
+    else:
+        for number, line in enumerate(batch.content.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except ValueError:
+                rows.append((number, None, _("This line is not valid JSON.")))
+                continue
+            if not isinstance(value, dict):
+                rows.append((number, None, _("Each line must be a JSON object.")))
+                continue
+            rows.append((number, value, ""))
+    return rows
+
+
+def _flatten(errors: Any, prefix: str = "") -> list[tuple[str, str]]:
+    if isinstance(errors, dict):
+        out = []
+        for key, value in errors.items():
+            out += _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+        return out
+    if isinstance(errors, list):
+        out = []
+        for value in errors:
+            out += _flatten(value, prefix)
+        return out
+    return [(prefix or "non_field_errors", str(errors))]
+
+
+def import_batch_process(*, batch_id: int) -> ImportBatch:
+    """Import every valid row; refused rows change nothing and are reported (row, field,
+    message). One transaction holding the batch's row lock, each row in its own savepoint:
+    a crash leaves nothing half-done, a second run finds the batch done and returns."""
+    from sanctions.serializers import RecordSubmissionSerializer
+
+    with transaction.atomic():
+        batch = (
+            ImportBatch.objects.select_for_update()
+            .select_related("client__authority", "client__user")
+            .get(pk=batch_id)
+        )
+        if batch.status == ImportStatus.DONE:
+            return batch
+        report: list[dict[str, Any]] = []
+        counts = {"imported": 0, "unchanged": 0, "invalid": 0}
+        rows = _import_rows(batch)
+        if len(rows) > settings.SCS_IMPORT_MAX_ROWS:
+            limit = settings.SCS_IMPORT_MAX_ROWS
+            rows = [(0, None, _("At most %(n)d rows per file.") % {"n": limit})]
+        for number, raw, parse_error in rows:
+            if raw is None:
+                report.append({"row": number, "field": "non_field_errors", "message": parse_error})
+                counts["invalid"] += 1
+                continue
+            serializer = RecordSubmissionSerializer(data=raw)
+            if not serializer.is_valid():
+                for field, message in _flatten(serializer.errors):
+                    report.append({"row": number, "field": field, "message": message})
+                counts["invalid"] += 1
+                continue
+            try:
+                with transaction.atomic():
+                    result = record_submit(
+                        client=batch.client, data=serializer.validated_data, import_batch=batch
+                    )
+            except ValidationError as exc:
+                errors = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+                for field, message in _flatten(errors):
+                    report.append({"row": number, "field": field, "message": message})
+                counts["invalid"] += 1
+                continue
+            counts["imported" if result.created else "unchanged"] += 1
+        batch.status = ImportStatus.DONE
+        batch.finished_at = timezone.now()
+        batch.rows_total = len(rows)
+        batch.rows_imported = counts["imported"]
+        batch.rows_unchanged = counts["unchanged"]
+        batch.rows_invalid = counts["invalid"]
+        batch.report = report
+        batch.content = ""  # the identifiers in the file are not kept once imported
+        batch.save()
+        audit_log(
+            actor=batch.client.user,
+            action="import.process",
+            obj=batch,
+            new={**counts, "rows": len(rows)},
+        )
+    return batch
+
+
+# --- restriction check -------------------------------------------------------------------------
+
+
+def restriction_check(
+    *,
+    client: ApiClient,
+    identifier: str,
+    measure: str = "",
+    today: datetime.date | None = None,
+) -> dict[str, Any]:
+    """Does the subject with this full ID number / credit code have active restrictions
+    (optionally: this measure)? Each check of a person leaves an access-log row naming the
+    client, which the person sees."""
+    from sanctions.selectors import active_restrictions
+
+    today = today or timezone.localdate()
+    if not looks_like_identifier(identifier or ""):
+        raise ApplicationError(
+            {"identifier": _("Enter all 18 characters of the ID number or credit code.")}
+        )
+    measure_obj = None
+    if measure:
+        measure_obj = Measure.objects.filter(code=measure, kind="restriction").first()
+        if measure_obj is None:
+            raise ApplicationError({"measure": _("Unknown restriction measure.")})
+    subject = Subject.objects.filter(
+        identifier_hash=identifier_hash(normalize_identifier(identifier))
+    ).first()
+    if subject is None:
+        return {"subject_found": False, "restricted": False, "checked_on": today,
+                "restrictions": []}  # fmt: skip
+    access_log_write(
+        official_user=client.user,
+        subject=subject,
+        purpose=_("API restriction check by %(client)s (%(authority)s)")
+        % {"client": client.name, "authority": client.authority.name},
+    )
+    restrictions = active_restrictions(subject=subject, measure=measure_obj, today=today)
+    return {
+        "subject_found": True,
+        "kind": subject.kind,
+        "masked_id": subject.masked_identifier,
+        "restricted": bool(restrictions),
+        "checked_on": today,
+        "restrictions": restrictions,
+    }

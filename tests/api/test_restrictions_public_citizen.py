@@ -1,0 +1,162 @@
+"""Restriction checks (access log, header/body only), the public list over the API (allow-list,
+cap, rate limit) and citizens' own endpoints."""
+
+import pytest
+from django.test import override_settings
+
+from sanctions.models import AccessLog
+from sanctions.public import ENTERPRISE_FIELDS, PERSON_FIELDS
+from tests.api.conftest import auth
+from tests.factories import UserFactory, make_citizen
+from tests.sanctions.test_public import PRIVATE_FACTS, listed  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.django_db
+CHECK = "/api/v1/restrictions/check"
+
+
+def test_restriction_check_by_header_logs_access(api, court_agency, listed):  # noqa: F811
+    client, key = court_agency
+    zhang = listed["people"]["zhang"]
+    response = api.get(CHECK, HTTP_X_SUBJECT_IDENTIFIER=zhang.resident_id, **auth(key))
+    assert response.status_code == 200, response.json()
+    data = response.json()
+    assert data["restricted"] is True
+    codes = {r["measure"] for r in data["restrictions"]}
+    assert "no-air-travel" in codes
+    basis = data["restrictions"][0]["basis"]
+    assert basis["decision_number"] == "(2025)京0101执1号"
+    assert data["restrictions"][0]["until"] is not None  # ground 2: listed for 2 years
+    assert zhang.resident_id not in response.content.decode()
+    log = AccessLog.objects.get(subject=zhang.subject)
+    assert log.official == client.user and client.name in log.purpose
+    assert log.authority == client.authority
+
+    only = api.get(CHECK + "?measure=no-procurement",
+                   HTTP_X_SUBJECT_IDENTIFIER=zhang.resident_id, **auth(key))  # fmt: skip
+    assert {r["measure"] for r in only.json()["restrictions"]} == {"no-procurement"}
+    assert AccessLog.objects.filter(subject=zhang.subject).count() == 2
+
+
+def test_restriction_check_body_and_negative_answers(api, court_agency, listed):  # noqa: F811
+    _client, key = court_agency
+    clean = make_citizen(name="周清白")
+    response = api.post(CHECK, {"identifier": clean.resident_id}, format="json", **auth(key))
+    assert response.status_code == 200
+    assert response.json()["restricted"] is False and response.json()["subject_found"] is True
+    assert AccessLog.objects.filter(subject=clean.subject).count() == 1
+    # an individual's administrative penalty (never published) triggers no restriction here
+    unknown = api.post(CHECK, {"identifier": "11010119900101123X"}, format="json", **auth(key))
+    assert unknown.status_code == 200 and unknown.json()["subject_found"] is False
+    firm = listed["enterprise"]
+    ent = api.post(CHECK, {"identifier": firm.credit_code}, format="json", **auth(key))
+    assert ent.status_code == 200
+    assert not AccessLog.objects.filter(subject=firm.subject).exists()  # not personal data
+
+
+def test_restriction_check_refuses_identifier_in_query_and_bad_input(api, court_agency, listed):  # noqa: F811
+    _client, key = court_agency
+    zhang = listed["people"]["zhang"]
+    # the identifier in the query string is ignored: the header is required
+    response = api.get(f"{CHECK}?identifier={zhang.resident_id}", **auth(key))
+    assert response.status_code == 400
+    assert "X-Subject-Identifier" in response.json()["errors"]
+    assert not AccessLog.objects.exists()
+    bad = api.get(CHECK, HTTP_X_SUBJECT_IDENTIFIER="123", **auth(key))
+    assert bad.status_code == 400 and "identifier" in bad.json()["errors"]
+    measure = api.get(CHECK + "?measure=nope", HTTP_X_SUBJECT_IDENTIFIER=zhang.resident_id,
+                      **auth(key))  # fmt: skip
+    assert measure.status_code == 400 and "measure" in measure.json()["errors"]
+
+
+def test_restriction_scope_required(api, catalog, listed):  # noqa: F811
+    from tests.api.conftest import make_agency
+
+    _c, writer = make_agency("bj-dongcheng-court", scopes=["records:write"], name="w")
+    zhang = listed["people"]["zhang"]
+    response = api.get(CHECK, HTTP_X_SUBJECT_IDENTIFIER=zhang.resident_id, **auth(writer))
+    assert response.status_code == 403
+    assert not AccessLog.objects.exists()
+
+
+def test_public_list_allow_listed_fields_only(api, listed):  # noqa: F811
+    response = api.get("/api/v1/public/entries/")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["count"] == 4 and data["capped"] is False
+    for entry in data["results"]:
+        expected = PERSON_FIELDS if entry["kind"] == "person" else ENTERPRISE_FIELDS
+        assert tuple(entry) == expected
+    body = response.content.decode()
+    assert PRIVATE_FACTS not in body and "内部标题" not in body
+    for person in listed["people"].values():
+        assert person.resident_id not in body
+    assert "京交罚〔2025〕1号" not in body  # an individual's penalty is never public
+    names = [e["name"] for e in api.get("/api/v1/public/entries/?q=zhangwei").json()["results"]]
+    assert names == ["张伟"]
+    bad = api.get("/api/v1/public/entries/?kind=alien")
+    assert bad.status_code == 400 and "kind" in bad.json()["errors"]
+    assert api.get("/api/v1/public/entries/?page=99").status_code == 404
+
+
+def test_public_detail_and_lookup(api, listed):  # noqa: F811
+    record = listed["li"]
+    detail = api.get(f"/api/v1/public/entries/{record.pk}/")
+    assert detail.status_code == 200 and detail.json()["case_number"] == record.decision_number
+    assert api.get(f"/api/v1/public/entries/{listed['private'].pk}/").status_code == 404
+    li = listed["people"]["li"]
+    found = api.post("/api/v1/public/entries/lookup/", {"identifier": li.resident_id},
+                     format="json")  # fmt: skip
+    assert found.status_code == 200 and found.json()["count"] == 1
+    assert li.resident_id not in found.content.decode()
+
+
+def test_public_results_are_capped(api, listed, settings):  # noqa: F811
+    settings.SCS_SEARCH_MAX_RESULTS = 2
+    data = api.get("/api/v1/public/entries/").json()
+    assert data["count"] == 2 and data["capped"] is True and data["next"] is None
+
+
+@override_settings(SCS_SEARCH_RATE_PER_MINUTE=2)
+def test_public_rate_limit_429_json_and_fails_closed(api, listed, settings):  # noqa: F811
+    ip = {"REMOTE_ADDR": "10.9.8.7"}
+    import redis
+
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    assert api.get("/api/v1/public/entries/", **ip).status_code == 200
+    assert api.get("/api/v1/public/entries/", **ip).status_code == 200
+    limited = api.get("/api/v1/public/entries/", **ip)
+    assert limited.status_code == 429 and limited["Content-Type"] == "application/json"
+    assert limited.json()["code"] == "throttled"
+    from sanctions import ratelimit
+
+    saved = ratelimit._pool
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    ratelimit._pool = None
+    try:
+        down = api.get("/api/v1/public/entries/", REMOTE_ADDR="10.9.8.8")
+        assert down.status_code == 429
+    finally:
+        ratelimit._pool = saved
+
+
+def test_citizen_sees_own_record_and_score(client, listed):  # noqa: F811
+    zhang = listed["people"]["zhang"]
+    user = UserFactory(username="zhang.citizen")
+    zhang.user = user
+    zhang.save(update_fields=["user"])
+    client.force_login(user)
+    mine = client.get("/api/v1/me/record/")
+    assert mine.status_code == 200
+    numbers = {r["decision_number"] for r in mine.json()["records"]}
+    assert numbers == {"(2025)京0101执1号", "京交罚〔2025〕1号"}  # incl. the unpublished one
+    score = client.get("/api/v1/me/score/")
+    assert score.status_code == 200
+    data = score.json()
+    assert data["total"] == data["base"] + sum(r["points"] for r in data["records"])
+
+
+def test_citizen_endpoints_refuse_others(client, api, court_agency, listed):  # noqa: F811
+    assert client.get("/api/v1/me/record/").status_code in (401, 403)
+    client.force_login(UserFactory(username="no-citizen"))
+    assert client.get("/api/v1/me/record/").status_code == 403
+    assert api.get("/api/v1/me/record/", **auth(court_agency[1])).status_code in (401, 403)

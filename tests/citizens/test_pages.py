@@ -1,0 +1,231 @@
+"""My record and everything under it: content, filings through the real services, and that
+citizen A can reach nothing of citizen B's."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from sanctions.models import AuditEvent, FilingAttachment, Notice, Objection, RepairApplication
+from tests.citizens.conftest import pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+    return response.content.decode()
+
+
+def test_my_record_shows_score_domains_chart_records_measures_and_public_view(client, world):
+    client.force_login(world["a_user"])
+    html = page(client, reverse("citizens:my_record"))
+    record = world["a_record"]
+    for text in ("Grade", "Judicial credibility", "Commercial integrity", "Rule version",
+                 record.decision_number, "Published since", "See the public entry",
+                 "Measures in force", "How the score is made up"):  # fmt: skip
+        assert text in html, text
+    assert "<svg" in html and "Score history" in html
+    score = world["a"].subject.score
+    assert f'id="score-total">{score.total}<' in html and score.total < 1000
+    # the explanation's points for the listed record
+    assert "Counts -" in html
+    # the enterprise A represents is offered, its page shows its record
+    enterprise = world["enterprise"].subject
+    assert reverse("citizens:my_enterprise", args=[enterprise.pk]) in html
+    html = page(client, reverse("citizens:my_enterprise", args=[enterprise.pk]))
+    assert world["e_record"].decision_number in html
+    # never a full ID number on any page
+    assert world["a"].resident_id not in html
+
+
+def test_record_detail_shows_basis_points_window_and_exactly_the_public_entry(client, world):
+    client.force_login(world["a_user"])
+    record = world["a_record"]
+    html = page(client, reverse("citizens:record", args=[record.pk]))
+    assert record.legal_basis in html and "What the public sees" in html
+    assert "Unified social credit code" not in html and "ID number (masked)" in html
+    assert world["a"].subject.masked_identifier in html and world["a"].resident_id not in html
+    assert reverse("citizens:object", args=[record.pk]) in html
+    # judicial listings are removed by performance, not repaired
+    assert "Credit repair does not apply" in html
+
+
+def test_objection_through_the_page_with_attachment(client, world):
+    client.force_login(world["a_user"])
+    record = world["a_record"]
+    url = reverse("citizens:object", args=[record.pk])
+    html = page(client, url)
+    assert "The authority decides within 15 days" in html
+    response = client.post(url, {"grounds": "我已履行全部义务。", "attachments": [pdf("paid.pdf")]})
+    assert response.status_code == 302
+    objection = Objection.objects.get(record=record)
+    assert objection.filed_by == world["a_user"] and objection.outcome == "pending"
+    assert [a.original_name for a in objection.attachments.all()] == ["paid.pdf"]
+    record.refresh_from_db()
+    assert record.status == "under_objection"
+    event = AuditEvent.objects.get(action="objection.file", object_id=str(objection.pk))
+    assert event.actor_id == world["a_user"].pk and event.new_values["attachments"] == ["paid.pdf"]
+    assert Notice.objects.filter(record=record, kind="objection_received").exists()
+    html = page(client, reverse("citizens:record", args=[record.pk]))
+    assert "Pending" in html and "paid.pdf" in html
+    attachment = objection.attachments.get()
+    response = client.get(reverse("citizens:attachment", args=[attachment.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    # a second objection while one is pending: no form
+    assert "An objection is not possible now" in page(client, url)
+
+
+@pytest.mark.parametrize(
+    "upload, message",
+    [
+        (SimpleUploadedFile("virus.exe", b"MZ\x90\x00", content_type="application/pdf"),
+         "Only PDF, PNG and JPEG"),
+        (SimpleUploadedFile("fake.pdf", b"<html>not a pdf", content_type="application/pdf"),
+         "Only PDF, PNG and JPEG"),
+    ],
+)  # fmt: skip
+def test_bad_attachment_refuses_the_whole_objection(client, world, upload, message):
+    client.force_login(world["a_user"])
+    record = world["a_record"]
+    response = client.post(reverse("citizens:object", args=[record.pk]),
+                           {"grounds": "理由", "attachments": [pdf("ok.pdf"), upload]})  # fmt: skip
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not Objection.objects.filter(record=record).exists()
+    assert not FilingAttachment.objects.filter(original_name="ok.pdf").exists()
+    record.refresh_from_db()
+    assert record.status == "active"
+
+
+def test_objection_needs_grounds(client, world):
+    client.force_login(world["a_user"])
+    response = client.post(reverse("citizens:object", args=[world["a_record"].pk]),
+                           {"grounds": "   "})  # fmt: skip
+    assert response.status_code == 400
+    assert not Objection.objects.filter(record=world["a_record"]).exists()
+
+
+def test_repair_application_for_the_represented_enterprise(client, world, settings):
+    client.force_login(world["a_user"])
+    record = world["e_record"]  # general tier, decided 120 days ago: eligible after 91
+    url = reverse("citizens:repair", args=[record.pk])
+    html = page(client, url)
+    assert "working days" in html and "Repair is free" in html
+    response = client.post(url, {"grounds": "已召回全部批次并整改。"})
+    assert response.status_code == 302
+    application = RepairApplication.objects.get(record=record)
+    assert application.filed_by == world["a_user"] and application.state == "pending"
+    assert "An application is pending" in page(client, url)
+
+
+def test_notices_access_log_and_report(client, world):
+    client.force_login(world["b_user"])
+    html = page(client, reverse("citizens:notices"))
+    assert "Objection received" in html and "Your portal activation code" in html
+    notice = Notice.objects.filter(subject=world["b"].subject, kind="account").first()
+    html = page(client, reverse("citizens:notice", args=[notice.pk]))
+    assert "••••-••••-" in html
+    html = page(client, reverse("citizens:access_log"))
+    assert "enforcement review" in html and world["court"][1].username in html
+    html = page(client, reverse("citizens:report"))
+    for text in ("Credit record report", world["b_record"].decision_number, "enforcement review",
+                 "Objection received"):  # fmt: skip
+        assert text in html
+    assert world["b"].resident_id not in html
+
+
+def _b_urls(world):
+    b = world
+    attachment = b["b_objection"].attachments.get()
+    notice = Notice.objects.filter(subject=b["b"].subject).first()
+    return [
+        reverse("citizens:record", args=[b["b_record"].pk]),
+        reverse("citizens:object", args=[b["b_record"].pk]),
+        reverse("citizens:repair", args=[b["b_record"].pk]),
+        reverse("citizens:notice", args=[notice.pk]),
+        reverse("citizens:attachment", args=[attachment.pk]),
+    ]
+
+
+def test_citizen_a_reaches_nothing_of_citizen_b(client, world):
+    client.force_login(world["a_user"])
+    for url in _b_urls(world):
+        assert client.get(url).status_code == 404, url
+    # B's enterprise-less record page and A's enterprise under B's login
+    response = client.post(reverse("citizens:object", args=[world["b_record"].pk]),
+                           {"grounds": "x"})  # fmt: skip
+    assert response.status_code == 404
+    client.force_login(world["b_user"])
+    enterprise = world["enterprise"].subject
+    for url in (
+        reverse("citizens:my_enterprise", args=[enterprise.pk]),
+        reverse("citizens:record", args=[world["e_record"].pk]),
+        reverse("citizens:repair", args=[world["e_record"].pk]),
+        reverse(
+            "citizens:my_enterprise", args=[world["b"].subject.pk]
+        ),  # a person, not an enterprise
+    ):
+        assert client.get(url).status_code == 404, url
+    # A's own lists never include B's things
+    client.force_login(world["a_user"])
+    for url in (reverse("citizens:notices"), reverse("citizens:report"),
+                reverse("citizens:access_log"), reverse("citizens:my_record")):  # fmt: skip
+        html = page(client, url)
+        assert world["b_record"].decision_number not in html and "赵丽" not in html, url
+
+
+def test_anonymous_users_are_sent_to_login(client, world):
+    urls = _b_urls(world) + [
+        reverse("citizens:my_record"), reverse("citizens:notices"),
+        reverse("citizens:access_log"), reverse("citizens:report"),
+        reverse("citizens:my_enterprise", args=[world["enterprise"].subject.pk]),
+    ]  # fmt: skip
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("citizens:login") + "?next="), url
+
+
+def test_officials_have_no_citizen_pages(client, world):
+    client.force_login(world["court"][0])
+    assert client.get(reverse("citizens:my_record")).status_code == 404
+    assert client.get(reverse("citizens:record", args=[world["b_record"].pk])).status_code == 404
+
+
+def test_officials_see_the_attachments_in_the_admin_within_scope(client, world):
+    objection = world["b_objection"]
+    attachment = objection.attachments.get()
+    url = reverse("admin:sanctions_objection_attachment", args=[objection.pk, attachment.pk])
+    client.force_login(world["court"][1])
+    html = page(client, reverse("admin:sanctions_objection_change", args=[objection.pk]))
+    assert "receipt.pdf" in html and url in html
+    assert client.get(url).status_code == 200
+    client.force_login(world["amr"][1])  # another authority
+    assert client.get(url).status_code == 404
+
+
+def test_appeal_after_a_rejected_objection(client, world):
+    from sanctions import services
+    from sanctions.models import Appeal
+
+    objection = world["b_objection"]
+    url = reverse("citizens:appeal", args=[objection.pk])
+    client.force_login(world["b_user"])
+    assert "An appeal is not possible" in page(client, url)  # still pending
+    services.objection_decide(actor=world["court"][1], objection=objection, outcome="rejected",
+                              reasons="未提供履行凭证原件。")  # fmt: skip
+    html = page(client, reverse("citizens:record", args=[world["b_record"].pk]))
+    assert url in html
+    client.force_login(world["a_user"])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"grounds": "x"}).status_code == 404
+    client.force_login(world["b_user"])
+    assert client.post(url, {"grounds": ""}).status_code == 400
+    response = client.post(url, {"grounds": "凭证原件已补交。"})
+    assert response.status_code == 302
+    appeal = Appeal.objects.get(objection=objection)
+    assert appeal.filed_by == world["b_user"]
+    assert appeal.authority == world["b_record"].authority.parent
+    html = page(client, reverse("citizens:record", args=[world["b_record"].pk]))
+    assert "Appeal to" in html and url not in html
+    assert "An appeal is not possible" in page(client, url)
