@@ -102,7 +102,8 @@ def sample_terms(n: int) -> dict[str, list]:
 def db_side(samples: dict[str, list], skip_unindexed: bool = False) -> dict[str, dict]:
     from django.db import connection, transaction
 
-    from sanctions.public import search
+    from sanctions.filters import filtered_entries
+    from sanctions.public import entries_by_identifier
 
     def run_all(label: str, limit: int | None = None) -> dict[str, dict]:
         out = {}
@@ -110,7 +111,11 @@ def db_side(samples: dict[str, list], skip_unindexed: bool = False) -> dict[str,
             terms = terms[:limit] if limit else terms
             times, indexed = [], True
             for term in terms:
-                qs = search(identifier=term) if shape == "exact ID" else search(q=term)
+                qs = (
+                    entries_by_identifier(term)
+                    if shape == "exact ID"
+                    else filtered_entries({"q": term}, today=None)[1]
+                )
                 ms, used_index = explain_ms(qs[:201])
                 times.append(ms)
                 indexed = indexed and used_index

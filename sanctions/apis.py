@@ -4,7 +4,7 @@ list. Views read input, call a service or selector, render. Errors: `api_auth`."
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -25,10 +25,9 @@ from sanctions.api_auth import (
     PublicSearchThrottle,
     api_client_of,
 )
-from sanctions.filters import PublicEntryFilter
+from sanctions.filters import filtered_entries
 from sanctions.models import ApiSubmission, ImportBatch
-from sanctions.public import newest_first, public_entry, search
-from sanctions.selectors import public_entries
+from sanctions.public import capped_paginator, entries_by_identifier, public_entry, public_record
 from sanctions.services.agency import import_batch_create, record_submit, restriction_check
 
 IDENTIFIER_HEADER = "X-Subject-Identifier"
@@ -234,13 +233,11 @@ class PublicView(APIView):
 
 
 def _page(request: Request, entries, today) -> dict:
-    """One page of at most PAGE_SIZE entries from at most SCS_SEARCH_MAX_RESULTS: persons'
-    entries are never bulk-exportable, exactly as on the search page."""
-    cap = settings.SCS_SEARCH_MAX_RESULTS
-    paginator = Paginator(entries[:cap], settings.REST_FRAMEWORK["PAGE_SIZE"])
+    """One page of the capped list, exactly as on the search page (persons' entries are
+    never bulk-exportable); a page number out of range is a 404."""
+    paginator, capped = capped_paginator(entries, settings.REST_FRAMEWORK["PAGE_SIZE"])
     try:
-        number = int(request.query_params.get("page", "1"))
-        page = paginator.page(number)
+        page = paginator.page(int(request.query_params.get("page", "1")))
     except (ValueError, InvalidPage):
         raise exceptions.NotFound(_("No such page.")) from None
 
@@ -253,7 +250,7 @@ def _page(request: Request, entries, today) -> dict:
 
     return {
         "count": paginator.count,
-        "capped": paginator.count >= cap,
+        "capped": capped,
         "next": link(page.next_page_number() if page.has_next() else None),
         "previous": link(page.previous_page_number() if page.has_previous() else None),
         "results": [public_entry(record, today=today) for record in page.object_list],
@@ -290,11 +287,9 @@ class PublicEntryListApi(PublicView):
         today = timezone.localdate()
         data = request.query_params.copy()
         data.pop("page", None)
-        filterset = PublicEntryFilter(data, queryset=public_entries(today=today))
-        if not filterset.is_valid():
+        filterset, entries = filtered_entries(data, today=today)
+        if entries is None:
             raise exceptions.ValidationError(filterset.errors)
-        # the pages' order and plans (name tables read in key order)
-        entries = newest_first(filterset.qs.select_related("subject", "record_type", "authority"))
         return Response(_page(request, entries, today))
 
 
@@ -312,7 +307,7 @@ class PublicEntryLookupApi(PublicView):
         serializer = s.IdentifierLookupSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         today = timezone.localdate()
-        entries = search(identifier=serializer.validated_data["identifier"], today=today)
+        entries = entries_by_identifier(serializer.validated_data["identifier"], today=today)
         return Response(_page(request, entries, today))
 
 
@@ -324,10 +319,7 @@ class PublicEntryDetailApi(PublicView):
         tags=["public"],
     )
     def get(self, request: Request, pk: int) -> Response:
-        record = (
-            public_entries().select_related("subject", "record_type", "authority")
-            .filter(pk=pk).first()
-        )  # fmt: skip
+        record = public_record(pk)
         if record is None:
             raise exceptions.NotFound()
         return Response(public_entry(record))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 import redis
 from django import forms
+from django.db.models import QuerySet
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -12,7 +13,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from sanctions.models import Authority, Domain, IntegrityRecord, JudicialGround, SubjectKind
-from sanctions.public import filter_entries_by_name, public_list_version
+from sanctions.public import (
+    filter_entries_by_name,
+    newest_first,
+    public_list_version,
+    public_records,
+)
 from sanctions.regions import province_choices
 
 # --- widgets rendered in Python ------------------------------------------------------------
@@ -167,6 +173,15 @@ class PublicEntryFilter(django_filters.FilterSet):
 
     def has_search(self) -> bool:
         return any(self.data.get(name) for name in self.filters)
+
+
+def filtered_entries(data, *, today) -> tuple[PublicEntryFilter, QuerySet | None]:
+    """The public list filtered as the search page and the API filter it, newest first; None
+    when the filters do not validate (the FilterSet carries the errors)."""
+    filterset = PublicEntryFilter(data, queryset=public_records(today=today))
+    if not filterset.is_valid():
+        return filterset, None
+    return filterset, newest_first(filterset.qs)
 
 
 class IdentifierForm(forms.Form):

@@ -15,6 +15,7 @@ from typing import Any
 
 import redis
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -23,7 +24,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sanctions.identifiers import identifier_hash, region_name
-from sanctions.models import IntegrityRecord, JudicialGround, Subject
+from sanctions.models import IntegrityRecord, JudicialGround
 from sanctions.rules import age_on
 from sanctions.selectors import public_entries
 
@@ -178,54 +179,31 @@ def newest_first(entries: QuerySet[IntegrityRecord]) -> QuerySet[IntegrityRecord
     return entries.order_by("-publication_start", "-id")
 
 
-def _subjects_matching(term: str, field: str = "display_name") -> QuerySet[Subject] | None:
-    condition = name_condition(term, field)
-    if condition is None:
-        return None
-    subjects = Subject.objects.filter(condition)
-    if field == "legal_rep_name":
-        subjects = subjects.filter(kind="enterprise")
-    return subjects.values("pk")
+def public_records(*, today: datetime.date | None = None) -> QuerySet[IntegrityRecord]:
+    """Public entries with what `public_entry` reads joined in."""
+    return public_entries(today=today).select_related("subject", "record_type", "authority")
 
 
-def search(
-    *,
-    q: str = "",
-    identifier: str = "",
-    legal_rep: str = "",
-    kind: str = "",
-    domain: str = "",
-    ground: int | None = None,
-    province: str = "",
-    city: str = "",
-    authority: int | None = None,
-    published_from: datetime.date | None = None,
-    published_to: datetime.date | None = None,
-    today: datetime.date | None = None,
+def entries_by_identifier(
+    identifier: str, *, today: datetime.date | None = None
 ) -> QuerySet[IntegrityRecord]:
-    """Public entries matching the search, newest first."""
-    entries = public_entries(today=today).select_related("subject", "record_type", "authority")
-    if identifier:
-        entries = entries.filter(subject__identifier_hash=identifier_hash(identifier))
-    entries = filter_entries_by_name(entries, q)
-    entries = filter_entries_by_name(entries, legal_rep, "legal_rep_name")
-    if kind:
-        entries = entries.filter(subject__kind=kind)
-    if domain:
-        entries = entries.filter(record_type__domain=domain)
-    if ground:
-        entries = entries.filter(judicial_ground=ground)
-    if city:
-        entries = entries.filter(subject__region_code__startswith=city[:4])
-    elif province:
-        entries = entries.filter(subject__region_code__startswith=province[:2])
-    if authority:
-        entries = entries.filter(authority_id=authority)
-    if published_from:
-        entries = entries.filter(publication_start__gte=published_from)
-    if published_to:
-        entries = entries.filter(publication_start__lte=published_to)
-    return newest_first(entries)
+    """The exact lookup (full ID number or credit code, by keyed hash), newest first."""
+    return newest_first(
+        public_records(today=today).filter(subject__identifier_hash=identifier_hash(identifier))
+    )
+
+
+def public_record(pk: int) -> IntegrityRecord | None:
+    """One entry for its detail page, if it is public today."""
+    return public_records().filter(pk=pk).first()
+
+
+def capped_paginator(entries: QuerySet[IntegrityRecord], per_page: int) -> tuple[Paginator, bool]:
+    """Pages over at most SCS_SEARCH_MAX_RESULTS entries (a capped COUNT; a page builds only
+    its own rows) and whether the cap was reached: persons' entries are never bulk-listed."""
+    cap = settings.SCS_SEARCH_MAX_RESULTS
+    paginator = Paginator(entries[:cap], per_page)
+    return paginator, paginator.count >= cap
 
 
 def _localized(obj, field: str) -> str:
@@ -350,7 +328,7 @@ def connect_cache_invalidation() -> None:
     TTL (SCS_SEARCH_PAGE_CACHE_SECONDS)."""
     from django.db.models.signals import post_delete, post_save
 
-    from sanctions.models import Authority, RecordType
+    from sanctions.models import Authority, RecordType, Subject
 
     for model in (IntegrityRecord, Subject, Authority, RecordType):
         for name, signal in (("save", post_save), ("delete", post_delete)):

@@ -12,7 +12,6 @@ import time
 
 import redis
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
@@ -26,19 +25,22 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_safe
 
-from sanctions.filters import IdentifierForm, PublicEntryFilter
+from sanctions.filters import IdentifierForm, PublicEntryFilter, filtered_entries
 from sanctions.models import IntegrityRecord
 from sanctions.public import (
     ENTERPRISE_FIELDS,
     cache_key,
     cache_redis,
+    capped_paginator,
+    entries_by_identifier,
     newest_first,
     public_entry,
     public_list_version,
-    search,
+    public_record,
+    public_records,
 )
 from sanctions.ratelimit import rate_limited
-from sanctions.selectors import catalog_overview, public_entries
+from sanctions.selectors import catalog_overview
 
 PAGE_SIZE = 20
 logger = logging.getLogger(__name__)
@@ -140,30 +142,21 @@ def search_view(request: HttpRequest) -> HttpResponse:
 def _search_page(request: HttpRequest, csrf_token: str) -> HttpResponse:
     today = timezone.localdate()
     id_form = IdentifierForm(request.POST or None)
-    filterset = PublicEntryFilter(
-        request.GET if request.method != "POST" else {}, queryset=public_entries(today=today)
-    )
     if request.method == "POST":
-        if id_form.is_valid():
-            entries = search(identifier=id_form.cleaned_data["identifier"], today=today)
-        else:
-            entries = None
-    elif filterset.is_valid():
-        entries = newest_first(filterset.qs.select_related("subject", "record_type", "authority"))
-    else:
-        entries = None
-    status = 200
+        filterset = PublicEntryFilter({}, queryset=IntegrityRecord.objects.none())
+        entries = (
+            entries_by_identifier(id_form.cleaned_data["identifier"], today=today)
+            if id_form.is_valid()
+            else None
+        )
+    else:  # None: the filters did not validate
+        filterset, entries = filtered_entries(request.GET, today=today)
     page = None
     capped = False
     if entries is not None:
-        cap = settings.SCS_SEARCH_MAX_RESULTS
-        # a capped COUNT and one page of rows: never more than 20 entries built per request
-        paginator = Paginator(entries[:cap], PAGE_SIZE)
-        capped = paginator.count >= cap
+        paginator, capped = capped_paginator(entries, PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         page.object_list = [public_entry(r, today=today) for r in page.object_list]
-    elif request.method == "POST" or (filterset.data and not filterset.is_valid()):
-        status = 400
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -181,15 +174,13 @@ def _search_page(request: HttpRequest, csrf_token: str) -> HttpResponse:
             "query": query.urlencode(),
             "csrf_token": csrf_token,
         },
-        status=status,
+        status=200 if entries is not None else 400,
     )
 
 
 @require_safe
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    record = (
-        public_entries().select_related("subject", "record_type", "authority").filter(pk=pk).first()
-    )
+    record = public_record(pk)
     if record is None:
         raise Http404
     return render(request, "public/entry.html", {"entry": public_entry(record)})
@@ -201,12 +192,7 @@ def how_to_object(request: HttpRequest) -> HttpResponse:
 
 
 def _enterprise_entries():
-    records = (
-        public_entries()
-        .filter(subject__kind="enterprise")
-        .select_related("subject", "record_type", "authority")
-        .order_by("-publication_start", "-id")
-    )
+    records = newest_first(public_records().filter(subject__kind="enterprise"))
     for record in records.iterator(chunk_size=2000):
         yield public_entry(record)
 
