@@ -13,26 +13,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from sanctions.errors import flatten_errors
 from sanctions.services.agency import SubmissionConflict
-
-
-def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
-    """DRF's nested error detail → {"subject.identifier": ["message", ...]}."""
-    out: dict[str, list[str]] = {}
-    if isinstance(detail, dict):
-        for key, value in detail.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
-            for field, messages in _flatten(value, path).items():
-                out.setdefault(field, []).extend(messages)
-    elif isinstance(detail, list):
-        for index, value in enumerate(detail):
-            nested = isinstance(value, dict)
-            path = f"{prefix}.{index}" if nested and prefix else prefix
-            for field, messages in _flatten(value, path).items():
-                out.setdefault(field, []).extend(messages)
-    else:
-        out.setdefault(prefix or "non_field_errors", []).append(str(detail))
-    return out
 
 
 def _validation_body(errors: dict[str, list[str]], code: str = "invalid") -> dict[str, Any]:
@@ -69,7 +51,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = _validation_body(_flatten(exc.detail))
+        response.data = _validation_body(flatten_errors(exc.detail))
         return response
     detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
     code = getattr(exc, "default_code", "error")

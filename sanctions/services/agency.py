@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from sanctions.errors import ApplicationError
+from sanctions.errors import ApplicationError, flatten_errors
 from sanctions.identifiers import identifier_hash, looks_like_identifier, normalize_identifier
 from sanctions.models import (
     ApiClient,
@@ -488,18 +488,9 @@ def _import_rows(batch: ImportBatch) -> list[tuple[int, dict[str, Any] | None, s
     return rows
 
 
-def _flatten(errors: Any, prefix: str = "") -> list[tuple[str, str]]:
-    if isinstance(errors, dict):
-        out = []
-        for key, value in errors.items():
-            out += _flatten(value, f"{prefix}.{key}" if prefix else str(key))
-        return out
-    if isinstance(errors, list):
-        out = []
-        for value in errors:
-            out += _flatten(value, prefix)
-        return out
-    return [(prefix or "non_field_errors", str(errors))]
+def _report_errors(report: list[dict], row: int, errors: Any) -> None:
+    for field, messages in flatten_errors(errors).items():
+        report.extend({"row": row, "field": field, "message": m} for m in messages)
 
 
 def import_batch_process(*, batch_id: int) -> ImportBatch:
@@ -529,8 +520,7 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
                 continue
             serializer = RecordSubmissionSerializer(data=raw)
             if not serializer.is_valid():
-                for field, message in _flatten(serializer.errors):
-                    report.append({"row": number, "field": field, "message": message})
+                _report_errors(report, number, serializer.errors)
                 counts["invalid"] += 1
                 continue
             try:
@@ -540,8 +530,7 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
                     )
             except ValidationError as exc:
                 errors = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-                for field, message in _flatten(errors):
-                    report.append({"row": number, "field": field, "message": message})
+                _report_errors(report, number, errors)
                 counts["invalid"] += 1
                 continue
             counts["imported" if result.created else "unchanged"] += 1
