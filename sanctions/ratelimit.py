@@ -40,38 +40,60 @@ def client_ip(request) -> str:
 
 def hit(bucket: str, ip: str, limit: int) -> tuple[bool, bool]:
     """Count one request. Returns (allowed, backend_ok)."""
+    allowed, backend_ok, _values = hit_and_read(bucket, ip, limit)
+    return allowed, backend_ok
+
+
+def shares_cache_redis() -> bool:
+    """Whether the limiter's Redis is the cache's (then one round trip can do both)."""
+    return settings.CACHES["default"].get("LOCATION") == settings.REDIS_URL
+
+
+def hit_and_read(
+    bucket: str, ip: str, limit: int, read: list[str] | None = None
+) -> tuple[bool, bool, list | None]:
+    """Count one request and read `read` (MGET) in the same round trip. Returns (allowed,
+    backend_ok, the values read or None)."""
     window = int(time.time() // 60)
     key = f"{settings.CACHES['default'].get('KEY_PREFIX', 'scs')}:rl:{bucket}:{ip}:{window}"
     try:
-        pipe = _client().pipeline()
+        # no MULTI/EXEC: one write, one read; an EXPIRE lost with the connection leaves a
+        # key of a past window (its name carries the minute), never a wrong count
+        pipe = _client().pipeline(transaction=False)
         pipe.incr(key)
         pipe.expire(key, 120)
-        count, _ = pipe.execute()
+        if read:
+            pipe.mget(read)
+        results = pipe.execute()
     except redis.RedisError:
         logger.warning("rate limiter: Redis unavailable, refusing %s", bucket)
-        return False, False
-    return count <= limit, True
+        return False, False, None
+    return results[0] <= limit, True, results[2] if read else None
 
 
-def rate_limited(bucket: str, *, limit_setting: str, applies=lambda request: True):
-    """Decorator: refuse with the friendly 429 page once the per-IP limit is reached."""
+def rate_limited(bucket: str, *, limit_setting: str, applies=lambda request: True, read=None):
+    """Decorator: refuse with the friendly 429 page once the per-IP limit is reached.
+    `read(request)`: cache keys the view will read; when the limiter and the cache share a
+    Redis they are read with the count and left in `request.redis_prefetched` ({key: value})."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
             if applies(request):
-                allowed, backend_ok = hit(
-                    bucket, client_ip(request), getattr(settings, limit_setting)
-                )
+                keys = read(request) if read is not None and shares_cache_redis() else None
+                limit = getattr(settings, limit_setting)
+                allowed, backend_ok, values = hit_and_read(bucket, client_ip(request), limit, keys)
                 if not allowed:
                     response = render(
                         request,
                         "public/429.html",
-                        {"backend_ok": backend_ok, "limit": getattr(settings, limit_setting)},
+                        {"backend_ok": backend_ok, "limit": limit},
                         status=429,
                     )
                     response["Retry-After"] = "60"
                     return response
+                if keys:
+                    request.redis_prefetched = dict(zip(keys, values, strict=True))
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -70,21 +70,39 @@ def home(request: HttpRequest) -> HttpResponse:
 _CSRF_PLACEHOLDER = "scs-csrf-token-placeholder-5b0d1f"
 
 
+def _page_cache_keys(request: HttpRequest) -> list[str] | None:
+    """[list version key, page key] when this request's page is served from the cache:
+    anonymous GETs, per URL and language, while SCS_SEARCH_PAGE_CACHE_SECONDS > 0."""
+    if (
+        settings.SCS_SEARCH_PAGE_CACHE_SECONDS <= 0
+        or request.method not in ("GET", "HEAD")
+        or request.user.is_authenticated
+    ):
+        return None
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return [cache_key("list-version"), cache_key(f"search-page:{get_language()}:{path}")]
+
+
 def _cached_search_page(request: HttpRequest, render_page) -> HttpResponse:
     """Anonymous GETs of the search page, per URL and language, for
     SCS_SEARCH_PAGE_CACHE_SECONDS, stored with the public list's version and the date: a
     change to the list (see public.connect_cache_invalidation) or midnight makes them stale.
-    The rate limit (decorator) has already counted the request."""
+    The rate limit (decorator) has already counted the request, and read the two keys with
+    the count when it could (one Redis round trip for a cached page)."""
     seconds = settings.SCS_SEARCH_PAGE_CACHE_SECONDS
-    if seconds <= 0 or request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+    keys = _page_cache_keys(request)
+    if keys is None:
         return render_page(get_token(request))
-    path = request.get_full_path().encode()
-    key = cache_key(f"search-page:{get_language()}:{hashlib.sha256(path).hexdigest()}")
+    version_key, key = keys
+    prefetched = getattr(request, "redis_prefetched", None) or {}
     try:
         client = cache_redis()
-        # one round trip: the list's version and the page (stored with the version read
-        # before it was rendered: a page is never newer-keyed than its data)
-        raw_version, cached = client.mget([cache_key("list-version"), key])
+        if version_key in prefetched and key in prefetched:
+            raw_version, cached = prefetched[version_key], prefetched[key]
+        else:
+            # one round trip: the list's version and the page (stored with the version read
+            # before it was rendered: a page is never newer-keyed than its data)
+            raw_version, cached = client.mget(keys)
         stamp = f"{public_list_version(raw_version)}:{timezone.localdate().isoformat()}\n"
     except redis.RedisError:  # the cache is an optimisation: without Redis, render
         logger.warning("search page cache unavailable")
@@ -134,7 +152,10 @@ def _wait_for_page(client, key: str, stamp: bytes) -> bytes | None:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@rate_limited("search", limit_setting="SCS_SEARCH_RATE_PER_MINUTE", applies=_is_search)
+@rate_limited(
+    "search", limit_setting="SCS_SEARCH_RATE_PER_MINUTE", applies=_is_search,
+    read=_page_cache_keys,
+)  # fmt: skip
 def search_view(request: HttpRequest) -> HttpResponse:
     return _cached_search_page(request, lambda csrf_token: _search_page(request, csrf_token))
 

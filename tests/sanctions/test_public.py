@@ -446,6 +446,35 @@ def csrf_of(response) -> str:
     return match.group(1)
 
 
+def test_a_cached_page_costs_one_redis_round_trip(client, listed, page_cache, monkeypatch):
+    """The rate limit's count and the page's two keys go in one pipeline; the view reads
+    nothing more from Redis for a cached page."""
+    import redis
+
+    from sanctions import ratelimit
+    from sanctions.public import cache_redis
+
+    url = reverse("search") + "?q=张伟"
+    assert client.get(url).context is not None  # rendered and stored
+    sent = []
+    real_execute = redis.client.Pipeline.execute
+
+    def counting_execute(pipe, *args, **kwargs):
+        sent.append([command[0][0] for command in pipe.command_stack])
+        return real_execute(pipe, *args, **kwargs)
+
+    def no_more_reads(*args, **kwargs):
+        raise AssertionError("a second round trip for a cached page")
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", counting_execute)
+    for redis_client in (ratelimit._client(), cache_redis()):
+        monkeypatch.setattr(redis_client, "mget", no_more_reads)
+        monkeypatch.setattr(redis_client, "get", no_more_reads)
+    again = client.get(url)
+    assert again.status_code == 200 and again.context is None  # from the cache
+    assert sent == [["INCRBY", "EXPIRE", "MGET"]]
+
+
 def test_cached_page_carries_each_visitors_csrf_token(listed, page_cache):
     from django.test import Client
 
