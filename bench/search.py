@@ -78,11 +78,13 @@ def sample_terms(n: int) -> dict[str, list]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT display_name, name_pinyin, kind FROM sanctions_subject "
-            "TABLESAMPLE SYSTEM (1) LIMIT 20000"
+            "TABLESAMPLE SYSTEM (1) REPEATABLE (7) LIMIT 20000"
         )
         rows = cursor.fetchall()
         cursor.execute(
-            "SELECT resident_id FROM citizens_citizen TABLESAMPLE SYSTEM (1) LIMIT %s", [n]
+            "SELECT resident_id FROM citizens_citizen TABLESAMPLE SYSTEM (1) REPEATABLE (7) "
+            "LIMIT %s",
+            [n],
         )
         ids = [r[0] for r in cursor.fetchall()]
     people = [r for r in rows if r[2] == "person"]

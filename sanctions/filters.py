@@ -7,6 +7,7 @@ import redis
 from django import forms
 from django.db.models import QuerySet
 from django.forms.utils import flatatt
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -16,6 +17,7 @@ from sanctions.models import Authority, Domain, IntegrityRecord, JudicialGround,
 from sanctions.public import (
     filter_entries_by_name,
     newest_first,
+    newest_named_entries,
     public_list_version,
     public_records,
 )
@@ -175,12 +177,24 @@ class PublicEntryFilter(django_filters.FilterSet):
         return any(self.data.get(name) for name in self.filters)
 
 
-def filtered_entries(data, *, today) -> tuple[PublicEntryFilter, QuerySet | None]:
+def filtered_entries(data, *, today=None) -> tuple[PublicEntryFilter, QuerySet | None]:
     """The public list filtered as the search page and the API filter it, newest first; None
-    when the filters do not validate (the FilterSet carries the errors)."""
+    when the filters do not validate (the FilterSet carries the errors).
+
+    A name of 3+ characters with no filter but the dates picks its newest entries in the
+    entry-name table first (public.newest_named_entries); same entries, fewer joins."""
+    today = today or timezone.localdate()
     filterset = PublicEntryFilter(data, queryset=public_records(today=today))
     if not filterset.is_valid():
         return filterset, None
+    chosen = {name: value for name, value in filterset.form.cleaned_data.items() if value}
+    if chosen.get("q") and set(chosen) <= {"q", "published_from", "published_to"}:
+        newest = newest_named_entries(
+            chosen["q"], today=today, published_from=chosen.get("published_from"),
+            published_to=chosen.get("published_to"),
+        )  # fmt: skip
+        if newest is not None:
+            return filterset, newest_first(public_records(today=today).filter(id__in=newest))
     return filterset, newest_first(filterset.qs)
 
 

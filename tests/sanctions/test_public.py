@@ -212,13 +212,15 @@ def char_rows(record) -> set[str]:
 
 
 def name_row(record) -> str | None:
-    """The display name ENTRY_NAME_TABLE holds for a record (its date checked as above)."""
+    """The display name ENTRY_NAME_TABLE holds for a record (its publication dates checked:
+    the search picks entries by the table's window)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT n.display_name FROM scs_public_entry_name n JOIN sanctions_integrityrecord r "
             "ON r.id = n.record_id AND r.publication_start = n.publication_start "
+            "AND r.publication_end IS NOT DISTINCT FROM n.publication_end "
             "WHERE n.record_id = %s",
             [record.pk],
         )
@@ -233,6 +235,7 @@ def case_numbers(client, query: str) -> list[str]:
 
 
 def test_one_character_search_equals_the_gram_condition(client, listed, catalog):
+    from sanctions.filters import filtered_entries
     from sanctions.public import filter_entries_by_name, name_condition
     from sanctions.selectors import public_entries
 
@@ -259,6 +262,9 @@ def test_one_character_search_equals_the_gram_condition(client, listed, catalog)
             .filter(name_condition(term)).order_by("-id")
         )  # fmt: skip
         assert by_table == by_ilike, term
+        # the page's path for a name alone: the newest entries chosen in the table first
+        by_newest = list(filtered_entries({"q": term})[1].order_by("-id"))
+        assert by_newest == by_ilike, term
     assert case_numbers(client, "伟") == ["(2025)京0101执7号", "(2025)京0101执1号"]
     assert case_numbers(client, " 信 ") == ["京市监罚〔2025〕9号", "(2025)京0101执3号"]
 
@@ -283,7 +289,8 @@ def test_one_character_search_follows_publication_changes(client, listed, catalo
     listed["single"].refresh_from_db()
     type(listed["single"]).objects.filter(pk=listed["single"].pk).update(
         publication_end=datetime.date.today() - datetime.timedelta(days=1))  # fmt: skip
-    assert case_numbers(client, "雄") == []
+    assert case_numbers(client, "雄") == [] and case_numbers(client, "单雄信") == []
+    assert name_row(listed["single"]) == "单雄信"  # the table follows the new end date
     # a window that opens in the future
     type(listed["single"]).objects.filter(pk=listed["single"].pk).update(
         publication_start=datetime.date.today() + datetime.timedelta(days=3),
