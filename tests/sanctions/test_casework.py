@@ -22,19 +22,6 @@ def pdf(name="judgment.pdf", content=PDF):
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
-@pytest.fixture
-def court(catalog):
-    return {
-        "clerk": make_official(role="clerk", authority_code="bj-dongcheng-court"),
-        "reviewer": make_official(role="reviewer", authority_code="bj-dongcheng-court"),
-        "supervisor": make_official(role="supervisor", authority_code="bj-dongcheng-court"),
-        "other_reviewer": make_official(role="reviewer", authority_code="bj-xicheng-court"),
-        "appeal_reviewer": make_official(
-            role="reviewer", authority_code="bj-2nd-intermediate-court"
-        ),
-    }
-
-
 def draft(clerk, subject, code="judicial-dishonest-debtor", ground=2, **kw):
     case = services.case_create(
         actor=clerk,
