@@ -113,7 +113,8 @@ def test_reviewer_removes_a_listing_on_performance(court, admin_page, screenshot
     assert not public_entries().exists()
     event = one_event("record.remove", record)
     assert event.actor == court["reviewer"] and event.actor_repr == REVIEWER
-    assert event.old_values == {"status": "active"}
+    assert event.old_values == {"status": "active", "removed_at": None, "removal_reason": "",
+                                "performance_status": "unperformed"}  # fmt: skip
     assert event.new_values["status"] == "removed"
     assert event.new_values["removal_reason"] == "performed"
     assert event.new_values["performance_status"] == "performed"
@@ -125,7 +126,7 @@ def test_reviewer_removes_a_listing_on_performance(court, admin_page, screenshot
 
 def test_reviewer_extends_a_listing_once(court, admin_page, screenshot):
     _case, record = listed(court, ground=2)
-    old_end = record.publication_end
+    old_end, old_until = record.publication_end, record.effective_until
     page = admin_page
     login(page, page.base, REVIEWER)
     page.goto(f"{page.base}/admin/sanctions/integrityrecord/{record.pk}/change/")
@@ -148,9 +149,13 @@ def test_reviewer_extends_a_listing_once(court, admin_page, screenshot):
     assert not public_entries(today=new_end + datetime.timedelta(days=1)).exists()
     event = one_event("record.extend", record)
     assert event.actor == court["reviewer"]
-    assert event.old_values == {"publication_end": old_end.isoformat()}
+    assert event.old_values == {
+        "publication_end": old_end.isoformat(),
+        "effective_until": old_until.isoformat(),
+    }
     assert event.new_values == {
         "publication_end": new_end.isoformat(),
+        "effective_until": record.effective_until.isoformat(),
         "reason": "被执行人仍有能力履行而拒不履行，延长公布期限。",
     }
     assert Notice.objects.filter(record=record, kind="extension").count() == 1
