@@ -666,15 +666,19 @@ def objection_decide(
     objection.decided_by = actor
     objection.decided_on = today
     objection.appeal_until = add_days(today, settings.SCS_APPEAL_FILING_DAYS)
+    # a listing removed while the objection was pending (e.g. on performance) stays removed
+    still_listed = record.status == RecordStatus.UNDER_OBJECTION
     if outcome == "upheld":
-        _set_status(record, actor, "record.revoke", RecordStatus.REVOKED,
-                    removed_at=timezone.now(), removal_reason="objection_upheld")  # fmt: skip
+        if still_listed:
+            _set_status(record, actor, "record.revoke", RecordStatus.REVOKED,
+                        removed_at=timezone.now(), removal_reason="objection_upheld")  # fmt: skip
     else:
         if outcome == "partly_upheld":
             _apply_corrections(record, actor, corrections or {})
             objection.correction_due_on = add_working_days(today, 3)
             objection.corrected_on = today
-        _set_status(record, actor, "record.objection_closed", objection.status_before)
+        if still_listed:
+            _set_status(record, actor, "record.objection_closed", objection.status_before)
     objection.save()
     audit_log(actor=actor, action="objection.decide", obj=objection, subject=record.subject,
               old={"outcome": "pending"},
