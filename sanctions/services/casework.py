@@ -471,7 +471,8 @@ def case_withdraw(*, actor: Actor, case: Case, reason: str) -> Case:
 
 
 def _set_status(record: IntegrityRecord, actor: Actor, action: str, status: str, **extra):
-    old = {"status": record.status}
+    # the audit row holds the old value of every field the change sets, not only the status
+    old = {"status": record.status, **{key: getattr(record, key) for key in extra}}
     record.status = status
     for key, value in extra.items():
         setattr(record, key, value)
@@ -565,7 +566,7 @@ def record_extend_listing(
         raise ApplicationError({"years": _("An extension is 1, 2 or 3 years.")})
     if not (reason or "").strip():
         raise ApplicationError({"reason": _("An extension needs a recorded reason.")})
-    old_end = record.publication_end
+    old_end, old_until = record.publication_end, record.effective_until
     record.publication_end = old_end + datetime.timedelta(days=365 * years)
     record.effective_until = max(record.effective_until or old_end, record.publication_end)
     record.listing_extended_at = timezone.now()
@@ -573,8 +574,10 @@ def record_extend_listing(
     record.save()
     mark_dirty([record.subject_id])
     audit_log(actor=actor, action="record.extend", obj=record, subject=record.subject,
-              old={"publication_end": old_end},
-              new={"publication_end": record.publication_end, "reason": reason})  # fmt: skip
+              old={"publication_end": old_end, "effective_until": old_until},
+              new={"publication_end": record.publication_end,
+                   "effective_until": record.effective_until,
+                   "reason": record.extension_reason})  # fmt: skip
     notice_issue(
         subject=record.subject, record=record, kind=NoticeKind.EXTENSION,
         title=_("Extension of listing %(number)s") % {"number": record.decision_number},
@@ -663,15 +666,19 @@ def objection_decide(
     objection.decided_by = actor
     objection.decided_on = today
     objection.appeal_until = add_days(today, settings.SCS_APPEAL_FILING_DAYS)
+    # a listing removed while the objection was pending (e.g. on performance) stays removed
+    still_listed = record.status == RecordStatus.UNDER_OBJECTION
     if outcome == "upheld":
-        _set_status(record, actor, "record.revoke", RecordStatus.REVOKED,
-                    removed_at=timezone.now(), removal_reason="objection_upheld")  # fmt: skip
+        if still_listed:
+            _set_status(record, actor, "record.revoke", RecordStatus.REVOKED,
+                        removed_at=timezone.now(), removal_reason="objection_upheld")  # fmt: skip
     else:
         if outcome == "partly_upheld":
             _apply_corrections(record, actor, corrections or {})
             objection.correction_due_on = add_working_days(today, 3)
             objection.corrected_on = today
-        _set_status(record, actor, "record.objection_closed", objection.status_before)
+        if still_listed:
+            _set_status(record, actor, "record.objection_closed", objection.status_before)
     objection.save()
     audit_log(actor=actor, action="objection.decide", obj=objection, subject=record.subject,
               old={"outcome": "pending"},

@@ -22,19 +22,6 @@ def pdf(name="judgment.pdf", content=PDF):
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
-@pytest.fixture
-def court(catalog):
-    return {
-        "clerk": make_official(role="clerk", authority_code="bj-dongcheng-court"),
-        "reviewer": make_official(role="reviewer", authority_code="bj-dongcheng-court"),
-        "supervisor": make_official(role="supervisor", authority_code="bj-dongcheng-court"),
-        "other_reviewer": make_official(role="reviewer", authority_code="bj-xicheng-court"),
-        "appeal_reviewer": make_official(
-            role="reviewer", authority_code="bj-2nd-intermediate-court"
-        ),
-    }
-
-
 def draft(clerk, subject, code="judicial-dishonest-debtor", ground=2, **kw):
     case = services.case_create(
         actor=clerk,
@@ -326,3 +313,24 @@ def test_extend_button_is_offered_exactly_when_the_service_allows_it(court):
                                    reason="拒不履行")  # fmt: skip
     record.refresh_from_db()
     assert not may_extend_listing(record)  # only once
+
+
+@pytest.mark.parametrize("outcome", ["rejected", "partly_upheld", "upheld"])
+def test_a_listing_removed_while_under_objection_stays_removed_when_it_is_decided(court, outcome):
+    case, record = decided(court, make_citizen().subject)
+    services.case_serve_notice(actor=court["clerk"], case=case, today=D)
+    day10 = D + datetime.timedelta(days=10)
+    services.publication_sweep(today=day10)
+    objection = services.objection_file(actor=court["clerk"], record=record, grounds="已履行",
+                                        today=day10)  # fmt: skip
+    services.record_remove(actor=court["reviewer"], record=record, reason="performed",
+                           today=day10)  # fmt: skip
+    assert not public_entries(today=day10).exists()
+    services.objection_decide(
+        actor=court["reviewer"], objection=objection, outcome=outcome, reasons="r",
+        corrections={"amount": 1000} if outcome == "partly_upheld" else None, today=day10,
+    )  # fmt: skip
+    record.refresh_from_db()
+    assert record.status == "removed" and record.removal_reason == "performed"
+    assert not public_entries(today=day10).exists()
+    assert "record.objection_closed" not in actions(record)
