@@ -102,14 +102,14 @@ def name_condition(term: str, field: str = "display_name") -> RawSQL | None:
     )
 
 
-# Migration 0013: one row per (character of the display name, candidate public entry), keyed
-# (gram, publication_start, record_id), publication_start kept equal to the record's by
-# triggers. Ordered by that key (newest_first), the first page of a common surname is one
-# backward index range scan instead of a sort of tens of thousands of entries.
+# Migrations 0015 and 0018: one row per (1- or 2-character gram of the display name, candidate
+# public entry), keyed (gram, publication_start, record_id), publication_start kept equal to
+# the record's by triggers. Ordered by that key (newest_first), the first page of a common
+# surname or name is one backward index range scan instead of a sort of thousands of entries.
 NAME_CHAR_TABLE = "scs_public_name_char"
 
 
-# Migration 0013 too: one row per candidate public entry with its subject's display name and
+# Migrations 0015 and 0016: one row per candidate public entry with its subject's display name and
 # publication date, kept by triggers; a trigram GIN on the name and a btree on the date.
 ENTRY_NAME_TABLE = "scs_public_entry_name"
 
@@ -123,25 +123,23 @@ def long_name_pattern(term: str, field: str = "display_name") -> str | None:
     return condition.params[0]
 
 
-def single_name_char(term: str, field: str = "display_name") -> str | None:
-    """The character to look up in NAME_CHAR_TABLE, when the term is one character of a
-    display name that is searched by grams (not pinyin)."""
-    term = " ".join((term or "").split())
-    if field != "display_name" or len(term) != 1:
+def name_gram(term: str, field: str = "display_name") -> str | None:
+    """The gram to look up in NAME_CHAR_TABLE, when the term is one or two characters of a
+    display name searched by grams (name_condition's gram condition, not pinyin)."""
+    condition = name_condition(term, field)
+    if field != "display_name" or condition is None or "scs_name_grams" not in condition.sql:
         return None
-    if is_pinyin(term) and normalize_pinyin(term) and not any(c.isalpha() for c in term):
-        return None  # name_condition reads it as pinyin
-    return term.lower()
+    return condition.params[0]
 
 
 def filter_entries_by_name(entries, term: str, field: str = "display_name"):
     """Apply a name condition to public entries directly (joined subject), so the planner can
     choose: walk the newest-first index and test the name (common terms, stops after a page),
-    or find the subjects by their name index first (rare terms). One character of a display
-    name reads NAME_CHAR_TABLE instead, three or more ENTRY_NAME_TABLE (same results as the
-    gram and ILIKE conditions)."""
+    or find the subjects by their name index first (rare terms). One or two characters of a
+    display name read NAME_CHAR_TABLE instead, three or more ENTRY_NAME_TABLE (same results
+    as the gram and ILIKE conditions)."""
     record = IntegrityRecord._meta.db_table
-    char = single_name_char(term, field)
+    char = name_gram(term, field)
     if char is not None:
         table = NAME_CHAR_TABLE
         # extra(): the join needs a table that has no model; every user value is a parameter
