@@ -13,6 +13,7 @@ from sanctions.admin_casework import (
     adopt_saved,
 )
 from sanctions.errors import ApplicationError
+from scs_portal.admin_site import LabelledTabularInline
 
 
 def _issue_code(admin_, request, citizen, data):
@@ -26,7 +27,7 @@ def _issue_code(admin_, request, citizen, data):
     )  # fmt: skip
 
 
-class ActivationCodeInline(admin.TabularInline):
+class ActivationCodeInline(LabelledTabularInline):
     model = ActivationCode
     fields = ["hint", "issued_by", "issued_at", "expires_at", "used_at", "revoked_at"]
     readonly_fields = fields

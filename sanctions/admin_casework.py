@@ -45,6 +45,7 @@ from sanctions.selectors import (
     repairs_visible_to,
 )
 from sanctions.views import download
+from scs_portal.admin_site import LabelledTabularInline
 
 # --- shared machinery --------------------------------------------------------------------------
 
@@ -253,7 +254,7 @@ class CaseForm(forms.ModelForm):
         pass  # the service validates and builds the case
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(LabelledTabularInline):
     model = EvidenceFile
     extra = 1
     fields = ["file", "description", "original_name", "content_type", "size", "uploaded_by",
@@ -268,7 +269,7 @@ class EvidenceInline(admin.TabularInline):
         return obj is None or obj.state in (CaseState.DRAFT, CaseState.UNDER_REVIEW)
 
 
-class NoteInline(admin.TabularInline):
+class NoteInline(LabelledTabularInline):
     model = CaseNote
     extra = 1
     fields = ["text", "author", "created_at"]

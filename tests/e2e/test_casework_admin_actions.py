@@ -264,3 +264,21 @@ def test_clerk_enters_an_appeal_against_a_rejected_objection(court, admin_page, 
     assert record.status == "active" and list(public_entries()) == [record]
     page.goto(f"{page.base}/admin/sanctions/objection/{objection.pk}/change/")
     assert action_form(page, "Enter an appeal to the higher authority").count() == 0
+
+
+def test_the_officials_case_and_record_pages_pass_the_accessibility_check(court, admin_page):
+    """axe on the pages officials work in: the case (with its evidence and notes rows), the
+    record, the case list and the dashboard — no serious or critical violation."""
+    from tests.e2e.conftest import assert_accessible
+
+    case, record = listed(court)
+    page = admin_page
+    login(page, page.base, CLERK)
+    for name, path in [
+        ("dashboard", "/admin/"),
+        ("case list", "/admin/sanctions/case/"),
+        ("case", f"/admin/sanctions/case/{case.pk}/change/"),
+        ("record", f"/admin/sanctions/integrityrecord/{record.pk}/change/"),
+    ]:
+        page.goto(page.base + path)
+        assert_accessible(page, name)
