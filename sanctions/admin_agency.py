@@ -18,18 +18,17 @@ from sanctions.admin_casework import (
 )
 from sanctions.errors import ApplicationError
 from sanctions.models import ApiClient, ApiScope, ApiSubmission, AuthorityApiPolicy, ImportBatch
-from sanctions.selectors import authorities_visible_to
+from sanctions.selectors import (
+    api_clients_visible_to,
+    api_submissions_visible_to,
+    authorities_visible_to,
+    import_batches_visible_to,
+)
 from sanctions.services.agency import (
     api_client_create,
     api_client_revoke,
     require_key_manager,
 )
-
-
-def _scoped(queryset, request):
-    if request.user.is_superuser:
-        return queryset
-    return queryset.filter(authority__in=authorities_visible_to(request.user))
 
 
 class ApiClientForm(forms.ModelForm):
@@ -68,7 +67,7 @@ class ApiClientAdmin(ScopedAdminMixin, ServiceActionsMixin, admin.ModelAdmin):
     }  # fmt: skip
 
     def scoped_queryset(self, request):
-        return _scoped(ApiClient.objects.all(), request)
+        return api_clients_visible_to(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -126,7 +125,7 @@ class ApiSubmissionAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     exclude = ["payload"]
 
     def scoped_queryset(self, request):
-        return _scoped(ApiSubmission.objects.all(), request)
+        return api_submissions_visible_to(request.user)
 
 
 @admin.register(ImportBatch)
@@ -139,7 +138,7 @@ class ImportBatchAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     readonly_fields = ["validation_report"]
 
     def scoped_queryset(self, request):
-        return _scoped(ImportBatch.objects.all(), request)
+        return import_batches_visible_to(request.user)
 
     @admin.display(description=_("validation report"))
     def validation_report(self, obj: ImportBatch):

@@ -8,11 +8,14 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from sanctions.models import (
+    ApiClient,
+    ApiSubmission,
     Appeal,
     Authority,
     Case,
     CaseState,
     Domain,
+    ImportBatch,
     IntegrityRecord,
     Notice,
     Objection,
@@ -196,6 +199,18 @@ def _scoped(queryset: QuerySet, user, *authority_paths: str) -> QuerySet:
     for path in authority_paths:
         condition |= Q(**{f"{path}__in": visible})
     return queryset.filter(condition)
+
+
+def api_clients_visible_to(user) -> QuerySet[ApiClient]:
+    return _scoped(ApiClient.objects.all(), user, "authority")
+
+
+def api_submissions_visible_to(user) -> QuerySet[ApiSubmission]:
+    return _scoped(ApiSubmission.objects.all(), user, "authority")
+
+
+def import_batches_visible_to(user) -> QuerySet[ImportBatch]:
+    return _scoped(ImportBatch.objects.all(), user, "authority")
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
