@@ -16,11 +16,13 @@ from sanctions.services.scoring import score_explain
 
 
 class MyRecordItemSerializer(serializers.Serializer):
+    """One of the citizen's records, read from the record itself."""
+
     id = serializers.IntegerField()
-    record_type = serializers.CharField()
-    record_type_title = serializers.CharField()
-    domain = serializers.CharField()
-    authority = serializers.CharField()
+    record_type = serializers.CharField(source="record_type.code")
+    record_type_title = serializers.CharField(source="record_type.title")
+    domain = serializers.CharField(source="record_type.domain")
+    authority = serializers.CharField(source="authority.name")
     decision_number = serializers.CharField()
     decision_date = serializers.DateField()
     legal_basis = serializers.CharField()
@@ -86,31 +88,12 @@ class MyRecordApi(CitizenView):
     )
     def get(self, request: Request) -> Response:
         citizen = request.user.citizen
-        records = [
-            {
-                "id": r.pk,
-                "record_type": r.record_type.code,
-                "record_type_title": r.record_type.title,
-                "domain": r.record_type.domain,
-                "authority": r.authority.name,
-                "decision_number": r.decision_number,
-                "decision_date": r.decision_date,
-                "legal_basis": r.legal_basis,
-                "obligation": r.obligation,
-                "amount": r.amount,
-                "performance_status": r.performance_status,
-                "status": r.status,
-                "judicial_ground": r.judicial_ground,
-                "effective_from": r.effective_from,
-                "effective_until": r.effective_until,
-                "publication_start": r.publication_start,
-                "publication_end": r.publication_end,
-            }
-            for r in citizen_records(request.user)
+        records = (
+            citizen_records(request.user)
             .filter(subject_id=citizen.subject_id)  # the person's own; enterprises have pages
             .select_related("record_type", "authority")
             .order_by("-decision_date", "-id")
-        ]
+        )
         body = {
             "name": citizen.name,
             "masked_id": citizen.subject.masked_identifier,

@@ -149,6 +149,19 @@ def test_citizen_sees_own_record_and_score(client, listed):  # noqa: F811
     assert mine.status_code == 200
     numbers = {r["decision_number"] for r in mine.json()["records"]}
     assert numbers == {"(2025)京0101执1号", "京交罚〔2025〕1号"}  # incl. the unpublished one
+    record = listed["zhang"]
+    item = next(r for r in mine.json()["records"] if r["id"] == record.pk)
+    assert {k: item[k] for k in ("record_type", "record_type_title", "domain", "authority",
+                                 "decision_number", "status")} == {
+        "record_type": record.record_type.code, "record_type_title": record.record_type.title,
+        "domain": record.record_type.domain, "authority": record.authority.name,
+        "decision_number": record.decision_number, "status": record.status,
+    }  # fmt: skip
+    assert set(item) == {"id", "record_type", "record_type_title", "domain", "authority",
+                         "decision_number", "decision_date", "legal_basis", "obligation",
+                         "amount", "performance_status", "status", "judicial_ground",
+                         "effective_from", "effective_until", "publication_start",
+                         "publication_end"}  # fmt: skip
     score = client.get("/api/v1/me/score/")
     assert score.status_code == 200
     data = score.json()
