@@ -34,14 +34,15 @@ from sanctions.models import (
     RecordStatus,
     RepairApplication,
 )
-from sanctions.models.casework import OPEN_CASE_STATES
 from sanctions.selectors import (
     appeals_visible_to,
     cases_visible_to,
+    is_overdue,
     may_appeal,
     may_extend_listing,
     notices_visible_to,
     objections_visible_to,
+    overdue,
     repairs_visible_to,
 )
 from sanctions.views import download
@@ -209,25 +210,15 @@ class PrefixedForm(forms.Form):
 class OverdueFilter(admin.SimpleListFilter):
     title = _("deadline")
     parameter_name = "overdue"
-    due_field = "due_date"
-    open_filter: dict = {}
 
     def lookups(self, request, model_admin):
         return [("yes", _("Overdue"))]
 
     def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(
-                **{f"{self.due_field}__lt": timezone.localdate()}, **self.open_filter
-            )
-        return queryset
+        return overdue(queryset) if self.value() == "yes" else queryset
 
 
 # --- cases -------------------------------------------------------------------------------------
-
-
-class CaseOverdueFilter(OverdueFilter):
-    open_filter = {"state__in": OPEN_CASE_STATES}
 
 
 class MyCasesFilter(admin.SimpleListFilter):
@@ -321,7 +312,7 @@ class CaseAdmin(
     form = CaseForm
     list_display = ["id", "title", "subject", "record_type_title", "state", "assignee",
                     "due_date", "overdue"]  # fmt: skip
-    list_filter = [MyCasesFilter, CaseOverdueFilter, "state", "record_type__domain"]
+    list_filter = [MyCasesFilter, OverdueFilter, "state", "record_type__domain"]
     search_fields = ["title", "subject__display_name", "subject__name_pinyin", "decision_number"]
     list_select_related = ["subject", "record_type", "assignee"]
     autocomplete_fields = ["subject", "record_type", "assignee"]
@@ -357,9 +348,7 @@ class CaseAdmin(
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj):
-        return bool(
-            obj.due_date and obj.state in OPEN_CASE_STATES and obj.due_date < timezone.localdate()
-        )
+        return is_overdue(obj)
 
     def get_fields(self, request, obj=None):
         base = [
@@ -600,11 +589,6 @@ class FilingAttachmentsMixin:
         ) or "—"  # fmt: skip
 
 
-class ObjectionOverdueFilter(OverdueFilter):
-    due_field = "due_on"
-    open_filter = {"outcome": "pending"}
-
-
 @admin.register(Objection)
 class ObjectionAdmin(
     FilingAttachmentsMixin, ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin,
@@ -612,7 +596,7 @@ class ObjectionAdmin(
 ):  # fmt: skip
     access_purpose = "objection handling: objection"
     list_display = ["id", "record", "filed_on", "due_on", "outcome", "overdue"]
-    list_filter = ["outcome", ObjectionOverdueFilter]
+    list_filter = ["outcome", OverdueFilter]
     search_fields = ["record__decision_number", "record__subject__display_name"]
     list_select_related = ["record__subject", "record__record_type"]
     service_actions = {
@@ -632,7 +616,7 @@ class ObjectionAdmin(
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj):
-        return obj.outcome == "pending" and obj.due_on < timezone.localdate()
+        return is_overdue(obj)
 
 
 @admin.register(Appeal)
@@ -655,11 +639,6 @@ class AppealAdmin(ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin, R
         return obj.objection.record.subject
 
 
-class RepairOverdueFilter(OverdueFilter):
-    due_field = "due_on"
-    open_filter = {"state": "pending"}
-
-
 @admin.register(RepairApplication)
 class RepairApplicationAdmin(
     FilingAttachmentsMixin, ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin,
@@ -667,7 +646,7 @@ class RepairApplicationAdmin(
 ):  # fmt: skip
     access_purpose = "credit repair: application"
     list_display = ["id", "record", "filed_on", "due_on", "state", "overdue"]
-    list_filter = ["state", RepairOverdueFilter]
+    list_filter = ["state", OverdueFilter]
     list_select_related = ["record__subject", "record__record_type"]
     search_fields = ["record__decision_number", "record__subject__display_name"]
     service_actions = {
@@ -685,7 +664,7 @@ class RepairApplicationAdmin(
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj):
-        return obj.state == "pending" and obj.due_on < timezone.localdate()
+        return is_overdue(obj)
 
 
 @admin.register(Notice)

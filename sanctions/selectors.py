@@ -225,9 +225,31 @@ def notices_visible_to(user) -> QuerySet[Notice]:
     return _scoped(Notice.objects.all(), user, "record__authority")
 
 
-def overdue_cases(user, *, today: datetime.date | None = None) -> QuerySet[Case]:
+# Work still waiting for a decision, per model: (its due date, the open condition as a query
+# and as a test of one object). The dashboard, the admin's "overdue" column and its filter
+# all read this one rule.
+_OPEN_WORK = {
+    Case: ("due_date", Q(state__in=OPEN_CASE_STATES), lambda o: o.state in OPEN_CASE_STATES),
+    Objection: ("due_on", Q(outcome="pending"), lambda o: o.outcome == "pending"),
+    RepairApplication: ("due_on", Q(state="pending"), lambda o: o.state == "pending"),
+}
+
+
+def overdue(queryset: QuerySet, *, today: datetime.date | None = None) -> QuerySet:
+    """Cases, objections or repair applications still open after their due date."""
+    due_field, open_condition, _is_open = _OPEN_WORK[queryset.model]
     today = today or timezone.localdate()
-    return cases_visible_to(user).filter(state__in=OPEN_CASE_STATES, due_date__lt=today)
+    return queryset.filter(open_condition, **{f"{due_field}__lt": today})
+
+
+def is_overdue(obj, *, today: datetime.date | None = None) -> bool:
+    due_field, _open_condition, is_open = _OPEN_WORK[type(obj)]
+    due = getattr(obj, due_field)
+    return bool(due and is_open(obj) and due < (today or timezone.localdate()))
+
+
+def overdue_cases(user, *, today: datetime.date | None = None) -> QuerySet[Case]:
+    return overdue(cases_visible_to(user), today=today)
 
 
 def objections_visible_to(user) -> QuerySet[Objection]:
@@ -278,14 +300,10 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
         ],
         "overdue_cases": overdue_cases(user, today=today).count(),
         "objections_pending": objections_visible_to(user).filter(outcome="pending").count(),
-        "objections_overdue": objections_visible_to(user)
-        .filter(outcome="pending", due_on__lt=today)
-        .count(),
+        "objections_overdue": overdue(objections_visible_to(user), today=today).count(),
         "appeals_pending": appeals_visible_to(user).filter(state="pending").count(),
         "repairs_pending": repairs_visible_to(user).filter(state="pending").count(),
-        "repairs_overdue": repairs_visible_to(user)
-        .filter(state="pending", due_on__lt=today)
-        .count(),
+        "repairs_overdue": overdue(repairs_visible_to(user), today=today).count(),
         "published_this_month": records.filter(published_at__date__gte=month_start).count(),
         "published_now": published.count(),
         "ground_one_reviews_due": records.filter(

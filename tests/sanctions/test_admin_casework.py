@@ -180,3 +180,42 @@ def test_appeal_is_decided_through_the_admin_by_the_parent_authority(client, wor
     record = objects["integrityrecord"]
     record.refresh_from_db()
     assert appeal.state == "upheld" and record.status == "revoked"
+
+
+def test_one_overdue_rule_for_the_dashboard_the_column_and_the_filter(client, catalog):
+    from sanctions.models import Objection, RepairApplication
+    from sanctions.selectors import is_overdue, overdue
+
+    clerk = make_official(role="clerk", authority_code="bj-dongcheng-court")
+    reviewer = make_official(role="reviewer", authority_code="bj-dongcheng-court")
+    case = services.case_create(
+        actor=clerk, subject=make_citizen().subject,
+        record_type=RecordType.objects.get(code="judicial-dishonest-debtor"),
+        title="执行案件", facts="拒不履行", judicial_ground=2,
+    )  # fmt: skip
+    services.evidence_add(actor=clerk, case=case, uploaded=pdf())
+    services.case_submit(actor=clerk, case=case)
+    record = services.case_decide(actor=reviewer, case=case, decision_number="A-9",
+                                  decision_date=D, today=D)  # fmt: skip
+    objection = services.objection_file(actor=clerk, record=record, grounds="g", today=D)
+    assert objection.due_on < datetime.date.today()  # filed long ago, still pending
+    client.force_login(reviewer)
+    changelist = reverse("admin:sanctions_objection_changelist")
+
+    def listed_overdue():
+        response = client.get(changelist, {"overdue": "yes"})
+        return [o.pk for o in response.context["cl"].result_list]
+
+    assert is_overdue(objection) and list(overdue(Objection.objects.all())) == [objection]
+    assert client.get(reverse("admin:index")).context["dashboard"]["objections_overdue"] == 1
+    assert listed_overdue() == [objection.pk]
+    services.objection_decide(actor=reviewer, objection=objection, outcome="rejected",
+                              reasons="r", today=D)  # fmt: skip
+    objection.refresh_from_db()
+    assert not is_overdue(objection) and not overdue(Objection.objects.all()).exists()
+    assert client.get(reverse("admin:index")).context["dashboard"]["objections_overdue"] == 0
+    assert listed_overdue() == []
+    # repair applications: open while pending, by their due date
+    late = RepairApplication(state="pending", due_on=D)
+    assert is_overdue(late) and not is_overdue(RepairApplication(state="granted", due_on=D))
+    assert not is_overdue(late, today=D)
