@@ -22,6 +22,7 @@ from sanctions.models import (
     RecordStatus,
     RecordType,
     RepairApplication,
+    ScoreRunChunk,
     Subject,
 )
 from sanctions.models.casework import OPEN_CASE_STATES
@@ -353,3 +354,11 @@ def active_restrictions(*, subject, measure=None, today: datetime.date | None = 
                 }
             )
     return result
+
+
+def unfinished_score_chunks(*, started_before: datetime.datetime) -> QuerySet[int]:
+    """Ids of the chunks still to do in score runs that are running and started before the
+    given moment (the ones a crashed or restarted worker left behind)."""
+    return ScoreRunChunk.objects.filter(
+        run__state="running", done=False, run__started_at__lte=started_before
+    ).values_list("pk", flat=True)

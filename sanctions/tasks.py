@@ -70,12 +70,10 @@ def score_resume(older_than_seconds: int = 0) -> int:
     Safe: a chunk already done, or being done, is skipped under its row lock."""
     from django.utils import timezone
 
-    from sanctions.models import ScoreRunChunk
+    from sanctions.selectors import unfinished_score_chunks
 
     cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
-    pending = ScoreRunChunk.objects.filter(
-        run__state="running", done=False, run__started_at__lte=cutoff
-    ).values_list("pk", flat=True)
+    pending = unfinished_score_chunks(started_before=cutoff)
     count = 0
     for chunk_id in pending:
         score_chunk.delay(chunk_id)

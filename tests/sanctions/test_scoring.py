@@ -258,3 +258,25 @@ def test_floor_aggregate_agrees_with_the_recompute(catalog):
     recompute()
     assert floor == (Score.objects.count(), Score.objects.aggregate(s=Sum("total"))["s"])
     assert floor == (3, 900 + 1020 + 1000)  # the enterprise's legal representative too
+
+
+def test_resume_resends_only_the_unfinished_chunks_of_running_runs(catalog, monkeypatch):
+    """What a restarted worker does (celery.py sends score_resume): the chunks a crash left
+    undone are sent again, and only those; a young run is left alone with a grace period."""
+    from sanctions import tasks
+
+    for _ in range(3):
+        add_record(make_citizen().subject, "judicial-dishonest-debtor")
+    run = services.score_run_start(kind="full", as_of=TODAY, chunk_size=1)
+    chunk_ids = services.score_run_pending_chunks(run)
+    assert len(chunk_ids) >= 2
+    tasks.score_chunk.apply(args=[chunk_ids[0]])  # done before the "crash"
+    sent = []
+    monkeypatch.setattr(tasks.score_chunk, "delay", sent.append)
+    assert tasks.score_resume(older_than_seconds=3600) == 0 and sent == []  # too young
+    assert tasks.score_resume() == len(chunk_ids) - 1
+    assert sorted(sent) == sorted(chunk_ids[1:])
+    for chunk_id in sent:
+        tasks.score_chunk.apply(args=[chunk_id])
+    run.refresh_from_db()
+    assert run.state == "done" and tasks.score_resume() == 0
