@@ -15,6 +15,20 @@ pytestmark = pytest.mark.django_db
 ROLES = ("clerk", "reviewer", "supervisor")
 
 
+def decided(clerk, reviewer, number):
+    """A dishonest-debtor case drafted with evidence, submitted and decided on D."""
+    case = services.case_create(
+        actor=clerk, subject=make_citizen().subject,
+        record_type=RecordType.objects.get(code="judicial-dishonest-debtor"),
+        title="执行案件", facts="拒不履行", judicial_ground=2,
+    )  # fmt: skip
+    services.evidence_add(actor=clerk, case=case, uploaded=pdf())
+    services.case_submit(actor=clerk, case=case)
+    record = services.case_decide(actor=reviewer, case=case, decision_number=number,
+                                  decision_date=D, today=D)  # fmt: skip
+    return case, record
+
+
 @pytest.fixture
 def world(catalog):
     """One case of each kind of object at 北京市东城区人民法院 (court A)."""
@@ -26,15 +40,7 @@ def world(catalog):
     }  # fmt: skip
     clerk = people[("bj-dongcheng-court", "clerk")]
     reviewer = people[("bj-dongcheng-court", "reviewer")]
-    case = services.case_create(
-        actor=clerk, subject=make_citizen().subject,
-        record_type=RecordType.objects.get(code="judicial-dishonest-debtor"),
-        title="执行案件", facts="拒不履行", judicial_ground=2,
-    )  # fmt: skip
-    services.evidence_add(actor=clerk, case=case, uploaded=pdf())
-    services.case_submit(actor=clerk, case=case)
-    record = services.case_decide(actor=reviewer, case=case, decision_number="A-1",
-                                  decision_date=D, today=D)  # fmt: skip
+    case, record = decided(clerk, reviewer, "A-1")
     objection = services.objection_file(actor=clerk, record=record, grounds="g", today=D)
     services.objection_decide(actor=reviewer, objection=objection, outcome="rejected",
                               reasons="r", today=D)  # fmt: skip
@@ -188,15 +194,7 @@ def test_one_overdue_rule_for_the_dashboard_the_column_and_the_filter(client, ca
 
     clerk = make_official(role="clerk", authority_code="bj-dongcheng-court")
     reviewer = make_official(role="reviewer", authority_code="bj-dongcheng-court")
-    case = services.case_create(
-        actor=clerk, subject=make_citizen().subject,
-        record_type=RecordType.objects.get(code="judicial-dishonest-debtor"),
-        title="执行案件", facts="拒不履行", judicial_ground=2,
-    )  # fmt: skip
-    services.evidence_add(actor=clerk, case=case, uploaded=pdf())
-    services.case_submit(actor=clerk, case=case)
-    record = services.case_decide(actor=reviewer, case=case, decision_number="A-9",
-                                  decision_date=D, today=D)  # fmt: skip
+    _case, record = decided(clerk, reviewer, "A-9")
     objection = services.objection_file(actor=clerk, record=record, grounds="g", today=D)
     assert objection.due_on < datetime.date.today()  # filed long ago, still pending
     client.force_login(reviewer)
