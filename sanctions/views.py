@@ -83,12 +83,30 @@ def _page_cache_keys(request: HttpRequest) -> list[str] | None:
     return [cache_key("list-version"), cache_key(f"search-page:{get_language()}:{path}")]
 
 
+def _page_of(cached: bytes | None, stamp: bytes) -> tuple[float, bytes] | None:
+    """(when it was rendered, the page) of a stored page that is still valid: rendered under
+    the list version and on the date of `stamp`."""
+    if not cached or not cached.startswith(stamp):
+        return None
+    rendered_at, _newline, body = cached[len(stamp) :].partition(b"\n")
+    try:
+        return float(rendered_at), body
+    except ValueError:
+        return None
+
+
 def _cached_search_page(request: HttpRequest, render_page) -> HttpResponse:
-    """Anonymous GETs of the search page, per URL and language, for
-    SCS_SEARCH_PAGE_CACHE_SECONDS, stored with the public list's version and the date: a
-    change to the list (see public.connect_cache_invalidation) or midnight makes them stale.
-    The rate limit (decorator) has already counted the request, and read the two keys with
-    the count when it could (one Redis round trip for a cached page)."""
+    """Anonymous GETs of the search page, per URL and language, stored with the public
+    list's version and the date: a change to the list (see public.connect_cache_invalidation)
+    or midnight makes them invalid at once. The rate limit (decorator) has already counted
+    the request, and read the two keys with the count when it could (one Redis round trip
+    for a cached page).
+
+    A valid page is fresh for SCS_SEARCH_PAGE_CACHE_SECONDS and kept as long again: when it
+    is older, one request renders it anew while the others are served the older copy (its
+    list version is current: only writes that bypass the models can have changed it). A page
+    that is missing or invalid is rendered by one request; the others wait for it
+    (SCS_SEARCH_PAGE_WAIT_MS) instead of rendering the same page side by side."""
     seconds = settings.SCS_SEARCH_PAGE_CACHE_SECONDS
     keys = _page_cache_keys(request)
     if keys is None:
@@ -103,24 +121,24 @@ def _cached_search_page(request: HttpRequest, render_page) -> HttpResponse:
             # one round trip: the list's version and the page (stored with the version read
             # before it was rendered: a page is never newer-keyed than its data)
             raw_version, cached = client.mget(keys)
-        stamp = f"{public_list_version(raw_version)}:{timezone.localdate().isoformat()}\n"
+        stamp = f"{public_list_version(raw_version)}:{timezone.localdate().isoformat()}:"
     except redis.RedisError:  # the cache is an optimisation: without Redis, render
         logger.warning("search page cache unavailable")
         return render_page(get_token(request))
     stamp_bytes = stamp.encode()
-    body = cached[len(stamp_bytes) :] if cached and cached.startswith(stamp_bytes) else None
-    # One request renders a missing page; the others arriving meanwhile wait for it instead
-    # of rendering the same page side by side (a stampede whenever a popular page expires).
+    stored = _page_of(cached, stamp_bytes)
+    body = stored[1] if stored else None
+    if stored and time.time() - stored[0] < seconds:
+        return _with_token(request, body)
     lock = key + ":rendering"
     holds_lock = False
-    if body is None:
-        try:
-            holds_lock = bool(client.set(lock, b"1", nx=True, px=2000))
-            if not holds_lock:
-                body = _wait_for_page(client, key, stamp_bytes)
-        except redis.RedisError:
-            logger.warning("search page cache unavailable")
-    if body is None:
+    try:
+        holds_lock = bool(client.set(lock, b"1", nx=True, px=2000))
+        if not holds_lock and body is None:
+            body = _wait_for_page(client, key, stamp_bytes)
+    except redis.RedisError:
+        logger.warning("search page cache unavailable")
+    if body is None or holds_lock:
         try:
             response = render_page(_CSRF_PLACEHOLDER)
             if response.status_code != 200:
@@ -129,13 +147,19 @@ def _cached_search_page(request: HttpRequest, render_page) -> HttpResponse:
                 )
                 return response
             body = response.content
-            client.set(key, stamp_bytes + body, ex=seconds)
+            rendered = stamp_bytes + f"{time.time():.3f}\n".encode() + body
+            client.set(key, rendered, ex=2 * seconds)
         except redis.RedisError:
             logger.warning("search page cache unavailable")
         finally:
             if holds_lock:
                 with contextlib.suppress(redis.RedisError):  # else it expires by itself
                     client.delete(lock)
+    return _with_token(request, body)
+
+
+def _with_token(request: HttpRequest, body: bytes) -> HttpResponse:
+    """A stored page with the requester's own CSRF token in place of the placeholder."""
     return HttpResponse(body.replace(_CSRF_PLACEHOLDER.encode(), get_token(request).encode()))
 
 
@@ -145,9 +169,9 @@ def _wait_for_page(client, key: str, stamp: bytes) -> bytes | None:
     deadline = time.monotonic() + settings.SCS_SEARCH_PAGE_WAIT_MS / 1000
     while time.monotonic() < deadline:
         time.sleep(0.005)
-        cached = client.get(key)
-        if cached is not None and cached.startswith(stamp):
-            return cached[len(stamp) :]
+        stored = _page_of(client.get(key), stamp)
+        if stored is not None:
+            return stored[1]
     return None
 
 

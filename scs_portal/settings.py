@@ -199,6 +199,7 @@ SCS_OPEN_DATA_RATE_PER_MINUTE = env.int("SCS_OPEN_DATA_RATE_PER_MINUTE", default
 SCS_ACCOUNT_RATE_PER_MINUTE = env.int("SCS_ACCOUNT_RATE_PER_MINUTE", default=20)
 SCS_SEARCH_MAX_RESULTS = env.int("SCS_SEARCH_MAX_RESULTS", default=200)
 # Anonymous search pages cached per URL (0 = off); invalidated when the public list changes.
+# Fresh this long, then kept as long again: one request re-renders, others get the older copy.
 SCS_SEARCH_PAGE_CACHE_SECONDS = env.int("SCS_SEARCH_PAGE_CACHE_SECONDS", default=30)
 # how long a request waits for a page another request is already rendering
 SCS_SEARCH_PAGE_WAIT_MS = env.int("SCS_SEARCH_PAGE_WAIT_MS", default=1000)

@@ -452,6 +452,44 @@ def test_concurrent_misses_wait_for_the_one_rendering_the_page(client, listed, p
     assert rendered.context is not None and names(rendered) == ["张伟"]
 
 
+def test_an_old_page_is_served_while_one_request_renders_it_anew(client, listed, page_cache,
+                                                                 settings):  # fmt: skip
+    """Past SCS_SEARCH_PAGE_CACHE_SECONDS a page of the current list version is rendered anew
+    by one request; meanwhile the others get the older copy at once instead of waiting."""
+    import time
+
+    from sanctions.public import cache_redis
+
+    settings.SCS_SEARCH_PAGE_WAIT_MS = 3000  # a waiting request would be slow to notice
+    url = reverse("search") + "?q=张伟"
+    assert client.get(url).context is not None  # rendered and stored
+    redis_client = cache_redis()
+    (key,) = [k for k in redis_client.scan_iter("*search-page:*") if b":rendering" not in k]
+    assert redis_client.ttl(key) > settings.SCS_SEARCH_PAGE_CACHE_SECONDS  # kept for longer
+
+    def age_stored_page():
+        head, _newline, body = redis_client.get(key).partition(b"\n")
+        stamp, _colon, rendered_at = head.rpartition(b":")
+        old = float(rendered_at) - settings.SCS_SEARCH_PAGE_CACHE_SECONDS - 1
+        redis_client.set(key, stamp + b":" + f"{old:.3f}".encode() + b"\n" + body, ex=60)
+
+    assert client.get(url).context is None  # fresh: from the cache
+    age_stored_page()
+    assert client.get(url).context is not None  # old: this request renders it anew
+    assert client.get(url).context is None  # ... and the new copy is fresh
+    age_stored_page()
+    redis_client.set(key + b":rendering", b"1", px=5000)  # another request is rendering
+    started = time.monotonic()
+    old = client.get(url)
+    assert old.status_code == 200 and old.context is None
+    assert 'href="/entries/' in old.content.decode() and "张伟" in old.content.decode()
+    assert time.monotonic() - started < 1  # served the older copy, no wait
+    # a change to the list makes the stored page invalid at once: never served, old or not
+    listed["zhang"].subject.save()
+    redis_client.delete(key + b":rendering")
+    assert client.get(url).context is not None
+
+
 def csrf_of(response) -> str:
     match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())
     assert match, "no CSRF token on the page"
