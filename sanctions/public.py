@@ -132,30 +132,29 @@ def name_gram(term: str, field: str = "display_name") -> str | None:
     return condition.params[0]
 
 
+def _join_search_table(entries, table: str, condition: str, value: str):
+    """Entries joined to one of the search tables (no model: extra()) under `condition`;
+    `table` and `condition` are constants of this module, the value a parameter."""
+    record = IntegrityRecord._meta.db_table
+    return entries.extra(  # noqa: S610
+        tables=[table],
+        where=[f"{table}.{condition}", f"{table}.record_id = {record}.id"],
+        params=[value],
+    )
+
+
 def filter_entries_by_name(entries, term: str, field: str = "display_name"):
     """Apply a name condition to public entries directly (joined subject), so the planner can
     choose: walk the newest-first index and test the name (common terms, stops after a page),
     or find the subjects by their name index first (rare terms). One or two characters of a
     display name read NAME_CHAR_TABLE instead, three or more ENTRY_NAME_TABLE (same results
     as the gram and ILIKE conditions)."""
-    record = IntegrityRecord._meta.db_table
     char = name_gram(term, field)
     if char is not None:
-        table = NAME_CHAR_TABLE
-        # extra(): the join needs a table that has no model; every user value is a parameter
-        return entries.extra(  # noqa: S610
-            tables=[table],
-            where=[f"{table}.gram = %s", f"{table}.record_id = {record}.id"],
-            params=[char],
-        )
+        return _join_search_table(entries, NAME_CHAR_TABLE, "gram = %s", char)
     pattern = long_name_pattern(term, field)
     if pattern is not None:
-        table = ENTRY_NAME_TABLE
-        return entries.extra(  # noqa: S610
-            tables=[table],
-            where=[f"{table}.display_name ILIKE %s", f"{table}.record_id = {record}.id"],
-            params=[pattern],
-        )
+        return _join_search_table(entries, ENTRY_NAME_TABLE, "display_name ILIKE %s", pattern)
     condition = name_condition(term, field)
     if condition is None:
         return entries

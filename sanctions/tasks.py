@@ -7,6 +7,11 @@ from django.core.cache import cache
 from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
+# Tasks whose work must survive a worker crash: acknowledged after they ran, re-queued when
+# the worker dies, retried on a lost database connection. Each is idempotent.
+DURABLE = {"acks_late": True, "reject_on_worker_lost": True, "retry_backoff": True,
+           "max_retries": 5}  # fmt: skip
+
 
 @shared_task(name="sanctions.tasks.heartbeat", ignore_result=True)
 def heartbeat() -> str:
@@ -16,14 +21,7 @@ def heartbeat() -> str:
     return stamp
 
 
-@shared_task(
-    name="sanctions.tasks.publication_sweep",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(name="sanctions.tasks.publication_sweep", autoretry_for=(OperationalError,), **DURABLE)
 def publication_sweep(today: str | None = None) -> dict[str, int]:
     """Idempotent (status guards under row locks), so redelivery after a crash is safe."""
     from sanctions.services import publication_sweep as sweep
@@ -49,13 +47,10 @@ def score_recompute(kind: str = "incremental", as_of: str | None = None) -> int:
 
 @shared_task(
     name="sanctions.tasks.score_chunk",
-    acks_late=True,
-    reject_on_worker_lost=True,
     # IntegrityError: a concurrent run inserted the same new score first; the retry updates
     autoretry_for=(OperationalError, IntegrityError),
-    retry_backoff=True,
-    max_retries=5,
     ignore_result=True,
+    **DURABLE,
 )
 def score_chunk(chunk_id: int) -> int:
     """Idempotent: a done chunk is skipped; scores and the done flag commit together."""
@@ -83,12 +78,9 @@ def score_resume(older_than_seconds: int = 0) -> int:
 
 @shared_task(
     name="sanctions.tasks.import_batch_process",
-    acks_late=True,
-    reject_on_worker_lost=True,
     autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
     ignore_result=True,
+    **DURABLE,
 )
 def import_batch_process(batch_id: int) -> None:
     """Idempotent: a processed batch is skipped under its row lock; rows already submitted
