@@ -26,9 +26,9 @@ from sanctions.models import (
 from sanctions.public import public_entry
 from sanctions.selectors import (
     active_measures,
+    is_public,
     may_object,
     may_repair,
-    public_entries,
 )
 from sanctions.services.casework import repair_eligible_from
 from sanctions.services.scoring import DOMAINS, score_explain
@@ -132,7 +132,7 @@ def record_view(
     record: IntegrityRecord, *, today: datetime.date, points: dict[int, int], minor: bool = False
 ) -> dict:
     """One record as its subject sees it, including exactly what the public sees of it."""
-    public = public_entries(today=today).filter(pk=record.pk).exists()
+    public = is_public(record, today=today)
     return {
         "record": record,
         "points": points.get(record.pk),

@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -105,6 +104,11 @@ def citizen_update(
     citizen.name = name
     citizen.email = email
     if user is not UNCHANGED:
+        if user is not None and (user.is_staff or user.is_superuser):
+            # the portal account opens with letters and resets by e-mail: never an official's
+            raise ApplicationError(
+                {"user": _("An official's account cannot be a citizen's portal account.")}
+            )
         citizen.user = user
     citizen.save(update_fields=["name", "email", "user"])
     subject = citizen.subject
@@ -181,15 +185,11 @@ def activation_code_issue(
         "office."
     )
     expires_on = timezone.localtime(expires_at).date().isoformat()
-    notice = notice_issue(
+    notice_issue(
         subject=citizen.subject, kind=NoticeKind.ACCOUNT, title=_("Your portal activation code"),
         body=body % {"code": "••••-••••-" + code[-4:], "date": expires_on}, today=today,
+        email_body=body % {"code": format_code(code), "date": expires_on},
     )  # fmt: skip
-    if notice.emailed_to:
-        address, letter = notice.emailed_to, body % {"code": format_code(code), "date": expires_on}
-        transaction.on_commit(
-            lambda: send_mail(notice.title, letter, settings.DEFAULT_FROM_EMAIL, [address])
-        )
     return row, format_code(code)
 
 
@@ -226,6 +226,8 @@ def account_activate(*, resident_id: str, name: str, code: str, password: str) -
     if row is None:
         raise ApplicationError(ACTIVATION_REFUSED, code="activation_refused")
     citizen = Citizen.objects.select_for_update().get(pk=row.citizen_id)
+    if citizen.user is not None and (citizen.user.is_staff or citizen.user.is_superuser):
+        raise ApplicationError(ACTIVATION_REFUSED, code="activation_refused")
     user_model = get_user_model()
     user = citizen.user or user_model(
         username=f"citizen-{citizen.pk}", first_name=citizen.name[:150], email=citizen.email
@@ -294,3 +296,21 @@ def citizen_subject_resolve(
             {"name": _("The name does not match the name registered for this ID number.")}
         )
     return citizen.subject
+
+
+def portal_accounts() -> Any:
+    """Accounts the citizen portal may reset by e-mail: citizens' own, never an official's."""
+    return get_user_model().objects.filter(
+        is_active=True, is_staff=False, is_superuser=False, citizen__isnull=False
+    )
+
+
+@transaction.atomic
+def account_password_audit(*, user: Any, how: str) -> None:
+    """Audit a citizen's password set through the portal (`how`: "change" or "reset"),
+    in the transaction that saved it."""
+    citizen = Citizen.objects.filter(user=user).select_related("subject").first()
+    audit_log(
+        actor=user, action=f"citizen.password_{how}", obj=citizen or user,
+        subject=citizen.subject if citizen else None, new={"user": user.pk},
+    )  # fmt: skip

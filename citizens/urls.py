@@ -14,7 +14,7 @@ urlpatterns = [
     path("account/logout/", auth_views.LogoutView.as_view(next_page="home"), name="logout"),
     path(
         "account/password/",
-        auth_views.PasswordChangeView.as_view(
+        views.PasswordChangeView.as_view(
             template_name=_form, success_url=reverse_lazy("citizens:password_change_done")
         ),
         name="password_change",
@@ -28,6 +28,7 @@ urlpatterns = [
         "account/reset/",
         auth_views.PasswordResetView.as_view(
             template_name=_form,
+            form_class=views.PortalPasswordResetForm,
             email_template_name="citizens/password_reset_email.txt",
             subject_template_name="citizens/password_reset_subject.txt",
             success_url=reverse_lazy("citizens:password_reset_done"),
@@ -41,7 +42,7 @@ urlpatterns = [
     ),
     path(
         "account/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        views.PasswordResetConfirmView.as_view(
             template_name=_form, success_url=reverse_lazy("citizens:password_reset_complete")
         ),
         name="password_reset_confirm",

@@ -7,7 +7,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -282,3 +285,33 @@ def report(request: HttpRequest) -> HttpResponse:
 @login_required
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
     return download(get_object_or_404(selectors.citizen_attachments(request.user), pk=pk))
+
+
+# --- password change and reset: Django's views, limited to portal accounts and audited ---------
+
+
+class PortalPasswordResetForm(PasswordResetForm):
+    def get_users(self, email):
+        # Django's form matches every active account with the address; here only citizens'
+        email_field = services.portal_accounts().model.get_email_field_name()
+        for user in services.portal_accounts().filter(**{f"{email_field}__iexact": email}):
+            if user.has_usable_password():
+                yield user
+
+
+class _AuditedPasswordSet:
+    how = ""
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.account_password_audit(user=form.user, how=self.how)
+        return response
+
+
+class PasswordChangeView(_AuditedPasswordSet, auth_views.PasswordChangeView):
+    how = "change"
+
+
+class PasswordResetConfirmView(_AuditedPasswordSet, auth_views.PasswordResetConfirmView):
+    how = "reset"

@@ -128,8 +128,11 @@ def notice_issue(
     body: str,
     record: IntegrityRecord | None = None,
     today: datetime.date | None = None,
+    email_body: str | None = None,
 ) -> Notice:
-    """Store a notice (the letter) and e-mail it after commit when an address is known."""
+    """Store a notice (the letter) and e-mail it after commit when an address is known.
+    `email_body`: what the e-mail says when it must differ from the stored copy (an
+    activation code is stored masked but sent in full)."""
     notice = Notice.objects.create(
         subject=subject,
         record=record,
@@ -140,9 +143,9 @@ def notice_issue(
         emailed_to=subject.contact_email,
     )
     if subject.contact_email:
-        address = subject.contact_email
+        address, sent = subject.contact_email, body if email_body is None else email_body
         transaction.on_commit(
-            lambda: send_mail(title, body, settings.DEFAULT_FROM_EMAIL, [address])
+            lambda: send_mail(title, sent, settings.DEFAULT_FROM_EMAIL, [address])
         )
     return notice
 

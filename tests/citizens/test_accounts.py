@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from axes.models import AccessAttempt
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -152,12 +153,15 @@ def test_login_by_id_number_logout_and_staff_stay_out(client, clerk):
     assert client.get(reverse("citizens:my_record")).status_code == 200
     client.post(reverse("citizens:logout"))
     assert client.get(reverse("citizens:my_record")).status_code == 302
-    # an official's account never opens through the citizen login
+    # an official's account never opens through the citizen login, even linked to a citizen
+    # with the right number and password (linked directly: the service refuses the link)
     clerk.set_password(PASSWORD)
     clerk.save()
-    response = client.post(reverse("citizens:login"), {"resident_id": clerk.username,
+    staff_citizen = make_citizen()
+    type(staff_citizen).objects.filter(pk=staff_citizen.pk).update(user=clerk)
+    response = client.post(reverse("citizens:login"), {"resident_id": staff_citizen.resident_id,
                                                        "password": PASSWORD})  # fmt: skip
-    assert response.status_code == 400
+    assert response.status_code == 400 and "_auth_user_id" not in client.session
 
 
 def test_login_next_must_stay_on_the_site(client, clerk):
@@ -226,6 +230,8 @@ def test_password_change_and_reset_pages(client, world):
     assert response.status_code == 302
     world["a_user"].refresh_from_db()
     assert world["a_user"].check_password("Changed-pass-2026")
+    changed = AuditEvent.objects.get(action="citizen.password_change")
+    assert changed.actor == world["a_user"] and changed.new_values == {"user": world["a_user"].pk}
     client.logout()
     assert client.get(reverse("citizens:password_reset")).status_code == 200
     response = client.post(reverse("citizens:password_reset"), {"email": "nobody@example.cn"})
@@ -244,6 +250,50 @@ def test_password_change_and_reset_pages(client, world):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password(new)
+    reset = AuditEvent.objects.get(action="citizen.password_reset")
+    assert reset.actor == user and reset.subject_id == user.citizen.subject_id
+
+
+def test_an_officials_password_is_never_reset_through_the_citizen_portal(client, clerk):
+    clerk.email = "clerk@court.example.cn"
+    clerk.save(update_fields=["email"])
+    response = client.post(reverse("citizens:password_reset"), {"email": clerk.email})
+    assert response.status_code == 302 and mail.outbox == []  # same answer, nothing sent
+
+
+def test_the_code_is_emailed_once_in_full_and_stored_masked(clerk):
+    from citizens.services import citizen_update
+
+    citizen = make_citizen(name="王小明")
+    citizen_update(actor=clerk, citizen=citizen, name=citizen.name, email="wang@example.cn")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        _row, code = services.activation_code_issue(actor=clerk, citizen=citizen)
+    (letter,) = mail.outbox
+    assert letter.to == ["wang@example.cn"] and code in letter.body
+    notice = Notice.objects.get(subject=citizen.subject, kind="account")
+    assert code not in notice.body and code[-4:] in notice.body
+
+
+def test_an_officials_account_never_becomes_a_portal_account(clerk, catalog):
+    from citizens.models import Citizen
+    from citizens.services import citizen_update
+
+    supervisor = make_official(role="supervisor", authority_code="bj-dongcheng-court")
+    citizen = make_citizen(name="王小明")
+    with pytest.raises(ApplicationError) as excinfo:
+        citizen_update(actor=clerk, citizen=citizen, name=citizen.name, email="",
+                       user=supervisor)  # fmt: skip
+    assert "user" in excinfo.value.message_dict
+    assert Citizen.objects.get(pk=citizen.pk).user is None
+    # linked before this rule existed: a code never sets that account's password
+    Citizen.objects.filter(pk=citizen.pk).update(user=supervisor)
+    _row, code = services.activation_code_issue(actor=clerk, citizen=citizen)
+    with pytest.raises(ApplicationError) as excinfo:
+        services.account_activate(resident_id=citizen.resident_id, name="王小明", code=code,
+                                  password="Taken-over-2026")  # fmt: skip
+    assert excinfo.value.code == "activation_refused"
+    supervisor.refresh_from_db()
+    assert not supervisor.check_password("Taken-over-2026")
 
 
 def test_admin_issues_a_code_with_a_button_and_shows_it_once(client, clerk):
