@@ -140,6 +140,7 @@ def test_minor_subject_is_refused_by_the_record_rules(api, court_agency):
     body = person_payload(subject={"kind": "person", "identifier": minor, "name": "小明"})
     response = api.post(URL, body, format="json", **auth(court_agency[1]))
     assert response.status_code == 400
+    assert "A person under 18 on the decision date is never listed." in str(response.json())
     assert not IntegrityRecord.objects.exists()
     assert not Subject.objects.filter(display_name="小明").exists()  # rolled back too
 

@@ -49,7 +49,7 @@ def test_restriction_check_body_and_negative_answers(api, court_agency, listed):
     assert unknown.status_code == 200 and unknown.json()["subject_found"] is False
     firm = listed["enterprise"]
     ent = api.post(CHECK, {"identifier": firm.credit_code}, format="json", **auth(key))
-    assert ent.status_code == 200
+    assert ent.status_code == 200 and ent.json()["subject_found"] is True
     assert not AccessLog.objects.filter(subject=firm.subject).exists()  # not personal data
 
 

@@ -551,6 +551,11 @@ def test_cached_pages_still_count_against_the_rate_limit(client, listed, page_ca
 def test_logged_in_users_and_posts_are_never_served_from_the_cache(client, listed, page_cache):
     url = reverse("search") + "?q=张伟"
     client.get(url)
+    assert client.get(url).context is None  # anonymous GET: cached
+    # an exact lookup (POST) to the same URL renders, with its own answer
+    zhang = listed["people"]["zhang"]
+    looked_up = client.post(url, {"identifier": zhang.resident_id})
+    assert looked_up.context is not None and names(looked_up) == ["张伟"]
     client.force_login(make_official(role="clerk", authority_code="bj-dongcheng-court",
                                      username="court.clerk2"))  # fmt: skip
     assert client.get(url).context is not None
