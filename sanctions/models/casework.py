@@ -335,6 +335,8 @@ class FilingAttachment(models.Model):
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=50)
     size = models.PositiveIntegerField(_("size (bytes)"))
+    # blank only for files attached before migration 0019 (their digest was not kept)
+    sha256 = models.CharField(max_length=64, blank=True, default="")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",

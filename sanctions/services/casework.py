@@ -228,17 +228,13 @@ def evidence_add(
     require_official(actor, authority=case.authority, roles=(CLERK, REVIEWER, SUPERVISOR))
     _require_state(case, "state", (CaseState.DRAFT, CaseState.UNDER_REVIEW))
     content_type = check_upload(uploaded)
-    digest = hashlib.sha256()
-    for chunk in uploaded.chunks():
-        digest.update(chunk)
-    uploaded.seek(0)
     evidence = EvidenceFile.objects.create(
         case=case,
         file=uploaded,
         original_name=uploaded.name[:255],
         content_type=content_type,
         size=uploaded.size,
-        sha256=digest.hexdigest(),
+        sha256=_sha256(uploaded),
         description=description,
         uploaded_by=actor,
     )
@@ -286,18 +282,34 @@ def _check_attachments(attachments: Sequence[UploadedFile]) -> None:
             raise ApplicationError({"attachments": messages}) from None
 
 
-def _attach(actor: Actor, attachments: Sequence[UploadedFile], **filing: Any) -> list[str]:
-    """Store already-checked attachments of one filing; returns their names for the audit."""
-    for uploaded in attachments:
+def _sha256(uploaded: UploadedFile) -> str:
+    """The file's SHA-256: what the audit row holds to prove which document was filed."""
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return digest.hexdigest()
+
+
+def _attach(actor: Actor, attachments: Sequence[UploadedFile], **filing: Any) -> dict:
+    """Store already-checked attachments of one filing; returns what the filing's audit row
+    holds of them: their names and SHA-256 digests."""
+    stored = [
         FilingAttachment.objects.create(
             file=uploaded,
             original_name=uploaded.name[:200],
             content_type=check_upload(uploaded),
             size=uploaded.size,
+            sha256=_sha256(uploaded),
             uploaded_by=actor if actor and actor.is_authenticated else None,
             **filing,
         )
-    return [uploaded.name[:200] for uploaded in attachments]
+        for uploaded in attachments
+    ]
+    return {
+        "attachments": [item.original_name for item in stored],
+        "attachment_sha256": [item.sha256 for item in stored],
+    }
 
 
 @transaction.atomic
@@ -626,8 +638,7 @@ def objection_file(
     files = _attach(actor, attachments, objection=objection)
     _set_status(record, actor, "record.objection_filed", RecordStatus.UNDER_OBJECTION)
     audit_log(actor=actor, action="objection.file", obj=objection, subject=record.subject,
-              new={"record": record.pk, "due_on": objection.due_on,
-                   "attachments": files})  # fmt: skip
+              new={"record": record.pk, "due_on": objection.due_on, **files})  # fmt: skip
     notice_issue(
         subject=record.subject, record=record, kind=NoticeKind.OBJECTION_RECEIVED,
         title=_("Objection received"),
@@ -839,8 +850,7 @@ def repair_apply(
     )  # fmt: skip
     files = _attach(actor, attachments, repair=application)
     audit_log(actor=actor, action="repair.apply", obj=application, subject=record.subject,
-              new={"record": record.pk, "due_on": application.due_on,
-                   "attachments": files})  # fmt: skip
+              new={"record": record.pk, "due_on": application.due_on, **files})  # fmt: skip
     return application
 
 

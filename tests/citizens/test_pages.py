@@ -1,6 +1,8 @@
 """My record and everything under it: content, filings through the real services, and that
 citizen A can reach nothing of citizen B's."""
 
+import hashlib
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -66,6 +68,10 @@ def test_objection_through_the_page_with_attachment(client, world):
     assert record.status == "under_objection"
     event = AuditEvent.objects.get(action="objection.file", object_id=str(objection.pk))
     assert event.actor_id == world["a_user"].pk and event.new_values["attachments"] == ["paid.pdf"]
+    # the audit row proves which document was filed: the stored file's digest
+    (attachment,) = objection.attachments.all()
+    with attachment.file.open("rb") as stored:
+        assert event.new_values["attachment_sha256"] == [hashlib.sha256(stored.read()).hexdigest()]
     assert Notice.objects.filter(record=record, kind="objection_received").exists()
     html = page(client, reverse("citizens:record", args=[record.pk]))
     assert "Pending" in html and "paid.pdf" in html
