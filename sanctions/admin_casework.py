@@ -577,7 +577,13 @@ class FilingAttachmentsMixin:
         obj = self.get_object(request, object_id)
         if obj is None or not self.has_view_permission(request, obj):
             raise Http404
-        return download(get_object_or_404(obj.attachments.all(), pk=attachment_id))
+        attachment = get_object_or_404(obj.attachments.all(), pk=attachment_id)
+        # a person's own document, read by an official: the person sees it in "who viewed"
+        services.access_log_write(
+            official_user=request.user, subject=obj.record.subject,
+            purpose=f"{self.access_purpose} #{obj.pk}: {attachment.original_name}",
+        )  # fmt: skip
+        return download(attachment)
 
     @admin.display(description=_("attachments"))
     def attachment_links(self, obj):

@@ -205,7 +205,14 @@ def test_officials_see_the_attachments_in_the_admin_within_scope(client, world):
     client.force_login(world["court"][1])
     html = page(client, reverse("admin:sanctions_objection_change", args=[objection.pk]))
     assert "receipt.pdf" in html and url in html
+    from sanctions.models import AccessLog
+
+    before = AccessLog.objects.filter(subject=objection.record.subject).count()
     assert client.get(url).status_code == 200
+    # the download is a viewing the person sees in "who viewed my data"
+    (logged,) = AccessLog.objects.filter(subject=objection.record.subject).order_by("-id")[:1]
+    assert AccessLog.objects.filter(subject=objection.record.subject).count() == before + 1
+    assert logged.official == world["court"][1] and "receipt.pdf" in logged.purpose
     client.force_login(world["amr"][1])  # another authority
     assert client.get(url).status_code == 404
 
