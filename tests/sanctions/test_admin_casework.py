@@ -213,7 +213,15 @@ def test_one_overdue_rule_for_the_dashboard_the_column_and_the_filter(client, ca
     assert not is_overdue(objection) and not overdue(Objection.objects.all()).exists()
     assert client.get(reverse("admin:index")).context["dashboard"]["objections_overdue"] == 0
     assert listed_overdue() == []
-    # repair applications: open while pending, by their due date
-    late = RepairApplication(state="pending", due_on=D)
-    assert is_overdue(late) and not is_overdue(RepairApplication(state="granted", due_on=D))
-    assert not is_overdue(late, today=D)
+    # repair applications: open while pending, by their due date (rows stored directly: the
+    # rule is what is tested, not the filing)
+    late = RepairApplication.objects.create(record=record, grounds="g", filed_on=D, due_on=D,
+                                            state="pending")  # fmt: skip
+    RepairApplication.objects.create(record=record, grounds="g", filed_on=D, due_on=D,
+                                     state="granted")  # fmt: skip
+    assert is_overdue(late) and not is_overdue(late, today=D)
+    assert list(overdue(RepairApplication.objects.all())) == [late]
+    response = client.get(reverse("admin:sanctions_repairapplication_changelist"),
+                          {"overdue": "yes"})  # fmt: skip
+    assert [r.pk for r in response.context["cl"].result_list] == [late.pk]
+    assert client.get(reverse("admin:index")).context["dashboard"]["repairs_overdue"] == 1
