@@ -26,8 +26,9 @@ from sanctions.api_auth import (
     api_client_of,
 )
 from sanctions.filters import filtered_entries
-from sanctions.models import ApiSubmission, ImportBatch
+from sanctions.models import ApiSubmission
 from sanctions.public import capped_paginator, entries_by_identifier, public_entry, public_record
+from sanctions.selectors import import_batch_of
 from sanctions.services.agency import import_batch_create, record_submit, restriction_check
 
 IDENTIFIER_HEADER = "X-Subject-Identifier"
@@ -93,23 +94,6 @@ class RecordSubmitApi(AgencyView):
         )
 
 
-def _batch_body(batch: ImportBatch) -> dict:
-    return {
-        "id": batch.pk,
-        "file_name": batch.file_name,
-        "file_sha256": batch.file_sha256,
-        "format": batch.format,
-        "status": batch.status,
-        "rows_total": batch.rows_total,
-        "rows_imported": batch.rows_imported,
-        "rows_unchanged": batch.rows_unchanged,
-        "rows_invalid": batch.rows_invalid,
-        "report": batch.report,
-        "created_at": batch.created_at,
-        "finished_at": batch.finished_at,
-    }
-
-
 class ImportUploadApi(AgencyView):
     permission_classes = [CanWriteRecords]
     parser_classes = [MultiPartParser]
@@ -140,7 +124,8 @@ class ImportUploadApi(AgencyView):
         )
         batch.refresh_from_db()
         return Response(
-            _batch_body(batch), status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
+            s.ImportBatchSerializer(batch).data,
+            status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK,
         )
 
 
@@ -155,11 +140,10 @@ class ImportDetailApi(AgencyView):
     )
     def get(self, request: Request, pk: int) -> Response:
         # an authority's imports only; another authority's id is simply not found
-        authority = api_client_of(request).authority
-        batch = ImportBatch.objects.filter(pk=pk, authority=authority).first()
+        batch = import_batch_of(api_client_of(request).authority, pk)
         if batch is None:
             raise exceptions.NotFound()
-        return Response(_batch_body(batch))
+        return Response(s.ImportBatchSerializer(batch).data)
 
 
 class RestrictionCheckApi(AgencyView):

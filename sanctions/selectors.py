@@ -210,6 +210,11 @@ def api_submissions_visible_to(user) -> QuerySet[ApiSubmission]:
     return _scoped(ApiSubmission.objects.all(), user, "authority")
 
 
+def import_batch_of(authority: Authority, pk: int) -> ImportBatch | None:
+    """One of an authority's bulk imports (an API client sees its authority's only)."""
+    return ImportBatch.objects.filter(pk=pk, authority=authority).first()
+
+
 def import_batches_visible_to(user) -> QuerySet[ImportBatch]:
     return _scoped(ImportBatch.objects.all(), user, "authority")
 
