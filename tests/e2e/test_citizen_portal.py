@@ -171,6 +171,20 @@ def test_citizen_walk(browser, live_server, catalog, screenshot, tmp_path):
         screenshot(page, name)
         assert_accessible(page, name)
 
+    # change the password: the form, the "done" page, the audit row
+    from sanctions.models import AuditEvent
+
+    page.goto(base + "/account/password/")
+    page.locator("#id_old_password").fill(PASSWORD)
+    page.locator("#id_new_password1").fill("Changed-" + PASSWORD)
+    page.locator("#id_new_password2").fill("Changed-" + PASSWORD)
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/account/password/done/")
+    screenshot(page, "citizen-password-changed-en")
+    assert_accessible(page, "password changed")
+    assert AuditEvent.objects.filter(action="citizen.password_change").count() == 1
+
     # log out
     page.get_by_role("button", name="Log out").click()
     page.wait_for_load_state()
