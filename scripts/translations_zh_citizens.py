@@ -1,6 +1,7 @@
 """Simplified Chinese for the citizen self-service pages (merged by translations_zh.py)."""
 
 ZH_CITIZENS = {
+    "An official's account cannot be a citizen's portal account.": "工作人员账户不能作为公民服务平台账户。",
     "Activation code for %(name)s: %(code)s — shown only now. Print the letter from the notice and add this code by hand, or read it to the citizen in person. It expires on %(date)s.": "%(name)s 的激活码：%(code)s（仅此一次显示）。请打印告知书并手写填入此码，或当面告知本人。有效期至 %(date)s。",
     "Issue an activation code (letter)": "签发激活码（告知书）",
     "Resident ID number": "公民身份号码",
