@@ -32,7 +32,7 @@ sys.path.insert(0, str(BASE_DIR / "bench"))
 
 PROJECT_INDEXES = ["subject_name_grams_gin", "subject_name_trgm_gin", "subject_pinyin_prefix",
                    "scs_public_name_char_record", "scs_public_entry_name_trgm",
-                   "scs_public_entry_name_newest"]  # fmt: skip
+                   "scs_public_entry_name_newest", "scs_public_entry_name_pinyin"]  # fmt: skip
 # dropped with the indexes in the run without them (rolled back): the search tables' keys
 PROJECT_CONSTRAINTS = [("scs_public_name_char", "scs_public_name_char_pkey"),
                        ("scs_public_entry_name", "scs_public_entry_name_pkey")]  # fmt: skip

@@ -181,8 +181,8 @@ def filtered_entries(data, *, today=None) -> tuple[PublicEntryFilter, QuerySet |
     """The public list filtered as the search page and the API filter it, newest first; None
     when the filters do not validate (the FilterSet carries the errors).
 
-    A name of 3+ characters with no filter but the dates picks its newest entries in the
-    entry-name table first (public.newest_named_entries); same entries, fewer joins."""
+    A name of 3+ characters or pinyin with no filter but the dates picks its newest entries
+    in the entry-name table first (public.newest_named_entries); same entries, fewer joins."""
     today = today or timezone.localdate()
     filterset = PublicEntryFilter(data, queryset=public_records(today=today))
     if not filterset.is_valid():

@@ -11,21 +11,13 @@ import redis
 from django.conf import settings
 from django.shortcuts import render
 
+from scs_portal.redis_clients import redis_client
+
 logger = logging.getLogger(__name__)
-_pool: redis.ConnectionPool | None = None
-_redis: redis.Redis | None = None
 
 
 def _client() -> redis.Redis:
-    # One client per pool: building a redis.Redis (its table of response callbacks) costs
-    # more than the INCR it sends. Clients are thread-safe; connections come from the pool.
-    global _pool, _redis
-    if _pool is None or _redis is None or _redis.connection_pool is not _pool:
-        _pool = redis.ConnectionPool.from_url(
-            settings.REDIS_URL, socket_connect_timeout=0.5, socket_timeout=0.5
-        )
-        _redis = redis.Redis(connection_pool=_pool)
-    return _redis
+    return redis_client(settings.REDIS_URL)
 
 
 def client_ip(request) -> str:

@@ -72,15 +72,20 @@ _CSRF_PLACEHOLDER = "scs-csrf-token-placeholder-5b0d1f"
 
 def _page_cache_keys(request: HttpRequest) -> list[str] | None:
     """[list version key, page key] when this request's page is served from the cache:
-    anonymous GETs, per URL and language, while SCS_SEARCH_PAGE_CACHE_SECONDS > 0."""
+    anonymous GETs, per URL and language, while SCS_SEARCH_PAGE_CACHE_SECONDS > 0. Worked
+    out once per request (the rate limit reads the keys, then the view)."""
+    if hasattr(request, "_scs_page_cache_keys"):
+        return request._scs_page_cache_keys
+    keys = None
     if (
-        settings.SCS_SEARCH_PAGE_CACHE_SECONDS <= 0
-        or request.method not in ("GET", "HEAD")
-        or request.user.is_authenticated
+        settings.SCS_SEARCH_PAGE_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
     ):
-        return None
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return [cache_key("list-version"), cache_key(f"search-page:{get_language()}:{path}")]
+        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        keys = [cache_key("list-version"), cache_key(f"search-page:{get_language()}:{path}")]
+    request._scs_page_cache_keys = keys
+    return keys
 
 
 def _page_of(cached: bytes | None, stamp: bytes) -> tuple[float, bytes] | None:

@@ -81,7 +81,6 @@ def test_rate_limit_page(browser, live_server, listed, settings, screenshot):  #
     settings.SCS_SEARCH_RATE_PER_MINUTE = 2
     from sanctions import ratelimit
 
-    ratelimit._pool = None
     # earlier tests searched from this address in the same minute: start from zero
     for key in ratelimit._client().scan_iter("*:rl:search:*"):
         ratelimit._client().delete(key)

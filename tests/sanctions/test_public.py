@@ -182,15 +182,9 @@ def test_rate_limit_429_in_both_languages_and_fails_closed(client, listed, setti
     # browsing the empty search page is not a search
     assert client.get(reverse("search"), **ip).status_code == 200
     # Redis unreachable: refuse, never let through uncounted
-    from sanctions import ratelimit
-
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    ratelimit._pool = None
-    try:
-        down = client.get(reverse("search"), {"q": "张伟"}, REMOTE_ADDR="203.0.113.78")
-        assert down.status_code == 429 and "briefly unavailable" in down.content.decode()
-    finally:
-        ratelimit._pool = None
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # the limiter's client follows the setting
+    down = client.get(reverse("search"), {"q": "张伟"}, REMOTE_ADDR="203.0.113.78")
+    assert down.status_code == 429 and "briefly unavailable" in down.content.decode()
 
 
 # --- one-character name search: the char table of migration 0013 ------------------------------
@@ -223,6 +217,18 @@ def name_row(record) -> str | None:
             "AND r.publication_end IS NOT DISTINCT FROM n.publication_end "
             "WHERE n.record_id = %s",
             [record.pk],
+        )
+        row = cursor.fetchone()
+        return row[0] if row else None
+
+
+def pinyin_row(record) -> str | None:
+    """The compact pinyin ENTRY_NAME_TABLE holds for a record."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name_pinyin FROM scs_public_entry_name WHERE record_id = %s", [record.pk]
         )
         row = cursor.fetchone()
         return row[0] if row else None
@@ -267,8 +273,20 @@ def test_one_character_search_equals_the_gram_condition(client, listed, catalog)
         # the page's path for a name alone: the newest entries chosen in the table first
         by_newest = list(filtered_entries({"q": term})[1].order_by("-id"))
         assert by_newest == by_ilike, term
+    # pinyin: the entry-name table's compact pinyin gives what the subjects' pinyin gives
+    for term in ["zhangwei", "Zhang Wei", "zhāng wěi", "wang", "li", "shanxiong", "beijing",
+                 "beijingcheng", "zz", "x", "1"]:  # fmt: skip
+        by_table = list(filter_entries_by_name(public_entries(), term).order_by("-id"))
+        by_subject = list(
+            public_entries().filter(subject__kind__in=["person", "enterprise"])
+            .filter(name_condition(term)).order_by("-id")
+        )  # fmt: skip
+        assert by_table == by_subject, term
+        by_newest = list(filtered_entries({"q": term})[1].order_by("-id"))
+        assert by_newest == by_subject, term
     assert case_numbers(client, "伟") == ["(2025)京0101执7号", "(2025)京0101执1号"]
     assert case_numbers(client, " 信 ") == ["京市监罚〔2025〕9号", "(2025)京0101执3号"]
+    assert case_numbers(client, "wang") == ["(2025)京0101执7号"]
 
 
 def test_one_character_search_follows_publication_changes(client, listed, catalog):
@@ -326,11 +344,17 @@ def test_one_character_search_follows_renames_and_deletions(client, listed):
     assert case_numbers(client, "张伟") == []
     Subject.objects.filter(pk=subject.pk).update(display_name="赵伟明")
     assert case_numbers(client, "赵伟明") == ["(2025)京0101执1号"]
+    # the pinyin follows the subject's own pinyin
+    assert case_numbers(client, "zhangwei") == ["(2025)京0101执1号"]
+    Subject.objects.filter(pk=subject.pk).update(name_pinyin="zhao wei ming")
+    assert case_numbers(client, "zhangwei") == [] and pinyin_row(listed["zhang"]) == "zhaoweiming"
+    assert case_numbers(client, "zhao wei") == ["(2025)京0101执1号"]
     # moving a record to another subject
     IntegrityRecord.objects.filter(pk=listed["li"].pk).update(
         subject=listed["people"]["single"].subject)  # fmt: skip
     assert char_rows(listed["li"]) == {"单", "雄", "信"} and case_numbers(client, "龙") == []
     assert name_row(listed["li"]) == "单雄信" and case_numbers(client, "李小龙") == []
+    assert pinyin_row(listed["li"]) == "shanxiongxin" and case_numbers(client, "lixiaolong") == []
     # records are protected by their notices and audit rows; the row trigger is what is tested
     # here (the foreign keys are deferred; the savepoint is rolled back before they are checked)
     from django.db import connection, transaction

@@ -78,8 +78,9 @@ _SMALL_TABLE_SHORTCUTS = (
         ({"q": "伟"}, "scs_public_name_char_pkey", 1),
         ({"q": "李小龙"}, "scs_public_entry_name_trgm", 1),
         ({"q": "诚信示范"}, "scs_public_entry_name_trgm", 1),
-        ({"q": "zhangwei"}, "subject_pinyin_prefix", 1),
-        ({"q": "zhang wei"}, "subject_pinyin_prefix", 1),
+        ({"q": "zhangwei"}, "scs_public_entry_name_pinyin", 1),
+        ({"q": "zhang wei"}, "scs_public_entry_name_pinyin", 1),
+        ({"q": "zhāng", "kind": "person"}, "scs_public_entry_name_pinyin", 1),
         ({"legal_rep": "建国"}, "subject_legal_rep_grams_gin", 1),
         ({"legal_rep": "王建国"}, "subject_legal_rep_trgm_gin", 1),
     ],
@@ -157,3 +158,30 @@ def test_long_names_read_the_entry_name_trigram_index(catalog, term):
     assert "scs_public_entry_name_trgm" in index_names(entries.all()[:201], hide)
     sql = str(entries.query)
     assert "ORDER BY publication_start + 0 DESC, record_id DESC LIMIT" in sql, sql
+
+
+@pytest.mark.parametrize("term", ["zhangwei", "Zhang Wei", "zhang"])
+def test_pinyin_reads_the_entry_name_pinyin_index(catalog, term):
+    """Pinyin: the newest entries are chosen in scs_public_entry_name by the prefix btree on
+    its compact pinyin, then joined to records (never every matching subject's entries joined
+    and sorted: 55 ms for `li yan` at 1,000,000 entries). With another filter, the joined
+    search gives the same entries. The order is the table's (publication_start, record_id)
+    key itself: for a very common prefix the planner may walk it and stop after the page."""
+    from sanctions.public import ENTRY_NAME_TABLE
+    from tests.sanctions.test_public import publish
+
+    publish(make_citizen(name="张伟").subject, "judicial-dishonest-debtor",
+            "bj-dongcheng-court", "(2025)京0101执1号", ground=1)  # fmt: skip
+    publish(make_citizen(name="李小龙").subject, "judicial-dishonest-debtor",
+            "bj-dongcheng-court", "(2025)京0101执2号", ground=1)  # fmt: skip
+    today = datetime.date.today()
+    entries = filtered_entries({"q": term}, today=today)[1]
+    joined = filtered_entries({"q": term, "kind": "person"}, today=today)[1]
+    assert ENTRY_NAME_TABLE in joined.query.extra_tables
+    assert not entries.query.extra_tables  # chosen in the table first
+    assert [e.subject.display_name for e in entries] == ["张伟"]
+    assert list(entries) == list(joined)
+    hide = ("scs_public_entry_name_newest", "record_public_newest")
+    assert "scs_public_entry_name_pinyin" in index_names(entries.all()[:201], hide)
+    sql = str(entries.query)
+    assert "ORDER BY publication_start DESC, record_id DESC LIMIT" in sql, sql
