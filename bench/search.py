@@ -8,6 +8,9 @@ Uses the benchmark database of bench/recompute.py (`<name>_bench`, built with
 the page part; gunicorn (gthread workers, keep-alive) serves the project on 127.0.0.1.
 The page part runs twice, each time next to the bare view on the same server: with the
 search page cache off (SCS_SEARCH_PAGE_CACHE_SECONDS=0, every request renders) and on.
+The DB-side part first loads the search tables into shared buffers (pg_prewarm): give the
+server room for them (3.4 GB at 1,000,000 subjects), e.g. start the embedded one with
+SCS_EMBEDDED_PG_SHARED_BUFFERS=4GB.
 """
 
 from __future__ import annotations
@@ -69,6 +72,36 @@ def explain_ms(queryset) -> tuple[float, bool]:
     scanned = _seq_scanned(plan["Plan"])
     indexed = not scanned & BIG_TABLES
     return plan["Execution Time"], indexed
+
+
+def prewarm() -> str:
+    """Load the search tables and their indexes into shared buffers (pg_prewarm), so the
+    DB-side figures are those of a server whose working set is in memory, and repeatable:
+    this VM returns the OS page cache to the host within minutes, so without it each run
+    measured however much of 3.4 GB happened to be on disk (1-char p95 12–50 ms)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setting FROM pg_settings WHERE name = 'shared_buffers'")
+        blocks = int(cursor.fetchone()[0])
+        try:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        except Exception as error:  # noqa: BLE001 - measured cold then, and said so
+            return f"not prewarmed ({error.__class__.__name__}: {error})".strip()
+        cursor.execute(
+            "SELECT c.oid::regclass::text, c.relpages FROM pg_class c "
+            "LEFT JOIN pg_index i ON i.indexrelid = c.oid "
+            "WHERE c.relname = ANY(%s) OR i.indrelid::regclass::text = ANY(%s)",
+            [sorted(BIG_TABLES), sorted(BIG_TABLES)],
+        )
+        relations = cursor.fetchall()
+        for name, _pages in relations:
+            cursor.execute("SELECT pg_prewarm(%s)", [name])
+    total = sum(pages for _name, pages in relations)
+    return (
+        f"prewarmed {len(relations)} relations, {total * 8 // 1024} MB, into shared_buffers of "
+        f"{blocks * 8 // 1024} MB" + (" (they do not all fit)" if total > blocks else "")
+    )
 
 
 def sample_terms(n: int) -> dict[str, list]:
@@ -179,7 +212,7 @@ def _serve(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen
     return server
 
 
-def pages(seconds: int, database_url: str, workers: int = 2, threads: int = 8) -> dict:
+def pages(seconds: int, database_url: str, workers: int = 1, threads: int = 4) -> dict:
     """The search page next to the bare view, on the same gunicorn, twice: with the search
     page cache off (every request renders: the cost of the page itself) and on (a hot URL
     served from the cache after its first render). Each pair is measured in one server run."""
@@ -239,8 +272,13 @@ def main() -> int:
     parser.add_argument(
         "--skip-unindexed", action="store_true", help="skip the slow run without indexes"
     )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    # One worker by default: wrk opens its 16 keep-alive connections once per run, and
+    # gunicorn's workers share one listening socket, so with two workers one of them may get
+    # most of the connections (seen: 12 and 4) or all of them, and a run measures half the
+    # server: with 2 × 8, single runs of the same URL ranged from 530 to 1,640 req/s. One
+    # worker with 4 threads serves both views on one core (wrk and Redis use the other).
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     args = parser.parse_args()
 
     from recompute import prepare_database
@@ -258,6 +296,8 @@ def main() -> int:
     if Subject.objects.count() < args.subjects:
         call_command("seed_demo", "--bulk", "--subjects", str(args.subjects), "--force")
     print(f"{Subject.objects.count()} subjects, {public_entries().count()} public entries")
+    if not args.pages_only:
+        print(prewarm())
     db = (
         {"with": {}, "without": {}}
         if args.pages_only
