@@ -29,6 +29,8 @@ def test_public_search_walk(browser, live_server, listed, screenshot):  # noqa: 
     page.get_by_role("button", name="查询", exact=True).click()
     page.wait_for_load_state()
     assert page.get_by_role("link", name="张伟").is_visible()
+    assert page.get_by_role("link", name="李小龙").count() == 0
+    screenshot(page, "public-search-pinyin-zh")
 
     # exact ID by POST: not in the URL, not echoed
     number = listed["people"]["zhang"].resident_id
