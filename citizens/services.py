@@ -156,8 +156,17 @@ def activation_code_issue(
     """Issue a one-time activation code and send the letter (a Notice). Earlier unused codes
     of the citizen stop working. Returns the row and the code, which is never stored: the
     caller shows it once so the letter can be printed and posted."""
-    if not (actor and actor.is_authenticated and actor.is_staff):
-        raise ApplicationError(_("Only officials issue activation codes."), code="forbidden")
+    # the officials who keep citizens' details (clerks; the operator): a code opens an account
+    if not (
+        actor
+        and actor.is_authenticated
+        and actor.is_staff
+        and actor.has_perm("citizens.change_citizen")
+    ):
+        raise ApplicationError(
+            _("Only officials who keep citizens' details issue activation codes."),
+            code="forbidden",
+        )
     citizen = Citizen.objects.select_for_update().get(pk=citizen.pk)
     now = timezone.now()
     revoked = ActivationCode.objects.filter(citizen=citizen, used_at=None, revoked_at=None).update(

@@ -49,7 +49,7 @@ from sanctions.models import (
     SubmissionMode,
 )
 from sanctions.roles import CLERK, SUPERVISOR
-from sanctions.services.casework import access_log_write, case_create, require_official
+from sanctions.services.casework import access_log_write, case_create, require_operator_or_official
 from sanctions.services.core import Actor, _json_value, audit_log, record_create, record_validate
 
 KEY_PREFIX_LENGTH = 8
@@ -79,12 +79,10 @@ def _key_prefix(key: str) -> str | None:
 
 
 def require_key_manager(actor: Actor, authority: Authority) -> None:
-    """The operator, or a supervisor of the client's authority (require_official's rule,
+    """The operator, or a supervisor of the client's authority (require_operator_or_official,
     with a message that says what is being managed)."""
-    if actor is not None and actor.is_authenticated and actor.is_superuser:
-        return
     try:
-        require_official(actor, authority=authority, roles=(SUPERVISOR,))
+        require_operator_or_official(actor, authority=authority, roles=(SUPERVISOR,))
     except ApplicationError:
         raise ApplicationError(
             _("Only the operator or a supervisor of %(authority)s may manage its API keys.")

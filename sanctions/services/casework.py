@@ -103,6 +103,16 @@ def require_official(actor: Actor, *, authority: Authority, roles: tuple[str, ..
     return official
 
 
+def require_operator_or_official(
+    actor: Actor, *, authority: Authority, roles: tuple[str, ...]
+) -> Official | None:
+    """The operator (a superuser: the seeder, imports run by hand), or what require_official
+    asks. Returns the official, None for the operator."""
+    if actor is not None and actor.is_authenticated and actor.is_superuser:
+        return None
+    return require_official(actor, authority=authority, roles=roles)
+
+
 def _lock(model, obj):
     return model.objects.select_for_update().get(pk=obj.pk)
 
@@ -419,6 +429,9 @@ def record_serve_notice(
     """Serve the decision notice; the notice period (before publication) starts today."""
     today = _today(today)
     record = _lock(IntegrityRecord, record)
+    require_operator_or_official(
+        actor, authority=record.authority, roles=(CLERK, REVIEWER, SUPERVISOR)
+    )
     if record.notice_served_on is not None:
         raise ApplicationError(_("The notice for this record has already been served."))
     publish_from = add_days(today, settings.SCS_NOTICE_PERIOD_DAYS)

@@ -43,11 +43,18 @@ def test_issuing_a_code_sends_a_letter_stores_only_a_hash_and_is_audited(clerk):
     assert ActivationCode.objects.get(pk=row.pk).revoked_at is not None
 
 
-def test_only_officials_issue_codes(catalog):
+def test_only_officials_who_keep_citizens_details_issue_codes(catalog):
     citizen = make_citizen()
     with pytest.raises(ApplicationError):
         services.activation_code_issue(actor=None, citizen=citizen)
+    # a reviewer decides objections but does not keep citizens' details
+    reviewer = make_official(role="reviewer", authority_code="bj-dongcheng-court",
+                             username="court.reviewer")  # fmt: skip
+    with pytest.raises(ApplicationError, match="keep citizens' details") as refused:
+        services.activation_code_issue(actor=reviewer, citizen=citizen)
+    assert refused.value.code == "forbidden"
     assert not ActivationCode.objects.exists()
+    assert not Notice.objects.filter(subject=citizen.subject, kind="account").exists()
 
 
 def test_activation_opens_the_account_once(clerk):

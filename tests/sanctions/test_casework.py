@@ -68,6 +68,26 @@ def test_case_walks_draft_review_decided_notified_closed_with_audit(court):
     assert actions(record) == ["record.create", "record.notice_served"]
 
 
+def test_serving_a_records_notice_needs_an_official_of_its_authority(court):
+    """record_serve_notice checks for itself (not only through case_serve_notice): an
+    official of another authority is refused and nothing is served; the operator may."""
+    from django.contrib.auth import get_user_model
+
+    _case, record = decided(court, make_citizen().subject)
+    outsider = make_official(role="clerk", authority_code="bj-traffic-police",
+                             username="traffic.clerk.notice")  # fmt: skip
+    with pytest.raises(ApplicationError, match="Only officials of") as refused:
+        services.record_serve_notice(actor=outsider, record=record, today=D)
+    assert refused.value.code == "forbidden"
+    record.refresh_from_db()
+    assert record.notice_served_on is None and not Notice.objects.filter(record=record).exists()
+    operator = get_user_model().objects.create_superuser("operator.notice", password="x" * 16)
+    notice = services.record_serve_notice(actor=operator, record=record, today=D)
+    record.refresh_from_db()
+    assert record.notice_served_on == D and notice.record == record
+    assert actions(record) == ["record.create", "record.notice_served"]
+
+
 def test_four_eyes_the_drafter_cannot_decide(court):
     supervisor = court["supervisor"]
     case = draft(supervisor, make_citizen().subject)
