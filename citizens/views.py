@@ -30,7 +30,7 @@ from sanctions.services.casework import (
     repair_eligible_from,
 )
 from sanctions.views import download
-from sanctions.workdays import add_days, add_working_days
+from sanctions.workdays import objection_due_on, repair_due_on
 
 _POST_ONLY = lambda request: request.method == "POST"  # noqa: E731
 
@@ -156,7 +156,7 @@ def _filing(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
         service = objection_file
         eligible = may_object(record)
         context = {
-            "decided_by": add_days(today, settings.SCS_OBJECTION_DECISION_DAYS),
+            "decided_by": objection_due_on(today),
             "decision_days": settings.SCS_OBJECTION_DECISION_DAYS,
         }
     else:
@@ -165,7 +165,7 @@ def _filing(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
         eligible = may_repair(record, today)
         context = {
             "eligible_from": repair_eligible_from(record),
-            "decided_by": add_working_days(today, settings.SCS_REPAIR_DECISION_WORKDAYS),
+            "decided_by": repair_due_on(today),
             "decision_workdays": settings.SCS_REPAIR_DECISION_WORKDAYS,
         }
     form = FilingForm(request.POST or None, request.FILES or None, grounds_label=label)
@@ -228,7 +228,7 @@ def objection_appeal(request: HttpRequest, pk: int) -> HttpResponse:
             "record": objection.record,
             "form": form,
             "eligible": may_appeal(objection, today),
-            "decided_by": add_days(today, settings.SCS_OBJECTION_DECISION_DAYS),
+            "decided_by": objection_due_on(today),
         },
         status=400 if form.errors else 200,
     )

@@ -53,3 +53,21 @@ def add_working_days(
 
 def add_days(start: datetime.date, days: int) -> datetime.date:
     return start + datetime.timedelta(days=days)
+
+
+# --- when the authority must decide a filing (one place for the services, which store the
+# date, and the citizen's pages, which announce it before the filing is made) -------------
+
+
+def objection_due_on(filed_on: datetime.date) -> datetime.date:
+    """Objections and appeals: SCS_OBJECTION_DECISION_DAYS calendar days."""
+    from django.conf import settings
+
+    return add_days(filed_on, settings.SCS_OBJECTION_DECISION_DAYS)
+
+
+def repair_due_on(filed_on: datetime.date) -> datetime.date:
+    """Credit repair applications: SCS_REPAIR_DECISION_WORKDAYS working days."""
+    from django.conf import settings
+
+    return add_working_days(filed_on, settings.SCS_REPAIR_DECISION_WORKDAYS)

@@ -43,7 +43,7 @@ from sanctions.models import (
 from sanctions.roles import CLERK, REVIEWER, SUPERVISOR
 from sanctions.services.core import Actor, audit_log, record_create
 from sanctions.services.scoring import mark_dirty
-from sanctions.workdays import add_days, add_working_days
+from sanctions.workdays import add_days, add_working_days, objection_due_on, repair_due_on
 
 __all__ = [
     "access_log_write",
@@ -645,7 +645,7 @@ def objection_file(
         grounds=grounds.strip(),
         filed_by=actor if actor and actor.is_authenticated else None,
         filed_on=today,
-        due_on=add_days(today, settings.SCS_OBJECTION_DECISION_DAYS),
+        due_on=objection_due_on(today),
         status_before=record.status,
     )
     files = _attach(actor, attachments, objection=objection)
@@ -774,7 +774,7 @@ def appeal_file(
     appeal = Appeal.objects.create(
         objection=objection, authority=parent, grounds=grounds.strip(),
         filed_by=actor if actor and actor.is_authenticated else None,
-        filed_on=today, due_on=add_days(today, settings.SCS_OBJECTION_DECISION_DAYS),
+        filed_on=today, due_on=objection_due_on(today),
     )  # fmt: skip
     audit_log(actor=actor, action="appeal.file", obj=appeal, subject=objection.record.subject,
               new={"authority": parent.code, "due_on": appeal.due_on})  # fmt: skip
@@ -859,7 +859,7 @@ def repair_apply(
     application = RepairApplication.objects.create(
         record=record, grounds=grounds.strip(),
         filed_by=actor if actor and actor.is_authenticated else None,
-        filed_on=today, due_on=add_working_days(today, settings.SCS_REPAIR_DECISION_WORKDAYS),
+        filed_on=today, due_on=repair_due_on(today),
     )  # fmt: skip
     files = _attach(actor, attachments, repair=application)
     audit_log(actor=actor, action="repair.apply", obj=application, subject=record.subject,
