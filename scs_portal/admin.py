@@ -1,5 +1,5 @@
-"""User accounts in the admin, audited: who may act as an official (staff flag, roles) is of
-legal meaning, so every change of it leaves an AuditEvent in the same transaction."""
+"""User accounts in the admin, audited: every change of who may act as an official goes
+through `sanctions.services.accounts`, which writes the AuditEvent in the same transaction."""
 
 from __future__ import annotations
 
@@ -8,39 +8,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
 
-from sanctions.services import audit_log
+from sanctions.services.accounts import (
+    account_access,
+    account_access_audit,
+    account_password_set_audit,
+    accounts_delete,
+)
 
 User = get_user_model()
-
-ACCESS_FIELDS = ("is_active", "is_staff", "is_superuser")
-
-
-def account_access(user) -> dict:
-    """What a user may do: flags and roles (group names), as stored."""
-    if user.pk is None:
-        return {}
-    stored = User.objects.get(pk=user.pk)
-    return {
-        **{field: getattr(stored, field) for field in ACCESS_FIELDS},
-        "roles": sorted(stored.groups.values_list("name", flat=True)),
-    }
-
-
-def account_access_audit(*, actor, user, old: dict) -> None:
-    """Audit a change of a user's access, if there was one (call after the change, inside its
-    transaction)."""
-    new = account_access(user)
-    if new == old:
-        return
-    changed = [key for key in new if old.get(key) != new[key]]
-    audit_log(
-        actor=actor,
-        action="user.access_change" if old else "user.create",
-        obj=user,
-        old={key: old.get(key) for key in changed},
-        new={key: new[key] for key in changed},
-    )
-
 
 admin.site.unregister(User)
 
@@ -61,19 +36,17 @@ class AuditedUserAdmin(UserAdmin):
         with transaction.atomic():
             response = super().user_change_password(request, id, form_url)
             if request.method == "POST" and response.status_code == 302:  # saved
-                audit_log(actor=request.user, action="user.password_set",
-                          obj=User.objects.get(pk=id))  # fmt: skip
+                account_password_set_audit(actor=request.user, user=User.objects.get(pk=id))
         return response
 
     def delete_model(self, request, obj):
-        with transaction.atomic():
-            audit_log(actor=request.user, action="user.delete", obj=obj,
-                      old=account_access(obj))  # fmt: skip
-            super().delete_model(request, obj)
+        accounts_delete(
+            actor=request.user, users=[obj], delete=lambda: super(AuditedUserAdmin, self)
+            .delete_model(request, obj)
+        )  # fmt: skip
 
     def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for user in queryset:
-                audit_log(actor=request.user, action="user.delete", obj=user,
-                          old=account_access(user))  # fmt: skip
-            super().delete_queryset(request, queryset)
+        accounts_delete(
+            actor=request.user, users=list(queryset), delete=lambda: super(AuditedUserAdmin, self)
+            .delete_queryset(request, queryset)
+        )  # fmt: skip

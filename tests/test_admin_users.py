@@ -50,8 +50,34 @@ def test_password_set_and_deletion_are_audited(admin_client, catalog):
     response = admin_client.post(url, {"password1": new, "password2": new,
                                        "usable_password": "true"})  # fmt: skip
     assert response.status_code == 302
-    assert AuditEvent.objects.filter(action="user.password_set", object_id=str(clerk.pk)).exists()
-    user = get_user_model().objects.create_user("temp-user")
-    response = admin_client.post(reverse("admin:auth_user_delete", args=[user.pk]), {"post": "yes"})
+    event = AuditEvent.objects.get(action="user.password_set", object_id=str(clerk.pk))
+    assert event.actor.is_superuser and event.object_type == "auth.User"
+    assert new not in f"{event.old_values}{event.new_values}"  # never the password itself
+    clerk.refresh_from_db()
+    assert clerk.check_password(new)
+    user = get_user_model().objects.create_user("temp-user", is_staff=True)
+    user.groups.add(Group.objects.get(name="reviewer"))
+    pk = user.pk
+    response = admin_client.post(reverse("admin:auth_user_delete", args=[pk]), {"post": "yes"})
     assert response.status_code == 302
-    assert AuditEvent.objects.filter(action="user.delete", object_id=str(user.pk)).exists()
+    assert not get_user_model().objects.filter(pk=pk).exists()
+    event = AuditEvent.objects.get(action="user.delete", object_id=str(pk))
+    # the row keeps what the deleted account could do
+    assert event.old_values == {"is_active": True, "is_staff": True, "is_superuser": False,
+                                "roles": ["reviewer"]}  # fmt: skip
+    assert event.actor.is_superuser
+
+
+def test_bulk_deletion_audits_each_account(admin_client, catalog):
+    users = [get_user_model().objects.create_user(f"bulk-{i}", is_staff=bool(i)) for i in (0, 1)]
+    response = admin_client.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "delete_selected", "post": "yes",
+         "_selected_action": [str(u.pk) for u in users]},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert not get_user_model().objects.filter(username__startswith="bulk-").exists()
+    events = AuditEvent.objects.filter(action="user.delete").order_by("object_id")
+    assert [(e.object_id, e.old_values["is_staff"]) for e in events] == [
+        (str(users[0].pk), False), (str(users[1].pk), True),
+    ]  # fmt: skip
