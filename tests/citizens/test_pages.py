@@ -30,8 +30,18 @@ def test_my_record_shows_score_domains_chart_records_measures_and_public_view(cl
     assert "<svg" in html and "Score history" in html
     score = world["a"].subject.score
     assert f'id="score-total">{score.total}<' in html and score.total < 1000
-    # the explanation's points for the listed record
-    assert "Counts -" in html
+    # the explanation's rows: each record with the points it takes off, as the recompute
+    # counts them, and they add up to the score shown
+    from sanctions.services import score_explain
+
+    rows = score_explain(subject=world["a"].subject)["records"]
+    listed = [row for row in rows if row["record_id"] == record.pk]
+    assert len(listed) == 1 and listed[0]["points"] < 0
+    for row in rows:
+        cell = (f"{row['decision_number']}</a></th>"
+                f'<td class="text-end">{row["points"]:+d}</td>')  # fmt: skip
+        assert cell in html, cell
+    assert 1000 + sum(row["points"] for row in rows) == score.total
     # the enterprise A represents is offered, its page shows its record
     enterprise = world["enterprise"].subject
     assert reverse("citizens:my_enterprise", args=[enterprise.pk]) in html
