@@ -55,7 +55,10 @@ def test_admin_citizen_add_goes_through_the_service(admin_client):
     )
     assert response.status_code == 302
     citizen = Citizen.objects.get(resident_id=number)
-    assert AuditEvent.objects.filter(action="citizen.create", subject=citizen.subject).exists()
+    event = AuditEvent.objects.get(action="citizen.create", subject=citizen.subject)
+    assert event.actor.is_superuser
+    assert event.new_values == {"name": "张伟", "masked_id": citizen.subject.masked_identifier}
+    assert number not in str(event.new_values)  # never the full number
 
 
 def test_exact_id_search_finds_by_keyed_hash(admin_client):

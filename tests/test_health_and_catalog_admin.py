@@ -51,7 +51,9 @@ def test_holiday_and_authority_edits_are_audited(supervisor_client):
     assert event.new_values["name"] == "北京市西城区人民法院（新名）"
     client.post(reverse("admin:sanctions_holiday_delete", args=[holiday.pk]), {"post": "yes"})
     assert not Holiday.objects.filter(pk=holiday.pk).exists()
-    assert AuditEvent.objects.filter(action="holiday.delete", object_id=str(holiday.pk)).exists()
+    event = AuditEvent.objects.get(action="holiday.delete", object_id=str(holiday.pk))
+    assert event.actor == user  # the row keeps what was deleted
+    assert event.old_values["date"] == "2027-01-01" and event.old_values["name"] == "元旦"
 
 
 def test_record_type_edit_is_audited_and_refuses_prohibited_grounds(supervisor_client):

@@ -59,7 +59,7 @@ def test_only_officials_who_keep_citizens_details_issue_codes(catalog):
 
 def test_activation_opens_the_account_once(clerk):
     citizen = make_citizen(name="王小明")
-    _row, code = services.activation_code_issue(actor=clerk, citizen=citizen)
+    row, code = services.activation_code_issue(actor=clerk, citizen=citizen)
     user = services.account_activate(
         resident_id=citizen.resident_id.lower(), name=" 王小明 ", code=code.lower(),
         password=PASSWORD,
@@ -67,7 +67,10 @@ def test_activation_opens_the_account_once(clerk):
     citizen.refresh_from_db()
     assert citizen.user == user and user.check_password(PASSWORD) and not user.is_staff
     assert citizen.resident_id not in user.username
-    assert AuditEvent.objects.filter(action="citizen.account_activate", actor=user).exists()
+    event = AuditEvent.objects.get(action="citizen.account_activate", actor=user)
+    assert event.subject == citizen.subject and event.object_id == str(citizen.pk)
+    assert event.new_values == {"user": user.pk, "new_account": True, "code": row.hint}
+    assert code.replace("-", "") not in str(event.new_values)  # the hint only, never the code
     with pytest.raises(ApplicationError) as excinfo:
         services.account_activate(resident_id=citizen.resident_id, name="王小明", code=code,
                                   password="Another-pass-2026")  # fmt: skip
