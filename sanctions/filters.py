@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from sanctions.models import Authority, Domain, IntegrityRecord, JudicialGround, SubjectKind
 from sanctions.public import (
+    FACET_COLUMNS,
     filter_entries_by_name,
+    newest_entries,
     newest_first,
-    newest_named_entries,
     public_list_version,
     public_records,
 )
@@ -177,21 +178,34 @@ class PublicEntryFilter(django_filters.FilterSet):
         return any(self.data.get(name) for name in self.filters)
 
 
+def _facet_value(name: str, value: str) -> str | int:
+    """A cleaned filter value as the entry-name table holds it (as the FilterSet filters it:
+    provinces by their 2 digits; a city that is not 4 digits matches no city)."""
+    if name in ("authority", "ground"):
+        return int(value)
+    if name == "province":
+        return value[:2]
+    return value
+
+
 def filtered_entries(data, *, today=None) -> tuple[PublicEntryFilter, QuerySet | None]:
     """The public list filtered as the search page and the API filter it, newest first; None
     when the filters do not validate (the FilterSet carries the errors).
 
-    A name of 3+ characters or pinyin with no filter but the dates picks its newest entries
-    in the entry-name table first (public.newest_named_entries); same entries, fewer joins."""
+    Filters, and a name of 3+ characters or pinyin, pick their newest entries in the
+    entry-name table first (public.newest_entries); same entries, fewer joins. A name of 1–2
+    characters reads the gram table, a legal representative the subjects (FilterSet.qs)."""
     today = today or timezone.localdate()
     filterset = PublicEntryFilter(data, queryset=public_records(today=today))
     if not filterset.is_valid():
         return filterset, None
     chosen = {name: value for name, value in filterset.form.cleaned_data.items() if value}
-    if chosen.get("q") and set(chosen) <= {"q", "published_from", "published_to"}:
-        newest = newest_named_entries(
-            chosen["q"], today=today, published_from=chosen.get("published_from"),
-            published_to=chosen.get("published_to"),
+    if chosen and "legal_rep" not in chosen:
+        newest = newest_entries(
+            today=today, term=chosen.get("q"),
+            facets={name: _facet_value(name, chosen[name]) for name in FACET_COLUMNS
+                    if name in chosen},
+            published_from=chosen.get("published_from"), published_to=chosen.get("published_to"),
         )  # fmt: skip
         if newest is not None:
             return filterset, newest_first(public_records(today=today).filter(id__in=newest))

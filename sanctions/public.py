@@ -193,27 +193,60 @@ def filter_entries_by_name(entries, term: str, field: str = "display_name"):
     return entries.filter(subject__kind__in=kinds).filter(condition)
 
 
-def newest_named_entries(
-    term: str, *, today: datetime.date, published_from=None, published_to=None
+# Migration 0021: the filters of the search form as ENTRY_NAME_TABLE holds them (form field →
+# column), each with a (column, publication_start, record_id) btree.
+FACET_COLUMNS = {
+    "kind": "kind",
+    "domain": "domain",
+    "ground": "judicial_ground",
+    "province": "province",
+    "city": "city",
+    "authority": "authority_id",
+}
+
+
+def newest_entries(
+    *,
+    today: datetime.date,
+    term: str | None = None,
+    facets: dict[str, Any] | None = None,
+    published_from: datetime.date | None = None,
+    published_to: datetime.date | None = None,
 ) -> RawSQL | None:
     """The ids of the newest SCS_SEARCH_MAX_RESULTS public entries whose display name
-    contains `term` (3+ characters) or whose pinyin starts with it, chosen in
-    ENTRY_NAME_TABLE alone: its name index, the publication window (the table keeps both
-    dates equal to the record's) and a top-N sort of the narrow rows; only those are then
-    joined to records. None when the term is not searched that way."""
-    search = _entry_name_search(term)
-    if search is None:
-        return None
-    condition, value, order = search
+    contains `term` (3+ characters) or whose pinyin starts with it, and that have the
+    `facets` (form field → value, see FACET_COLUMNS), chosen in ENTRY_NAME_TABLE alone: its
+    indexes, the publication window (the table keeps both dates equal to the record's) and a
+    top-N sort of the narrow rows; only those are then joined to records. None when a
+    condition is not one the table answers (a name of 1–2 characters).
+
+    With a name and filters, the name's index comes first (`publication_start + 0`): a
+    combination with few entries (`wang` among enterprises: none) must not walk the
+    newest-first key testing every entry. Filters alone let the planner choose, with the
+    table's multivariate statistics to tell rare combinations from common ones."""
+    conditions, params = [], []
+    order = "publication_start"
+    if term:
+        search = _entry_name_search(term)
+        if search is None:
+            return None
+        condition, value, order = search
+        conditions.append(condition)
+        params.append(value)
+        if facets:
+            order = "publication_start + 0"
+    for name, value in (facets or {}).items():
+        conditions.append(f"{FACET_COLUMNS[name]} = %s")  # a column of the fixed table above
+        params.append(value)
     # published on or before today (and published_to), on or after published_from
     latest = min(today, published_to) if published_to else today
     earliest = published_from or datetime.date.min
+    where = " AND ".join([*conditions, "publication_start BETWEEN %s AND %s",
+                          "(publication_end IS NULL OR publication_end >= %s)"])  # fmt: skip
     return RawSQL(  # noqa: S611 - every user value is a bound parameter
-        f"SELECT record_id FROM {ENTRY_NAME_TABLE} "  # noqa: S608 - constant SQL of this module
-        f"WHERE {condition} AND publication_start BETWEEN %s AND %s "
-        "AND (publication_end IS NULL OR publication_end >= %s) "
+        f"SELECT record_id FROM {ENTRY_NAME_TABLE} WHERE {where} "  # noqa: S608 - constant SQL
         f"ORDER BY {order} DESC, record_id DESC LIMIT %s",
-        [value, earliest, latest, today, settings.SCS_SEARCH_MAX_RESULTS],
+        [*params, earliest, latest, today, settings.SCS_SEARCH_MAX_RESULTS],
     )
 
 

@@ -1,5 +1,5 @@
 """The entry-name table carries each entry's compact pinyin too, so a pinyin search with no
-other filter picks its newest entries from that narrow table (public.newest_named_entries),
+other filter picks its newest entries from that narrow table (public.newest_entries),
 as a search by 3+ characters does, and joins only those to the records.
 
 Before, a mid-frequency full name (`li yan`: 3,017 subjects at 1,000,000 entries) found its

@@ -366,6 +366,99 @@ def test_one_character_search_follows_renames_and_deletions(client, listed):
         transaction.set_rollback(True)
 
 
+def facet_row(record) -> dict | None:
+    """The filter columns ENTRY_NAME_TABLE holds for a record, next to what the record, its
+    subject and its type say (each pair must agree)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n.kind, s.kind, n.province, left(s.region_code, 2), n.city, "
+            "left(s.region_code, 4), n.domain, t.domain, n.authority_id, r.authority_id, "
+            "n.judicial_ground, r.judicial_ground "
+            "FROM scs_public_entry_name n JOIN sanctions_integrityrecord r ON r.id = n.record_id "
+            "JOIN sanctions_subject s ON s.id = r.subject_id "
+            "JOIN sanctions_recordtype t ON t.id = r.record_type_id WHERE n.record_id = %s",
+            [record.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    names = ("kind", "province", "city", "domain", "authority_id", "judicial_ground")
+    pairs = dict(zip(names, zip(row[::2], row[1::2], strict=True), strict=True))
+    assert all(held == truth for held, truth in pairs.values()), pairs
+    return {name: held for name, (held, _truth) in pairs.items()}
+
+
+def test_filters_read_the_entry_name_table_and_give_what_the_joins_give(listed):
+    """Every filter of the form, alone and combined, with and without a name: the entries
+    chosen in the entry-name table are those the joined search (FilterSet.qs) finds."""
+    from sanctions.filters import filtered_entries
+    from sanctions.models import Authority
+    from sanctions.public import newest_first
+
+    court = Authority.objects.get(code="bj-dongcheng-court")
+    amr = Authority.objects.get(code="bj-dongcheng-amr")
+    region = listed["people"]["zhang"].subject.region_code
+    firm_region = listed["enterprise"].subject.region_code
+    assert facet_row(listed["zhang"]) == {
+        "kind": "person", "province": region[:2], "city": region[:4], "domain": "judicial",
+        "authority_id": court.pk, "judicial_ground": 2,
+    }  # fmt: skip
+    assert facet_row(listed["private"]) is None  # never published: no row
+    combinations = [
+        {"kind": "person"}, {"kind": "enterprise"}, {"domain": "judicial"},
+        {"domain": "commercial", "kind": "person"},  # none
+        {"ground": "2"}, {"ground": "5"}, {"province": region[:2]}, {"city": region[:4]},
+        {"city": firm_region[:4], "kind": "enterprise"}, {"city": "ab12"}, {"province": "65"},
+        {"authority": str(court.pk)}, {"authority": str(amr.pk), "domain": "commercial"},
+        {"authority": str(amr.pk), "kind": "person"},  # none
+        {"q": "诚信示范", "kind": "enterprise"}, {"q": "诚信示范", "kind": "person"},
+        {"q": "zhangwei", "ground": "2"}, {"q": "zhangwei", "ground": "1"},
+        {"q": "li", "authority": str(court.pk), "published_from": D.isoformat()},
+        {"domain": "judicial", "published_to": (D - datetime.timedelta(days=1)).isoformat()},
+    ]  # fmt: skip
+    found_any = set()
+    for params in combinations:
+        filterset, entries = filtered_entries(params)
+        assert entries is not None, (params, filterset.errors)
+        assert not entries.query.extra_tables, params  # chosen in the table first
+        joined = list(newest_first(filterset.qs)[:200])
+        assert list(entries) == joined, params
+        found_any |= {e.pk for e in joined}
+    assert found_any == {listed[k].pk for k in ("zhang", "li", "single", "firm")}
+    # a 1–2 character name or a legal representative: the joined search
+    for params in ({"q": "伟", "kind": "person"}, {"legal_rep": "王建国", "domain": "commercial"}):
+        filterset, entries = filtered_entries(params)
+        assert entries.query.extra_tables or "legal_rep" in params
+        assert [e.pk for e in entries] in ([listed["zhang"].pk], [listed["firm"].pk]), params
+
+
+def test_filter_columns_follow_the_record_its_subject_and_its_type(client, listed):
+    """Triggers keep the filter columns equal to what they copy (facet_row checks each)."""
+    from sanctions.models import Authority, IntegrityRecord, RecordType, Subject
+
+    zhang = listed["zhang"]
+    other = Authority.objects.get(code="bj-xicheng-court")
+    IntegrityRecord.objects.filter(pk=zhang.pk).update(authority=other, judicial_ground=5)
+    assert facet_row(zhang)["authority_id"] == other.pk
+    assert facet_row(zhang)["judicial_ground"] == 5
+    assert case_numbers(client, "zhangwei") == ["(2025)京0101执1号"]
+    response = client.get(reverse("search"), {"authority": other.pk, "ground": "5"})
+    assert [e["case_number"] for e in response.context["page"].object_list] == ["(2025)京0101执1号"]
+    Subject.objects.filter(pk=zhang.subject_id).update(region_code="440305")
+    assert facet_row(zhang)["province"] == "44" and facet_row(zhang)["city"] == "4403"
+    response = client.get(reverse("search"), {"province": "44"})
+    assert [e["case_number"] for e in response.context["page"].object_list] == ["(2025)京0101执1号"]
+    debtor = RecordType.objects.get(code="judicial-dishonest-debtor")
+    RecordType.objects.filter(pk=debtor.pk).update(domain="societal")
+    assert facet_row(zhang)["domain"] == "societal" and facet_row(listed["li"])["domain"] == (
+        "societal"
+    )
+    response = client.get(reverse("search"), {"domain": "judicial"})
+    assert response.context["page"].object_list == []
+
+
 def test_truncating_records_empties_the_search_tables(listed):
     """Test flushes TRUNCATE the records; recycled ids must not meet stale characters."""
     from django.db import connection, transaction
