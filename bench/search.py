@@ -178,6 +178,46 @@ def db_side(samples: dict[str, list], skip_unindexed: bool = False) -> dict[str,
     return {"with": with_indexes, "without": without}
 
 
+def filter_shapes() -> dict[str, dict]:
+    """Filters alone and with a name, including combinations with few or no entries (which
+    walked every entry before migration 0021): EXPLAIN ANALYZE time, best of 3."""
+    from django.db import connection
+
+    from sanctions.filters import filtered_entries
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT authority_id FROM scs_public_entry_name GROUP BY 1 ORDER BY count(*), 1 LIMIT 1"
+        )
+        rare_authority = str(cursor.fetchone()[0])
+        cursor.execute(
+            "SELECT authority_id FROM scs_public_entry_name GROUP BY 1 ORDER BY count(*) DESC, 1 "
+            "LIMIT 1"
+        )
+        common_authority = str(cursor.fetchone()[0])
+    shapes = {
+        "province": {"province": "11"},
+        "authority (fewest entries)": {"authority": rare_authority},
+        "authority (most entries)": {"authority": common_authority},
+        "ground": {"ground": "6"},
+        "kind": {"kind": "enterprise"},
+        "publication month": {"published_from": "2025-01-01", "published_to": "2025-01-31"},
+        "commercial + person (none)": {"domain": "commercial", "kind": "person"},
+        "pinyin + kind (none)": {"q": "wang", "kind": "enterprise"},
+        "3 characters + authority": {"q": "科技有限", "authority": rare_authority},
+        "1 character + province": {"q": "张", "province": "11"},
+        "legal representative": {"legal_rep": "王建国"},
+    }
+    out = {}
+    for label, params in shapes.items():
+        entries = filtered_entries(params)[1]
+        runs = [explain_ms(entries[:201]) for _ in range(3)]
+        out[label] = {"ms": round(min(ms for ms, _ in runs), 2), "indexed": runs[0][1]}
+        print(f"  filters           {label:<32}{out[label]['ms']:>9.2f} ms  "
+              f"indexed={out[label]['indexed']}")  # fmt: skip
+    return out
+
+
 def wrk(url: str, seconds: int, connections: int = 16) -> dict:
     result = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
@@ -303,8 +343,9 @@ def main() -> int:
         if args.pages_only
         else db_side(sample_terms(args.samples), args.skip_unindexed)
     )
+    filters = {} if args.pages_only else filter_shapes()
     web = pages(args.seconds, url, args.workers, args.threads)
-    figures = {"db": db, "pages": web}
+    figures = {"db": db, "filters": filters, "pages": web}
     print()
     for shape in db["with"]:
         w, wo = db["with"][shape], db["without"][shape]
