@@ -336,3 +336,54 @@ def test_extend_button_is_offered_exactly_when_the_service_allows_it(court):
         for ground in range(2, 7)
         for status in (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION)
     }
+
+
+# --- the services judge the row they lock -----------------------------------------------------
+
+
+def test_the_services_judge_their_locked_row_not_the_callers_stale_copy(court):
+    """A page loaded the record (related rows prefetched) and offered the buttons; someone
+    filed meanwhile. The service re-reads the row under select_for_update and refuses, even
+    though the caller's copy still says yes."""
+    subject = make_enterprise().subject
+    today = D + datetime.timedelta(days=100)
+    penalty = record(subject, "commercial-tax-arrears", "bj-dongcheng-tax")
+    listing = record(subject, "judicial-dishonest-debtor", "bj-dongcheng-court", ground=3)
+    for rec in (penalty, listing):
+        set_status(rec, RecordStatus.ACTIVE)
+    stale_penalty, stale_listing = (
+        IntegrityRecord.objects.prefetch_related("objections", "repairs").get(pk=rec.pk)
+        for rec in (penalty, listing)
+    )
+    assert may_repair(stale_penalty, today) and may_object(stale_penalty)
+    assert may_extend_listing(stale_listing)
+
+    services.repair_apply(actor=court["clerk"], record=penalty, grounds="已缴清", today=today)
+    services.objection_file(actor=court["clerk"], record=penalty, grounds="有误", today=today)
+    services.record_extend_listing(actor=court["reviewer"], record=listing, years=2,
+                                   reason="拒不履行", today=today)  # fmt: skip
+    # the copies still say yes; the services, reading the locked rows, say no
+    assert may_repair(stale_penalty, today) and may_object(stale_penalty)
+    assert may_extend_listing(stale_listing)
+    with pytest.raises(ApplicationError, match="Not possible in state"):
+        services.repair_apply(actor=court["clerk"], record=stale_penalty, grounds="再",
+                              today=today)  # fmt: skip
+    with pytest.raises(ApplicationError, match="Not possible in state"):
+        services.objection_file(actor=court["clerk"], record=stale_penalty, grounds="再",
+                                today=today)  # fmt: skip
+    with pytest.raises(ApplicationError, match="only once"):
+        services.record_extend_listing(actor=court["reviewer"], record=stale_listing, years=1,
+                                       reason="再", today=today)  # fmt: skip
+    assert RepairApplication.objects.filter(record=penalty).count() == 1
+    assert Objection.objects.filter(record=penalty).count() == 1
+    listing.refresh_from_db()
+    assert listing.extension_reason == "拒不履行"
+
+    # with the record active again, a second repair is refused for the pending one: the
+    # related rows are read anew on the locked row, not from the caller's prefetched copy
+    set_status(penalty, RecordStatus.ACTIVE)
+    Objection.objects.filter(record=penalty).update(outcome="rejected")
+    with pytest.raises(ApplicationError, match="already pending"):
+        services.repair_apply(actor=court["clerk"], record=stale_penalty, grounds="再",
+                              today=today)  # fmt: skip
+    assert RepairApplication.objects.filter(record=penalty).count() == 1
