@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sanctions.eligibility import repair_eligible_from
 from sanctions.models import (
     AccessLog,
     Domain,
@@ -30,7 +31,6 @@ from sanctions.selectors import (
     may_object,
     may_repair,
 )
-from sanctions.services.casework import repair_eligible_from
 from sanctions.services.scoring import DOMAINS, score_explain
 
 

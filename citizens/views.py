@@ -20,15 +20,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from citizens import selectors, services
 from citizens.forms import ActivationForm, AppealForm, FilingForm, LoginForm
+from sanctions.eligibility import repair_eligible_from
 from sanctions.errors import ApplicationError
 from sanctions.ratelimit import rate_limited
 from sanctions.selectors import may_appeal, may_object, may_repair
-from sanctions.services.casework import (
-    appeal_file,
-    objection_file,
-    repair_apply,
-    repair_eligible_from,
-)
+from sanctions.services.casework import appeal_file, objection_file, repair_apply
 from sanctions.views import download
 from sanctions.workdays import objection_due_on, repair_due_on
 
@@ -144,6 +140,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "repairs": record.repairs.prefetch_related("attachments"),
             "notices": record.notices.all(),
+            "today": today,
         },
     )
 

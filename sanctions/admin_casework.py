@@ -31,7 +31,6 @@ from sanctions.models import (
     Holiday,
     Notice,
     Objection,
-    RecordStatus,
     RepairApplication,
 )
 from sanctions.selectors import (
@@ -40,6 +39,8 @@ from sanctions.selectors import (
     is_overdue,
     may_appeal,
     may_extend_listing,
+    may_object,
+    may_repair,
     notices_visible_to,
     objections_visible_to,
     overdue,
@@ -495,12 +496,11 @@ RECORD_ACTIONS = {
     "object": (_("File an objection on the subject's behalf"), GroundsForm,
                lambda a, r, o, d: _object_url(services.objection_file(
                    actor=r.user, record=o, grounds=d["grounds"])),
-               lambda o: o.status in (RecordStatus.PENDING_NOTICE, RecordStatus.ACTIVE)),
+               may_object),
     "repair": (_("Enter a credit repair application"), RepairGroundsForm,
                lambda a, r, o, d: _object_url(services.repair_apply(
                    actor=r.user, record=o, grounds=d["grounds"])),
-               lambda o: o.status == RecordStatus.ACTIVE
-               and services.repair_eligible_from(o) is not None),
+               lambda o: may_repair(o, timezone.localdate())),
 }  # fmt: skip
 
 

@@ -7,6 +7,12 @@ import datetime
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from sanctions.eligibility import (
+    appeal_refusal,
+    extension_refusal,
+    objection_refusal,
+    repair_refusal,
+)
 from sanctions.models import (
     ApiClient,
     ApiSubmission,
@@ -142,49 +148,31 @@ def active_measures(subject: Subject, *, today: datetime.date | None = None) -> 
     ]
 
 
-# --- what a subject may file (forms and buttons; the services enforce the same rules) --------
+# --- what a subject may file (forms and buttons) ------------------------------------------------
+# Each answers from the rule in sanctions.eligibility that the service enforces (on its locked
+# row), so a page offers a button exactly when the service would accept the filing. Who acts
+# and what they type are the services' own checks.
 
 
 def may_object(record: IntegrityRecord) -> bool:
-    """Whether the objection form is offered (`objection_file` enforces the same rules)."""
-    return record.status in (RecordStatus.PENDING_NOTICE, RecordStatus.ACTIVE) and not any(
-        o.outcome == "pending" for o in record.objections.all()
-    )
+    """Whether the objection form is offered (`objection_file` accepts it)."""
+    return objection_refusal(record) is None
 
 
 def may_repair(record: IntegrityRecord, today: datetime.date) -> bool:
-    """Whether the repair form is offered (`repair_apply` enforces the same rules)."""
-    from sanctions.services.casework import repair_eligible_from  # services read selectors
-
-    eligible_from = repair_eligible_from(record)
-    return (
-        eligible_from is not None
-        and eligible_from <= today
-        and record.status == RecordStatus.ACTIVE
-        and not any(r.state == "pending" for r in record.repairs.all())
-    )
+    """Whether the repair form is offered (`repair_apply` accepts it today)."""
+    return repair_refusal(record, today=today) is None
 
 
 def may_extend_listing(record: IntegrityRecord) -> bool:
-    """Whether the "extend the listing" action is offered (`record_extend_listing` enforces
-    the same rules): a judicial listing on grounds 2–6, in force, not extended before."""
-    return (
-        record.record_type.places_on_blacklist
-        and record.judicial_ground not in (None, 1)
-        and record.listing_extended_at is None
-        and record.status in (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION)
-    )
+    """Whether the "extend the listing" action is offered (`record_extend_listing` accepts
+    it): a judicial listing on grounds 2–6, in force, not extended before."""
+    return extension_refusal(record) is None
 
 
 def may_appeal(objection: Objection, today: datetime.date) -> bool:
-    """Whether the appeal form is offered (`appeal_file` enforces the same rules)."""
-    return (
-        objection.outcome in ("rejected", "partly_upheld")
-        and objection.appeal_until is not None
-        and today <= objection.appeal_until
-        and objection.record.authority.parent_id is not None
-        and not Appeal.objects.filter(objection=objection).exists()
-    )
+    """Whether the appeal form is offered (`appeal_file` accepts it today)."""
+    return appeal_refusal(objection, today=today) is None
 
 
 # --- officials' work lists ---------------------------------------------------------------------

@@ -21,6 +21,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sanctions.eligibility import (
+    appeal_refusal,
+    extension_refusal,
+    objection_refusal,
+    repair_eligible_from,
+    repair_refusal,
+    state_refusal,
+)
 from sanctions.errors import ApplicationError
 from sanctions.models import (
     AccessLog,
@@ -118,13 +126,13 @@ def _lock(model, obj):
 
 
 def _require_state(obj, field: str, allowed: tuple[str, ...]) -> None:
-    value = getattr(obj, field)
-    if value not in allowed:
-        raise ApplicationError(
-            _("Not possible in state “%(state)s”.")
-            % {"state": getattr(obj, f"get_{field}_display")()},
-            code="state",
-        )
+    _refuse_if(state_refusal(obj, field, allowed))
+
+
+def _refuse_if(refusal: ApplicationError | None) -> None:
+    """Raise the refusal an eligibility rule returned (sanctions.eligibility), if any."""
+    if refusal is not None:
+        raise refusal
 
 
 # --- notices -------------------------------------------------------------------------------
@@ -585,11 +593,7 @@ def record_extend_listing(
     """Extend a judicial listing (grounds 2–6) once, by 1–3 years, by a recorded decision."""
     record = _lock(IntegrityRecord, record)
     require_official(actor, authority=record.authority, roles=(REVIEWER, SUPERVISOR))
-    if not record.record_type.places_on_blacklist or record.judicial_ground in (None, 1):
-        raise ApplicationError(_("Only listings on grounds 2 to 6 can be extended."))
-    if record.listing_extended_at is not None:
-        raise ApplicationError(_("A listing can be extended only once."))
-    _require_state(record, "status", (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION))
+    _refuse_if(extension_refusal(record))
     if years not in (1, 2, 3):
         raise ApplicationError({"years": _("An extension is 1, 2 or 3 years.")})
     if not (reason or "").strip():
@@ -635,11 +639,9 @@ def objection_file(
     today = _today(today)
     _check_attachments(attachments)
     record = _lock(IntegrityRecord, record)
-    _require_state(record, "status", (RecordStatus.PENDING_NOTICE, RecordStatus.ACTIVE))
+    _refuse_if(objection_refusal(record))
     if not (grounds or "").strip():
         raise ApplicationError({"grounds": _("Say what is wrong with the record.")})
-    if record.objections.filter(outcome="pending").exists():
-        raise ApplicationError(_("An objection to this record is already being decided."))
     objection = Objection.objects.create(
         record=record,
         grounds=grounds.strip(),
@@ -756,19 +758,8 @@ def appeal_file(
     """Appeal an objection outcome to the parent authority within 10 days of the outcome."""
     today = _today(today)
     objection = _lock(Objection, objection)
-    if objection.outcome == "pending":
-        raise ApplicationError(_("The objection has not been decided yet."))
-    if objection.outcome == "upheld":
-        raise ApplicationError(_("The objection was upheld; there is nothing to appeal."))
-    if Appeal.objects.filter(objection=objection).exists():
-        raise ApplicationError(_("This outcome has already been appealed."))
-    if today > objection.appeal_until:
-        raise ApplicationError(
-            _("The appeal period ended on %(date)s.") % {"date": objection.appeal_until}
-        )
+    _refuse_if(appeal_refusal(objection, today=today))
     parent = objection.record.authority.parent
-    if parent is None:
-        raise ApplicationError(_("This authority has no higher authority to appeal to."))
     if not (grounds or "").strip():
         raise ApplicationError({"grounds": _("Give the grounds of the appeal.")})
     appeal = Appeal.objects.create(
@@ -820,18 +811,6 @@ def appeal_decide(
 # --- credit repair -------------------------------------------------------------------------
 
 
-def repair_eligible_from(record: IntegrityRecord) -> datetime.date | None:
-    """When repair may be applied for, or None where it does not apply: judicial listings
-    end on performance instead; minor-tier and positive records are never published."""
-    record_type = record.record_type
-    if record_type.polarity != "negative" or record_type.places_on_blacklist:
-        return None
-    days = settings.SCS_REPAIR_AFTER_DAYS.get(record_type.severity)
-    if days is None:
-        return None
-    return add_days(record.decision_date, days)
-
-
 @transaction.atomic
 def repair_apply(
     *, actor: Actor, record: IntegrityRecord, grounds: str,
@@ -841,19 +820,7 @@ def repair_apply(
     today = _today(today)
     _check_attachments(attachments)
     record = _lock(IntegrityRecord, record)
-    eligible = repair_eligible_from(record)
-    if eligible is None:
-        raise ApplicationError(
-            _("Credit repair does not apply to this record. Judicial listings end when the "
-              "obligation is performed."), code="not_repairable")  # fmt: skip
-    if today < eligible:
-        raise ApplicationError(
-            _("Credit repair can be applied for from %(date)s.") % {"date": eligible.isoformat()},
-            code="too_early",
-        )
-    _require_state(record, "status", (RecordStatus.ACTIVE,))
-    if record.repairs.filter(state="pending").exists():
-        raise ApplicationError(_("A repair application for this record is already pending."))
+    _refuse_if(repair_refusal(record, today=today))
     if not (grounds or "").strip():
         raise ApplicationError({"grounds": _("Describe the corrective action taken.")})
     application = RepairApplication.objects.create(

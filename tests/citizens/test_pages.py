@@ -134,6 +134,47 @@ def test_repair_application_for_the_represented_enterprise(client, world, settin
     assert "An application is pending" in page(client, url)
 
 
+def test_record_page_links_to_repair_and_objection_only_when_the_services_accept_them(
+    client, world
+):
+    """The links follow may_repair / may_object: not before the repair date (the page says
+    from when), not with an application pending, not while an objection is decided."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.citizens.conftest import decide
+
+    client.force_login(world["a_user"])
+    eligible = world["e_record"]  # general tier, decided 120 days ago: eligible after 91
+    recent = decide(world["amr"], world["enterprise"].subject, code="commercial-product-quality",
+                    number="京东市监罚〔2026〕8号",
+                    decision_date=timezone.localdate() - datetime.timedelta(days=30))  # fmt: skip
+    repair_url = reverse("citizens:repair", args=[recent.pk])
+    html = page(client, reverse("citizens:record", args=[recent.pk]))
+    assert recent.status == "active" and repair_url not in html
+    eligible_from = recent.decision_date + datetime.timedelta(days=91)
+    assert f"You can apply from {eligible_from:%Y-%m-%d}." in html
+    assert reverse("citizens:object", args=[recent.pk]) in html
+    # the service agrees: the application is refused, nothing is written
+    response = client.post(repair_url, {"grounds": "已整改。"})
+    assert response.status_code == 400
+    assert f"You can apply from {eligible_from:%Y-%m-%d}." in response.content.decode()
+    assert not RepairApplication.objects.filter(record=recent).exists()
+
+    record_url = reverse("citizens:record", args=[eligible.pk])
+    repair_url = reverse("citizens:repair", args=[eligible.pk])
+    assert repair_url in page(client, record_url)
+    assert client.post(repair_url, {"grounds": "已召回全部批次并整改。"}).status_code == 302
+    html = page(client, record_url)
+    assert repair_url not in html and "An application is pending" in html
+
+    client.force_login(world["b_user"])  # B's listing is under objection
+    html = page(client, reverse("citizens:record", args=[world["b_record"].pk]))
+    assert reverse("citizens:object", args=[world["b_record"].pk]) not in html
+    assert "An objection is not possible now" in html
+
+
 def test_notices_access_log_and_report(client, world):
     client.force_login(world["b_user"])
     html = page(client, reverse("citizens:notices"))

@@ -225,3 +225,51 @@ def test_one_overdue_rule_for_the_dashboard_the_column_and_the_filter(client, ca
                           {"overdue": "yes"})  # fmt: skip
     assert [r.pk for r in response.context["cl"].result_list] == [late.pk]
     assert client.get(reverse("admin:index")).context["dashboard"]["repairs_overdue"] == 1
+
+
+def test_record_page_offers_objection_and_repair_exactly_when_the_services_accept_them(
+    client, catalog
+):
+    """The admin's buttons come from the selectors: a tax-arrears penalty (general tier,
+    repair after 91 days) decided 30 days ago is not offered repair, and entering it anyway
+    is refused for the same reason; one decided 200 days ago is, until an application is
+    pending. Objection: offered while active, not while one is being decided."""
+    from sanctions.models import IntegrityRecord, RepairApplication
+
+    reviewer = make_official(role="reviewer", authority_code="bj-dongcheng-tax")
+    today = datetime.date.today()
+
+    def penalty(days_ago, number):
+        record = services.record_create(
+            actor=None, subject=make_citizen().subject,
+            record_type=RecordType.objects.get(code="commercial-tax-arrears"),
+            authority=reviewer.official.authority, decision_number=number,
+            decision_date=today - datetime.timedelta(days=days_ago),
+        )  # fmt: skip
+        IntegrityRecord.objects.filter(pk=record.pk).update(status="active")
+        return record
+
+    def offered(record):
+        response = client.get(reverse("admin:sanctions_integrityrecord_change", args=[record.pk]))
+        return {action["name"] for action in response.context["service_actions"]}
+
+    def act(record, action, grounds):
+        url = reverse("admin:sanctions_integrityrecord_act", args=[record.pk, action])
+        return client.post(url, {f"{action}-grounds": grounds}, follow=True).content.decode()
+
+    client.force_login(reviewer)
+    recent, older = penalty(30, "京东税罚〔2026〕1号"), penalty(200, "京东税罚〔2026〕2号")
+    assert {"object", "repair"} & offered(recent) == {"object"}
+    assert "Credit repair can be applied for from" in act(recent, "repair", "已缴清")
+    assert not RepairApplication.objects.filter(record=recent).exists()
+
+    assert {"object", "repair"} <= offered(older)
+    act(older, "repair", "已缴清税款及滞纳金")
+    assert RepairApplication.objects.get(record=older).state == "pending"
+    assert "repair" not in offered(older)  # one application at a time
+    assert "A repair application for this record is already pending" in act(older, "repair", "再")
+
+    act(older, "object", "金额有误")
+    assert IntegrityRecord.objects.get(pk=older.pk).status == "under_objection"
+    assert "object" not in offered(older)
+    assert "Not possible in state" in act(older, "object", "再次异议")

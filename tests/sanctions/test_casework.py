@@ -318,23 +318,6 @@ def test_publication_sweep_task_twice_gives_same_result(court):
     assert AuditEvent.objects.filter(action="record.activate").count() == 1
 
 
-def test_extend_button_is_offered_exactly_when_the_service_allows_it(court):
-    from sanctions.selectors import may_extend_listing
-
-    _case, record = decided(court, make_citizen().subject, ground=2)
-    services.case_serve_notice(actor=court["clerk"], case=_case, today=D)
-    services.publication_sweep(today=D + datetime.timedelta(days=11))
-    record.refresh_from_db()
-    assert record.status == "active" and may_extend_listing(record)
-    services.objection_file(actor=court["reviewer"], record=record, grounds="有误")
-    record.refresh_from_db()
-    assert record.status == "under_objection" and may_extend_listing(record)  # service allows
-    services.record_extend_listing(actor=court["reviewer"], record=record, years=1,
-                                   reason="拒不履行")  # fmt: skip
-    record.refresh_from_db()
-    assert not may_extend_listing(record)  # only once
-
-
 @pytest.mark.parametrize("outcome", ["rejected", "partly_upheld", "upheld"])
 def test_a_listing_removed_while_under_objection_stays_removed_when_it_is_decided(court, outcome):
     case, record = decided(court, make_citizen().subject)
