@@ -185,6 +185,23 @@ def catalog_delete(*, actor: Actor, obj: models.Model) -> None:
     obj.delete()
 
 
+class DuplicateDecisionNumber(ApplicationError):
+    """The authority already holds a record with this decision number (callers such as the
+    API's submission tell this refusal apart from the other record rules)."""
+
+    @classmethod
+    def of(cls, decision_number: str) -> DuplicateDecisionNumber:
+        return cls(
+            {
+                "decision_number": _(
+                    "This authority already has a record with decision number %(number)s."
+                )
+                % {"number": decision_number}
+            },
+            code="duplicate",
+        )
+
+
 def record_validate(
     *,
     subject: Subject,
@@ -202,6 +219,12 @@ def record_validate(
     decision_number = (decision_number or "").strip()
     if not decision_number:
         raise ApplicationError({"decision_number": _("The decision number is required.")})
+    # first among the rules: the API answers a number already held with 409, not a 400
+    # about another field
+    if IntegrityRecord.objects.filter(
+        authority=authority, decision_number=decision_number
+    ).exists():
+        raise DuplicateDecisionNumber.of(decision_number)
     if decision_date > today:
         raise ApplicationError({"decision_date": _("The decision date cannot be in the future.")})
     if not record_type.is_active:
@@ -213,18 +236,6 @@ def record_validate(
     if judicial_ground is not None and not record_type.places_on_blacklist:
         raise ApplicationError(
             {"judicial_ground": _("A listing ground applies only to blacklist records.")}
-        )
-    if IntegrityRecord.objects.filter(
-        authority=authority, decision_number=decision_number
-    ).exists():
-        raise ApplicationError(
-            {
-                "decision_number": _(
-                    "This authority already has a record with decision number %(number)s."
-                )
-                % {"number": decision_number}
-            },
-            code="duplicate",
         )
     from sanctions.models import RuleSet
 
@@ -320,15 +331,7 @@ def record_create(
             )
     except IntegrityError as exc:
         if "record_decision_number_unique_per_authority" in str(exc):
-            raise ApplicationError(
-                {
-                    "decision_number": _(
-                        "This authority already has a record with decision number %(number)s."
-                    )
-                    % {"number": decision_number}
-                },
-                code="duplicate",
-            ) from None
+            raise DuplicateDecisionNumber.of(decision_number) from None
         raise
     return record
 
