@@ -284,11 +284,14 @@ def citizen_subject_resolve(
 ) -> Subject:
     """The Subject of the citizen with this resident ID number, registering the citizen
     when unknown (agency submissions; named in settings.SCS_SUBJECT_RESOLVERS). A name that
-    differs from the registered one is refused: it usually means a mistyped number."""
+    differs from the registered one is refused: it usually means a mistyped number. A
+    person has no legal representative: one sent along is refused, not ignored."""
     try:
         info = validate_resident_id(identifier)
     except ValidationError as exc:
         raise ApplicationError({"identifier": exc.messages}) from None
+    if legal_representative:
+        raise ApplicationError({"legal_representative": _("Only enterprises have one.")})
     citizen = Citizen.objects.select_related("subject").filter(resident_id=info.number).first()
     if citizen is None:
         try:

@@ -3,8 +3,6 @@ choices); the rules live in the services they feed."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -68,19 +66,6 @@ class RecordSubmissionSerializer(serializers.Serializer):
     publication_days = serializers.IntegerField(
         min_value=1, max_value=3650, allow_null=True, default=None
     )
-
-    def validate_decision_date(self, value: datetime.date) -> datetime.date:
-        if value.year < 1950:
-            raise serializers.ValidationError(_("The decision date is implausibly early."))
-        return value
-
-    def validate(self, attrs):
-        subject = attrs["subject"]
-        if subject["kind"] == SubjectKind.PERSON and subject.get("legal_representative"):
-            raise serializers.ValidationError(
-                {"subject": {"legal_representative": [_("Only enterprises have one.")]}}
-            )
-        return attrs
 
 
 class SubmissionResultSerializer(serializers.Serializer):

@@ -25,6 +25,9 @@ from sanctions.models import (
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
+# a date before this is a typing mistake, not a decision the portal records
+EARLIEST_DECISION_YEAR = 1950
+
 # Words that mark a category the catalog may never hold (DESIGN.md §2). A supervisor's
 # attestation is still required; this catches the obvious mistakes before it.
 PROHIBITED_GROUND_WORDS = (
@@ -227,6 +230,8 @@ def record_validate(
         raise DuplicateDecisionNumber.of(decision_number)
     if decision_date > today:
         raise ApplicationError({"decision_date": _("The decision date cannot be in the future.")})
+    if decision_date.year < EARLIEST_DECISION_YEAR:
+        raise ApplicationError({"decision_date": _("The decision date is implausibly early.")})
     if not record_type.is_active:
         raise ApplicationError({"record_type": _("This record type is no longer in use.")})
     if subject.kind not in record_type.subject_kinds:

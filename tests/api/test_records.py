@@ -176,6 +176,10 @@ def test_existing_citizen_is_found_and_a_wrong_name_refused(api, court_agency):
          "subject.identifier"),
         ({"subject": {"kind": "person", "identifier": "abc", "name": "x"}}, "subject.identifier"),
         ({"decision_number": ""}, "decision_number"),
+        ({"decision_date": "1949-12-31"}, "decision_date"),
+        ({"subject": {"kind": "person", "identifier": resident_id(), "name": "x",
+                      "legal_representative": {"identifier": resident_id(), "name": "y"}}},
+         "subject.legal_representative"),
     ],
 )  # fmt: skip
 def test_field_errors_are_400_json_and_write_nothing(api, court_agency, change, field):
