@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from sanctions.identifiers import require_full_identifier
 from sanctions.models import JudicialGround, PerformanceStatus, SubjectKind
 
 
@@ -34,13 +35,7 @@ class SubjectInputSerializer(serializers.Serializer):
     )
 
     def validate_identifier(self, value: str) -> str:
-        from sanctions.identifiers import looks_like_identifier, normalize_identifier
-
-        if not looks_like_identifier(value):
-            raise serializers.ValidationError(
-                _("Enter all 18 characters of the ID number or credit code.")
-            )
-        return normalize_identifier(value)
+        return require_full_identifier(value)
 
 
 class RecordSubmissionSerializer(serializers.Serializer):
@@ -185,11 +180,7 @@ class IdentifierLookupSerializer(serializers.Serializer):
     )
 
     def validate_identifier(self, value: str) -> str:
-        from sanctions.identifiers import looks_like_identifier
-
-        if not looks_like_identifier(value):
-            raise serializers.ValidationError(_("Enter all 18 characters of the number or code."))
-        return value
+        return require_full_identifier(value)
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -31,7 +31,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from sanctions.errors import ApplicationError, flatten_errors
-from sanctions.identifiers import identifier_hash, looks_like_identifier, normalize_identifier
+from sanctions.identifiers import identifier_hash, require_full_identifier
 from sanctions.models import (
     ApiClient,
     ApiScope,
@@ -570,18 +570,16 @@ def restriction_check(
     from sanctions.selectors import active_restrictions
 
     today = today or timezone.localdate()
-    if not looks_like_identifier(identifier or ""):
-        raise ApplicationError(
-            {"identifier": _("Enter all 18 characters of the ID number or credit code.")}
-        )
+    try:
+        identifier = require_full_identifier(identifier)
+    except ValidationError as exc:
+        raise ApplicationError({"identifier": exc.messages}) from None
     measure_obj = None
     if measure:
         measure_obj = Measure.objects.filter(code=measure, kind="restriction").first()
         if measure_obj is None:
             raise ApplicationError({"measure": _("Unknown restriction measure.")})
-    subject = Subject.objects.filter(
-        identifier_hash=identifier_hash(normalize_identifier(identifier))
-    ).first()
+    subject = Subject.objects.filter(identifier_hash=identifier_hash(identifier)).first()
     if subject is None:
         return {"subject_found": False, "restricted": False, "checked_on": today,
                 "restrictions": []}  # fmt: skip

@@ -6,7 +6,7 @@ from django.test import override_settings
 
 from sanctions.models import AccessLog
 from sanctions.public import ENTERPRISE_FIELDS, PERSON_FIELDS
-from tests.api.conftest import auth
+from tests.api.conftest import auth, person_payload
 from tests.factories import UserFactory, make_citizen
 from tests.sanctions.test_public import PRIVATE_FACTS, listed  # noqa: F401 - fixture
 
@@ -166,3 +166,31 @@ def test_citizen_endpoints_refuse_others(client, api, court_agency, listed):  # 
     client.force_login(UserFactory(username="no-citizen"))
     assert client.get("/api/v1/me/record/").status_code == 403
     assert api.get("/api/v1/me/record/", **auth(court_agency[1])).status_code in (401, 403)
+
+
+def test_every_identifier_entry_point_refuses_a_bad_shape_alike(api, court_agency, listed):  # noqa: F811
+    """One check (sanctions.identifiers.require_full_identifier), one message, everywhere."""
+    from django.urls import reverse
+
+    message = "Enter all 18 characters of the ID number or credit code."
+    key = court_agency[1]
+    fullwidth = "１１０１０１１９９００１０１１２３Ｘ"  # 18 "digits", none of them ASCII
+    for bad in ("123", fullwidth):
+        answers = {
+            "public lookup": api.post("/api/v1/public/entries/lookup/", {"identifier": bad},
+                                      format="json"),
+            "check (body)": api.post(CHECK, {"identifier": bad}, format="json", **auth(key)),
+            # (a header carries only latin-1: the full-width number arrives mangled, still 400)
+            "check (header)": api.get(CHECK, HTTP_X_SUBJECT_IDENTIFIER=bad.encode().decode(
+                "latin-1"), **auth(key)),
+            "submission": api.post("/api/v1/records/", {**person_payload(), "subject": {
+                "kind": "person", "identifier": bad, "name": "x"}}, format="json", **auth(key)),
+        }  # fmt: skip
+        for name, response in answers.items():
+            assert response.status_code == 400, (bad, name, response.content)
+            errors = response.json()["errors"]
+            field = "subject.identifier" if name == "submission" else "identifier"
+            assert errors[field] == [message], (bad, name, errors)
+        page = api.post(reverse("search"), {"identifier": bad}, HTTP_ACCEPT_LANGUAGE="en")
+        assert page.status_code == 400 and message in page.content.decode(), bad
+    assert not AccessLog.objects.exists()
