@@ -117,10 +117,9 @@ class ImportUploadApi(AgencyView):
         serializer = s.ImportUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        if upload.size > settings.SCS_IMPORT_MAX_BYTES:
-            raise exceptions.ValidationError({"file": [_("The file is too large.")]})
+        # the service checks the size (and reads no more of the upload than that needs)
         batch, created = import_batch_create(
-            client=api_client_of(request), file_name=upload.name or "", content=upload.read()
+            client=api_client_of(request), file_name=upload.name or "", content=upload
         )
         batch.refresh_from_db()
         return Response(

@@ -19,7 +19,7 @@ import io
 import json
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -408,10 +408,13 @@ def _detect_format(file_name: str, text: str) -> str:
 
 @transaction.atomic
 def import_batch_create(
-    *, client: ApiClient, file_name: str, content: bytes
+    *, client: ApiClient, file_name: str, content: bytes | BinaryIO
 ) -> tuple[ImportBatch, bool]:
     """Accept an upload for processing. The same file again (same SHA-256, same authority)
-    returns the existing batch and queues nothing."""
+    returns the existing batch and queues nothing. `content`: the bytes, or an open file (an
+    upload), of which no more is read than it takes to refuse one that is too large."""
+    if not isinstance(content, bytes):
+        content = content.read(settings.SCS_IMPORT_MAX_BYTES + 1)
     if len(content) > settings.SCS_IMPORT_MAX_BYTES:
         raise ApplicationError(
             {
