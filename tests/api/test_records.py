@@ -3,6 +3,7 @@
 import pytest
 
 from sanctions.models import (
+    ApiClient,
     ApiSubmission,
     AuditEvent,
     AuthorityApiPolicy,
@@ -252,8 +253,10 @@ def test_only_a_supervisor_of_the_authority_creates_keys(catalog):
     other = make_official(role="supervisor", authority_code="bj-dongcheng-tax")
     court = Authority.objects.get(code="bj-dongcheng-court")
     for actor in (clerk, other, None):
-        with pytest.raises(ApplicationError):
+        with pytest.raises(ApplicationError) as excinfo:
             api_client_create(actor=actor, name="x", authority=court, scopes=["records:write"])
+        assert excinfo.value.code == "forbidden", actor
+    assert not ApiClient.objects.exists()
 
 
 def test_throttle_per_client(api, court_agency, tax_agency, settings):
