@@ -213,3 +213,18 @@ def test_every_identifier_entry_point_refuses_a_bad_shape_alike(api, court_agenc
         page = api.post(reverse("search"), {"identifier": bad}, HTTP_ACCEPT_LANGUAGE="en")
         assert page.status_code == 400 and message in page.content.decode(), bad
     assert not AccessLog.objects.exists()
+
+
+def test_restriction_check_agrees_with_the_citizens_view(api, court_agency, listed):  # noqa: F811
+    from sanctions.selectors import active_measures
+
+    zhang = listed["people"]["zhang"]
+    check = api.get(CHECK, HTTP_X_SUBJECT_IDENTIFIER=zhang.resident_id, **auth(court_agency[1]))
+    seen_by_agency = [(r["measure"], r["basis"]["decision_number"], r["until"])
+                      for r in check.json()["restrictions"]]  # fmt: skip
+    seen_by_citizen = [
+        (m["measure"].code, m["record"].decision_number,
+         m["ends_on"].isoformat() if m["ends_on"] else None)
+        for m in active_measures(zhang.subject) if m["measure"].kind == "restriction"
+    ]  # fmt: skip
+    assert seen_by_agency == seen_by_citizen and len(seen_by_agency) >= 2
