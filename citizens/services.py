@@ -19,6 +19,7 @@ from sanctions.errors import ApplicationError
 from sanctions.identifiers import (
     ResidentIdInfo,
     identifier_hash,
+    normalize_identifier,
     person_name_pinyin,
     validate_resident_id,
 )
@@ -212,7 +213,7 @@ def _matching_code(resident_id: str, name: str, code: str) -> ActivationCode | N
     code = normalize_code(code)
     citizen = (
         Citizen.objects.select_related("subject")
-        .filter(subject__identifier_hash=identifier_hash((resident_id or "").strip().upper()))
+        .filter(subject__identifier_hash=identifier_hash(resident_id or ""))
         .first()
     )
     digest = _code_hash(code)
@@ -266,7 +267,7 @@ def login_username_for(resident_id: str) -> str:
     try:
         number = validate_resident_id(resident_id).number
     except ValidationError:
-        number = (resident_id or "").strip().upper()
+        number = normalize_identifier(resident_id or "")
     else:
         username = (
             Citizen.objects.filter(subject__identifier_hash=identifier_hash(number))
@@ -284,11 +285,14 @@ def citizen_subject_resolve(
 ) -> Subject:
     """The Subject of the citizen with this resident ID number, registering the citizen
     when unknown (agency submissions; named in settings.SCS_SUBJECT_RESOLVERS). A name that
-    differs from the registered one is refused: it usually means a mistyped number."""
+    differs from the registered one is refused: it usually means a mistyped number. A
+    person has no legal representative: one sent along is refused, not ignored."""
     try:
         info = validate_resident_id(identifier)
     except ValidationError as exc:
         raise ApplicationError({"identifier": exc.messages}) from None
+    if legal_representative:
+        raise ApplicationError({"legal_representative": _("Only enterprises have one.")})
     citizen = Citizen.objects.select_related("subject").filter(resident_id=info.number).first()
     if citizen is None:
         try:

@@ -117,10 +117,9 @@ class ImportUploadApi(AgencyView):
         serializer = s.ImportUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        if upload.size > settings.SCS_IMPORT_MAX_BYTES:
-            raise exceptions.ValidationError({"file": [_("The file is too large.")]})
+        # the service checks the size (and reads no more of the upload than that needs)
         batch, created = import_batch_create(
-            client=api_client_of(request), file_name=upload.name or "", content=upload.read()
+            client=api_client_of(request), file_name=upload.name or "", content=upload
         )
         batch.refresh_from_db()
         return Response(
@@ -150,9 +149,14 @@ class RestrictionCheckApi(AgencyView):
     permission_classes = [CanReadRestrictions]
     parser_classes = [JSONParser]
 
-    def _answer(self, identifier: str, measure: str) -> Response:
+    def _answer(self, data) -> Response:
+        # both variants: the same input serializer, then the same service
+        serializer = s.RestrictionCheckInputSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
         result = restriction_check(
-            client=api_client_of(self.request), identifier=identifier, measure=measure
+            client=api_client_of(self.request),
+            identifier=serializer.validated_data["identifier"],
+            measure=serializer.validated_data["measure"],
         )
         return Response(result)
 
@@ -187,10 +191,9 @@ class RestrictionCheckApi(AgencyView):
             raise exceptions.ValidationError(
                 {IDENTIFIER_HEADER: [_("Send the full identifier in this header.")]}
             )
-        measure = request.query_params.get("measure", "")
-        if len(measure) > 64:
-            raise exceptions.ValidationError({"measure": [_("Unknown restriction measure.")]})
-        return self._answer(identifier, measure)
+        return self._answer(
+            {"identifier": identifier, "measure": request.query_params.get("measure", "")}
+        )
 
     @extend_schema(
         operation_id="restrictions_check_body",
@@ -200,11 +203,7 @@ class RestrictionCheckApi(AgencyView):
         tags=["agency"],
     )
     def post(self, request: Request) -> Response:
-        serializer = s.RestrictionCheckInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return self._answer(
-            serializer.validated_data["identifier"], serializer.validated_data["measure"]
-        )
+        return self._answer(request.data)
 
 
 # --- public list -------------------------------------------------------------------------------

@@ -222,9 +222,6 @@ class IdentifierForm(forms.Form):
     )
 
     def clean_identifier(self):
-        from sanctions.identifiers import looks_like_identifier
+        from sanctions.identifiers import require_full_identifier
 
-        value = self.cleaned_data["identifier"]
-        if not looks_like_identifier(value):
-            raise forms.ValidationError(_("Enter all 18 characters of the number or code."))
-        return value
+        return require_full_identifier(self.cleaned_data["identifier"])

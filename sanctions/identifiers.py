@@ -128,10 +128,25 @@ def ric_check_digit(first17: str) -> str:
     return ric.calc_check_digit(first17 + "0")
 
 
+def require_full_identifier(value: str) -> str:
+    """The one check of a full ID number or credit code's shape (18 ASCII letters or digits
+    once normalised) for lookups that do not know which of the two it is: the API, the
+    public search, the admin's search. Returns it normalised; raises ``ValidationError``."""
+    number = normalize_identifier(value or "")
+    if len(number) != 18 or not (number.isascii() and number.isalnum()):
+        raise ValidationError(
+            _("Enter all 18 characters of the ID number or credit code."), code="identifier"
+        )
+    return number
+
+
 def looks_like_identifier(value: str) -> bool:
-    """18 letters/digits once normalised: the shape of a full ID number or credit code."""
-    value = normalize_identifier(value)
-    return len(value) == 18 and value.isalnum()
+    """`require_full_identifier` as a yes/no (the admin's search box)."""
+    try:
+        require_full_identifier(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def mask_identifier(value: str) -> str:

@@ -136,8 +136,8 @@ def measure_ends_on(record: IntegrityRecord) -> datetime.date | None:
 
 def active_measures(subject: Subject, *, today: datetime.date | None = None) -> list[dict]:
     """The restrictions and incentives that apply to a subject today (the citizen's view;
-    agencies' restriction checks read the same records), each with its record (the basis)
-    and end date."""
+    `active_restrictions` shapes its restrictions for the agencies' check), each with its
+    record (the basis) and end date."""
     records = records_triggering_measures(subject, today=today).prefetch_related(
         "record_type__measures"
     )
@@ -313,40 +313,30 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
 
 
 def active_restrictions(*, subject, measure=None, today: datetime.date | None = None) -> list[dict]:
-    """Restriction measures in force for a subject today, each with its basis and end date.
+    """The restriction measures among `active_measures` (optionally: only `measure`), shaped
+    for the agencies' restriction check: each with its basis and end date, a record under
+    objection flagged so."""
+    from sanctions.models import MeasureKind
 
-    A measure derives from an active record (or one under objection, flagged so) of a type
-    that triggers it: a blacklist type while the entry is listed (published, inside its
-    publication window; no end date means until performance), any other type inside its
-    effective window. Records pending notice restrict nothing yet.
-    """
-    from sanctions.models import Measure, MeasureKind
-
-    records = records_triggering_measures(subject, today=today)
-    measures = Measure.objects.filter(kind=MeasureKind.RESTRICTION)
-    if measure is not None:
-        measures = measures.filter(pk=measure.pk)
-    result = []
-    for record in records:
-        until = measure_ends_on(record)
-        for item in measures.filter(recordtype=record.record_type).order_by("code"):
-            result.append(
-                {
-                    "measure": item.code,
-                    "measure_title": item.title_en or item.title,
-                    "enforcing_agency": item.enforcing_agency,
-                    "until": until,
-                    "under_objection": record.status == RecordStatus.UNDER_OBJECTION,
-                    "basis": {
-                        "authority": record.authority.name,
-                        "decision_number": record.decision_number,
-                        "decision_date": record.decision_date,
-                        "record_type": record.record_type.code,
-                        "legal_basis": record.legal_basis,
-                    },
-                }
-            )
-    return result
+    return [
+        {
+            "measure": item["measure"].code,
+            "measure_title": item["measure"].title_en or item["measure"].title,
+            "enforcing_agency": item["measure"].enforcing_agency,
+            "until": item["ends_on"],
+            "under_objection": item["record"].status == RecordStatus.UNDER_OBJECTION,
+            "basis": {
+                "authority": item["record"].authority.name,
+                "decision_number": item["record"].decision_number,
+                "decision_date": item["record"].decision_date,
+                "record_type": item["record"].record_type.code,
+                "legal_basis": item["record"].legal_basis,
+            },
+        }
+        for item in active_measures(subject, today=today)
+        if item["measure"].kind == MeasureKind.RESTRICTION
+        and (measure is None or item["measure"].pk == measure.pk)
+    ]
 
 
 def unfinished_score_chunks(*, started_before: datetime.datetime) -> QuerySet[int]:

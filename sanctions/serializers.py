@@ -3,11 +3,10 @@ choices); the rules live in the services they feed."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from sanctions.identifiers import require_full_identifier
 from sanctions.models import JudicialGround, PerformanceStatus, SubjectKind
 
 
@@ -36,13 +35,7 @@ class SubjectInputSerializer(serializers.Serializer):
     )
 
     def validate_identifier(self, value: str) -> str:
-        from sanctions.identifiers import looks_like_identifier, normalize_identifier
-
-        if not looks_like_identifier(value):
-            raise serializers.ValidationError(
-                _("Enter all 18 characters of the ID number or credit code.")
-            )
-        return normalize_identifier(value)
+        return require_full_identifier(value)
 
 
 class RecordSubmissionSerializer(serializers.Serializer):
@@ -68,19 +61,6 @@ class RecordSubmissionSerializer(serializers.Serializer):
     publication_days = serializers.IntegerField(
         min_value=1, max_value=3650, allow_null=True, default=None
     )
-
-    def validate_decision_date(self, value: datetime.date) -> datetime.date:
-        if value.year < 1950:
-            raise serializers.ValidationError(_("The decision date is implausibly early."))
-        return value
-
-    def validate(self, attrs):
-        subject = attrs["subject"]
-        if subject["kind"] == SubjectKind.PERSON and subject.get("legal_representative"):
-            raise serializers.ValidationError(
-                {"subject": {"legal_representative": [_("Only enterprises have one.")]}}
-            )
-        return attrs
 
 
 class SubmissionResultSerializer(serializers.Serializer):
@@ -200,11 +180,7 @@ class IdentifierLookupSerializer(serializers.Serializer):
     )
 
     def validate_identifier(self, value: str) -> str:
-        from sanctions.identifiers import looks_like_identifier
-
-        if not looks_like_identifier(value):
-            raise serializers.ValidationError(_("Enter all 18 characters of the number or code."))
-        return value
+        return require_full_identifier(value)
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -19,7 +19,7 @@ import io
 import json
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -31,7 +31,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from sanctions.errors import ApplicationError, flatten_errors
-from sanctions.identifiers import identifier_hash, looks_like_identifier, normalize_identifier
+from sanctions.identifiers import identifier_hash, require_full_identifier
 from sanctions.models import (
     ApiClient,
     ApiScope,
@@ -41,7 +41,6 @@ from sanctions.models import (
     ImportBatch,
     ImportFormat,
     ImportStatus,
-    IntegrityRecord,
     Measure,
     Official,
     RecordType,
@@ -50,7 +49,14 @@ from sanctions.models import (
 )
 from sanctions.roles import CLERK, SUPERVISOR
 from sanctions.services.casework import access_log_write, case_create, require_operator_or_official
-from sanctions.services.core import Actor, _json_value, audit_log, record_create, record_validate
+from sanctions.services.core import (
+    Actor,
+    DuplicateDecisionNumber,
+    _json_value,
+    audit_log,
+    record_create,
+    record_validate,
+)
 
 KEY_PREFIX_LENGTH = 8
 IMPORT_CSV_COLUMNS = (
@@ -286,17 +292,6 @@ def record_submit(
     existing = ApiSubmission.objects.filter(authority=authority, decision_number=number).first()
     if existing is not None:
         return _repeat(existing, payload, digest)
-    if IntegrityRecord.objects.filter(authority=authority, decision_number=number).exists():
-        raise SubmissionConflict(
-            {
-                "decision_number": _(
-                    "This authority already holds a record with decision number %(number)s "
-                    "that was not submitted over the API."
-                )
-                % {"number": number}
-            },
-            code="conflict",
-        )
     record_type = RecordType.objects.filter(code=data["record_type"]).first()
     if record_type is None:
         raise ApplicationError({"record_type": _("Unknown record type.")})
@@ -311,20 +306,20 @@ def record_submit(
                 "judicial_ground": data.get("judicial_ground"),
                 "publication_days": data.get("publication_days"),
             }
-            # the record's rules are checked in both modes, so a case never waits for review
-            # only to be refused when decided
-            record_validate(
-                subject=subject,
-                record_type=record_type,
-                authority=authority,
-                decision_number=number,
-                decision_date=data["decision_date"],
-                judicial_ground=fields["judicial_ground"],
-                publication_days=fields["publication_days"],
-            )
             mode = authority_submission_mode(authority)
             record = case = None
             if mode == SubmissionMode.CASE:
+                # the record's rules are checked now, so a case never waits for review only
+                # to be refused when decided (in record mode, record_create checks them)
+                record_validate(
+                    subject=subject,
+                    record_type=record_type,
+                    authority=authority,
+                    decision_number=number,
+                    decision_date=data["decision_date"],
+                    judicial_ground=fields["judicial_ground"],
+                    publication_days=fields["publication_days"],
+                )
                 if not (data.get("facts") or "").strip():
                     raise ApplicationError(
                         {"facts": _("The facts are required for a case under review.")}
@@ -379,12 +374,23 @@ def record_submit(
                     "import_batch": import_batch.pk if import_batch else None,
                 },
             )
-    except IntegrityError:
+    except (IntegrityError, DuplicateDecisionNumber) as exc:
         # a concurrent submission of the same number won the race: answer as a repeat
         existing = ApiSubmission.objects.filter(authority=authority, decision_number=number).first()
-        if existing is None:
-            raise
-        return _repeat(existing, payload, digest)
+        if existing is not None:
+            return _repeat(existing, payload, digest)
+        if isinstance(exc, DuplicateDecisionNumber):
+            raise SubmissionConflict(
+                {
+                    "decision_number": _(
+                        "This authority already holds a record with decision number "
+                        "%(number)s that was not submitted over the API."
+                    )
+                    % {"number": number}
+                },
+                code="conflict",
+            ) from None
+        raise
     return SubmissionResult(submission, created=True)
 
 
@@ -402,10 +408,13 @@ def _detect_format(file_name: str, text: str) -> str:
 
 @transaction.atomic
 def import_batch_create(
-    *, client: ApiClient, file_name: str, content: bytes
+    *, client: ApiClient, file_name: str, content: bytes | BinaryIO
 ) -> tuple[ImportBatch, bool]:
     """Accept an upload for processing. The same file again (same SHA-256, same authority)
-    returns the existing batch and queues nothing."""
+    returns the existing batch and queues nothing. `content`: the bytes, or an open file (an
+    upload), of which no more is read than it takes to refuse one that is too large."""
+    if not isinstance(content, bytes):
+        content = content.read(settings.SCS_IMPORT_MAX_BYTES + 1)
     if len(content) > settings.SCS_IMPORT_MAX_BYTES:
         raise ApplicationError(
             {
@@ -564,18 +573,16 @@ def restriction_check(
     from sanctions.selectors import active_restrictions
 
     today = today or timezone.localdate()
-    if not looks_like_identifier(identifier or ""):
-        raise ApplicationError(
-            {"identifier": _("Enter all 18 characters of the ID number or credit code.")}
-        )
+    try:
+        identifier = require_full_identifier(identifier)
+    except ValidationError as exc:
+        raise ApplicationError({"identifier": exc.messages}) from None
     measure_obj = None
     if measure:
         measure_obj = Measure.objects.filter(code=measure, kind="restriction").first()
         if measure_obj is None:
             raise ApplicationError({"measure": _("Unknown restriction measure.")})
-    subject = Subject.objects.filter(
-        identifier_hash=identifier_hash(normalize_identifier(identifier))
-    ).first()
+    subject = Subject.objects.filter(identifier_hash=identifier_hash(identifier)).first()
     if subject is None:
         return {"subject_found": False, "restricted": False, "checked_on": today,
                 "restrictions": []}  # fmt: skip

@@ -25,6 +25,9 @@ from sanctions.models import (
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
+# a date before this is a typing mistake, not a decision the portal records
+EARLIEST_DECISION_YEAR = 1950
+
 # Words that mark a category the catalog may never hold (DESIGN.md §2). A supervisor's
 # attestation is still required; this catches the obvious mistakes before it.
 PROHIBITED_GROUND_WORDS = (
@@ -185,6 +188,23 @@ def catalog_delete(*, actor: Actor, obj: models.Model) -> None:
     obj.delete()
 
 
+class DuplicateDecisionNumber(ApplicationError):
+    """The authority already holds a record with this decision number (callers such as the
+    API's submission tell this refusal apart from the other record rules)."""
+
+    @classmethod
+    def of(cls, decision_number: str) -> DuplicateDecisionNumber:
+        return cls(
+            {
+                "decision_number": _(
+                    "This authority already has a record with decision number %(number)s."
+                )
+                % {"number": decision_number}
+            },
+            code="duplicate",
+        )
+
+
 def record_validate(
     *,
     subject: Subject,
@@ -202,8 +222,16 @@ def record_validate(
     decision_number = (decision_number or "").strip()
     if not decision_number:
         raise ApplicationError({"decision_number": _("The decision number is required.")})
+    # first among the rules: the API answers a number already held with 409, not a 400
+    # about another field
+    if IntegrityRecord.objects.filter(
+        authority=authority, decision_number=decision_number
+    ).exists():
+        raise DuplicateDecisionNumber.of(decision_number)
     if decision_date > today:
         raise ApplicationError({"decision_date": _("The decision date cannot be in the future.")})
+    if decision_date.year < EARLIEST_DECISION_YEAR:
+        raise ApplicationError({"decision_date": _("The decision date is implausibly early.")})
     if not record_type.is_active:
         raise ApplicationError({"record_type": _("This record type is no longer in use.")})
     if subject.kind not in record_type.subject_kinds:
@@ -213,18 +241,6 @@ def record_validate(
     if judicial_ground is not None and not record_type.places_on_blacklist:
         raise ApplicationError(
             {"judicial_ground": _("A listing ground applies only to blacklist records.")}
-        )
-    if IntegrityRecord.objects.filter(
-        authority=authority, decision_number=decision_number
-    ).exists():
-        raise ApplicationError(
-            {
-                "decision_number": _(
-                    "This authority already has a record with decision number %(number)s."
-                )
-                % {"number": decision_number}
-            },
-            code="duplicate",
         )
     from sanctions.models import RuleSet
 
@@ -320,15 +336,7 @@ def record_create(
             )
     except IntegrityError as exc:
         if "record_decision_number_unique_per_authority" in str(exc):
-            raise ApplicationError(
-                {
-                    "decision_number": _(
-                        "This authority already has a record with decision number %(number)s."
-                    )
-                    % {"number": decision_number}
-                },
-                code="duplicate",
-            ) from None
+            raise DuplicateDecisionNumber.of(decision_number) from None
         raise
     return record
 

@@ -4,6 +4,7 @@ same file twice imports nothing twice, the task is safe to run twice."""
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sanctions.models import ApiSubmission, AuditEvent, ImportBatch, IntegrityRecord
@@ -128,3 +129,32 @@ def test_import_batch_admin_shows_report(client, superuser, court_agency,
     page = client.get(f"/admin/sanctions/importbatch/{batch_id}/change/")
     assert page.status_code == 200
     assert "subject.kind" in page.content.decode()
+
+
+def test_the_size_limit_is_the_services_and_the_api_shows_its_message(
+    api, court_agency, settings, django_capture_on_commit_callbacks
+):
+    import io
+
+    from sanctions.services.agency import import_batch_create
+
+    client, key = court_agency
+    settings.SCS_IMPORT_MAX_BYTES = 2048
+    line = json.dumps(person_payload("(2025)京0101执501号"), ensure_ascii=False).encode()
+    exact = line + b"\n" * (2048 - len(line))  # blank lines are skipped
+    too_big = SimpleUploadedFile("big.jsonl", exact + b"\n")
+    response = upload(api, key, too_big, django_capture_on_commit_callbacks)
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"file": ["The file is larger than 2 KB."]}
+    assert not ImportBatch.objects.exists()
+    # an open file is read only as far as the limit (plus the byte that exceeds it)
+    endless = io.BytesIO(exact + b"\n" * 10_000_000)
+    with pytest.raises(ValidationError) as excinfo:
+        import_batch_create(client=client, file_name="endless.jsonl", content=endless)
+    assert excinfo.value.message_dict == {"file": ["The file is larger than 2 KB."]}
+    assert endless.tell() == 2049
+    # exactly at the limit is accepted and imported
+    fits = upload(api, key, SimpleUploadedFile("fits.jsonl", exact),
+                  django_capture_on_commit_callbacks)  # fmt: skip
+    assert fits.status_code == 202, fits.json()
+    assert ImportBatch.objects.get().rows_imported == 1

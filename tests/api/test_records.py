@@ -3,6 +3,7 @@
 import pytest
 
 from sanctions.models import (
+    ApiClient,
     ApiSubmission,
     AuditEvent,
     AuthorityApiPolicy,
@@ -77,6 +78,59 @@ def test_number_recorded_outside_the_api_is_a_conflict(api, court_agency, catalo
     assert "not submitted over the API" in response.json()["detail"]
 
 
+def test_number_held_outside_the_api_is_a_conflict_before_other_record_rules(
+    api, court_agency, catalog
+):
+    from sanctions.models import Authority, RecordType
+    from sanctions.services import record_create
+
+    record_create(
+        actor=None, subject=make_citizen().subject,
+        record_type=RecordType.objects.get(code="judicial-dishonest-debtor"),
+        authority=Authority.objects.get(code="bj-dongcheng-court"),
+        decision_number="(2025)京0101执8号", decision_date=DECISION_DATE, judicial_ground=2,
+    )  # fmt: skip
+    # the number is taken: that answer (409) comes before the refusal of the future date
+    body = person_payload("(2025)京0101执8号", decision_date="2999-01-01")
+    response = api.post(URL, body, format="json", **auth(court_agency[1]))
+    assert response.status_code == 409, response.json()
+    assert "not submitted over the API" in response.json()["detail"]
+    assert IntegrityRecord.objects.count() == 1 and not ApiSubmission.objects.exists()
+
+
+@pytest.mark.parametrize("mode", ["record", "case"])
+def test_a_submission_checks_the_record_rules_once_and_the_number_once(
+    api, court_agency, monkeypatch, mode
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sanctions.services import agency, core
+
+    client, key = court_agency
+    if mode == "case":
+        AuthorityApiPolicy.objects.create(authority=client.authority, submission_mode="case")
+    calls = []
+
+    def counting_validate(**kwargs):
+        calls.append(kwargs["decision_number"])
+        return validate(**kwargs)
+
+    validate = core.record_validate
+    monkeypatch.setattr(core, "record_validate", counting_validate)
+    monkeypatch.setattr(agency, "record_validate", counting_validate)
+    with CaptureQueriesContext(connection) as queries:
+        response = api.post(URL, person_payload(), format="json", **auth(key))
+    assert response.status_code == 201, response.json()
+    assert calls == ["(2025)京0101执100号"]
+    number_lookups = [
+        q["sql"] for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and 'FROM "sanctions_integrityrecord"' in q["sql"]
+        and '"decision_number"' in q["sql"]
+    ]  # fmt: skip
+    assert len(number_lookups) == 1, number_lookups
+
+
 def test_same_number_at_another_authority_is_independent(api, court_agency, tax_agency):
     body = person_payload()
     assert api.post(URL, body, format="json", **auth(court_agency[1])).status_code == 201
@@ -123,6 +177,10 @@ def test_existing_citizen_is_found_and_a_wrong_name_refused(api, court_agency):
          "subject.identifier"),
         ({"subject": {"kind": "person", "identifier": "abc", "name": "x"}}, "subject.identifier"),
         ({"decision_number": ""}, "decision_number"),
+        ({"decision_date": "1949-12-31"}, "decision_date"),
+        ({"subject": {"kind": "person", "identifier": resident_id(), "name": "x",
+                      "legal_representative": {"identifier": resident_id(), "name": "y"}}},
+         "subject.legal_representative"),
     ],
 )  # fmt: skip
 def test_field_errors_are_400_json_and_write_nothing(api, court_agency, change, field):
@@ -195,8 +253,10 @@ def test_only_a_supervisor_of_the_authority_creates_keys(catalog):
     other = make_official(role="supervisor", authority_code="bj-dongcheng-tax")
     court = Authority.objects.get(code="bj-dongcheng-court")
     for actor in (clerk, other, None):
-        with pytest.raises(ApplicationError):
+        with pytest.raises(ApplicationError) as excinfo:
             api_client_create(actor=actor, name="x", authority=court, scopes=["records:write"])
+        assert excinfo.value.code == "forbidden", actor
+    assert not ApiClient.objects.exists()
 
 
 def test_throttle_per_client(api, court_agency, tax_agency, settings):

@@ -6,7 +6,7 @@ from django.test import override_settings
 
 from sanctions.models import AccessLog
 from sanctions.public import ENTERPRISE_FIELDS, PERSON_FIELDS
-from tests.api.conftest import auth
+from tests.api.conftest import auth, person_payload
 from tests.factories import UserFactory, make_citizen
 from tests.sanctions.test_public import PRIVATE_FACTS, listed  # noqa: F401 - fixture
 
@@ -66,6 +66,26 @@ def test_restriction_check_refuses_identifier_in_query_and_bad_input(api, court_
     measure = api.get(CHECK + "?measure=nope", HTTP_X_SUBJECT_IDENTIFIER=zhang.resident_id,
                       **auth(key))  # fmt: skip
     assert measure.status_code == 400 and "measure" in measure.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    "measure", ["nope", "no air travel", "a\x00b", "x" * 65, "无限制", " no-air-travel "]
+)
+def test_restriction_check_get_and_post_validate_measure_alike(api, court_agency, listed, measure):  # noqa: F811
+    """GET (query string) and POST (body) validate `measure` through the same serializer:
+    same status, same field errors (and the same answer when it is valid)."""
+    zhang = listed["people"]["zhang"]
+    key = court_agency[1]
+    get = api.get(CHECK, {"measure": measure}, HTTP_X_SUBJECT_IDENTIFIER=zhang.resident_id,
+                  **auth(key))  # fmt: skip
+    post = api.post(CHECK, {"identifier": zhang.resident_id, "measure": measure},
+                    format="json", **auth(key))  # fmt: skip
+    assert get.status_code == post.status_code, (get.content, post.content)
+    if post.status_code == 200:
+        assert get.json() == post.json()
+    else:
+        assert post.status_code == 400 and "measure" in post.json()["errors"]
+        assert get.json()["errors"] == post.json()["errors"]
 
 
 def test_restriction_scope_required(api, catalog, listed):  # noqa: F811
@@ -166,3 +186,45 @@ def test_citizen_endpoints_refuse_others(client, api, court_agency, listed):  # 
     client.force_login(UserFactory(username="no-citizen"))
     assert client.get("/api/v1/me/record/").status_code == 403
     assert api.get("/api/v1/me/record/", **auth(court_agency[1])).status_code in (401, 403)
+
+
+def test_every_identifier_entry_point_refuses_a_bad_shape_alike(api, court_agency, listed):  # noqa: F811
+    """One check (sanctions.identifiers.require_full_identifier), one message, everywhere."""
+    from django.urls import reverse
+
+    message = "Enter all 18 characters of the ID number or credit code."
+    key = court_agency[1]
+    fullwidth = "１１０１０１１９９００１０１１２３Ｘ"  # 18 "digits", none of them ASCII
+    for bad in ("123", fullwidth):
+        answers = {
+            "public lookup": api.post("/api/v1/public/entries/lookup/", {"identifier": bad},
+                                      format="json"),
+            "check (body)": api.post(CHECK, {"identifier": bad}, format="json", **auth(key)),
+            "submission": api.post("/api/v1/records/", {**person_payload(), "subject": {
+                "kind": "person", "identifier": bad, "name": "x"}}, format="json", **auth(key)),
+        }  # fmt: skip
+        if bad.isascii():  # a header carries latin-1 only
+            answers["check (header)"] = api.get(CHECK, HTTP_X_SUBJECT_IDENTIFIER=bad, **auth(key))
+        for name, response in answers.items():
+            assert response.status_code == 400, (bad, name, response.content)
+            errors = response.json()["errors"]
+            field = "subject.identifier" if name == "submission" else "identifier"
+            assert errors[field] == [message], (bad, name, errors)
+        page = api.post(reverse("search"), {"identifier": bad}, HTTP_ACCEPT_LANGUAGE="en")
+        assert page.status_code == 400 and message in page.content.decode(), bad
+    assert not AccessLog.objects.exists()
+
+
+def test_restriction_check_agrees_with_the_citizens_view(api, court_agency, listed):  # noqa: F811
+    from sanctions.selectors import active_measures
+
+    zhang = listed["people"]["zhang"]
+    check = api.get(CHECK, HTTP_X_SUBJECT_IDENTIFIER=zhang.resident_id, **auth(court_agency[1]))
+    seen_by_agency = [(r["measure"], r["basis"]["decision_number"], r["until"])
+                      for r in check.json()["restrictions"]]  # fmt: skip
+    seen_by_citizen = [
+        (m["measure"].code, m["record"].decision_number,
+         m["ends_on"].isoformat() if m["ends_on"] else None)
+        for m in active_measures(zhang.subject) if m["measure"].kind == "restriction"
+    ]  # fmt: skip
+    assert seen_by_agency == seen_by_citizen and len(seen_by_agency) >= 2

@@ -63,3 +63,28 @@ def test_citizen_update_audits_old_and_new_values():
     assert event.old_values["name"] == "张伟" and event.new_values["name"] == "曾伟"
     citizen.refresh_from_db()
     assert citizen.subject.name_pinyin == "zeng wei"
+
+
+def test_resolving_a_person_with_a_legal_representative_is_refused():
+    from citizens.services import citizen_subject_resolve
+
+    number = resident_id()
+    with pytest.raises(ApplicationError) as excinfo:
+        citizen_subject_resolve(
+            actor=None, identifier=number, name="赵六",
+            legal_representative={"identifier": resident_id(), "name": "钱七"},
+        )  # fmt: skip
+    assert excinfo.value.message_dict == {"legal_representative": ["Only enterprises have one."]}
+    assert not Subject.objects.filter(identifier_hash=identifier_hash(number)).exists()
+    assert citizen_subject_resolve(actor=None, identifier=number, name="赵六").kind == "person"
+
+
+def test_login_stand_in_for_an_unknown_number_does_not_depend_on_how_it_is_typed():
+    from citizens.services import login_username_for
+
+    # a wrong check digit: no account, a stand-in whose failures are counted (and locked out)
+    stand_in = login_username_for("110101199001011234")
+    assert stand_in.startswith("unknown-")
+    assert login_username_for(" 110101-19900101 1234 ") == stand_in
+    registered = citizen_create(actor=None, resident_id=resident_id(), name="王五")
+    assert login_username_for(registered.resident_id) != stand_in

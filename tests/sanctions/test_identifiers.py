@@ -10,6 +10,7 @@ from sanctions.identifiers import (
     compact_pinyin,
     mask_identifier,
     person_name_pinyin,
+    require_full_identifier,
     text_pinyin,
     validate_credit_code,
     validate_resident_id,
@@ -166,3 +167,20 @@ def test_person_names_read_surnames_as_surnames(name, expected):
 def test_enterprise_pinyin_and_compact_form():
     assert text_pinyin("北京示例科技有限公司").startswith("bei jing shi li ke ji")
     assert compact_pinyin("zhang wei") == "zhangwei"
+
+
+def test_one_shape_check_for_a_full_id_number_or_credit_code():
+    assert require_full_identifier(" 110101-19900101 123x ") == "11010119900101123X"
+    assert require_full_identifier("91110000600037341l") == "91110000600037341L"
+    message = "Enter all 18 characters of the ID number or credit code."
+    # too short; 18 characters that are letters or digits only outside ASCII
+    for value in (
+        "11010119900101123",
+        "",
+        "１１０１０１１９９００１０１１２３Ｘ",
+        "一" * 18,
+        "1" * 17 + "_",
+    ):
+        with pytest.raises(ValidationError) as excinfo:
+            require_full_identifier(value)
+        assert excinfo.value.messages == [message], value

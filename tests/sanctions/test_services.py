@@ -73,6 +73,20 @@ def test_future_decision_and_wrong_subject_kind_are_refused(court):
     assert "record_type" in excinfo.value.message_dict
 
 
+def test_implausibly_early_decision_date_is_refused_by_the_service(court):
+    # the admin, the API, bulk imports and case decisions all pass record_validate
+    subject = make_citizen().subject
+    with pytest.raises(ApplicationError) as excinfo:
+        create(subject, "judicial-dishonest-debtor", court, judicial_ground=2,
+               decision_date=datetime.date(1949, 12, 31))  # fmt: skip
+    assert excinfo.value.message_dict == {
+        "decision_date": ["The decision date is implausibly early."]
+    }
+    assert not IntegrityRecord.objects.exists()
+    firm = make_enterprise().subject  # (a person of the tests was a minor in 1950)
+    create(firm, "commercial-food-safety", court, decision_date=datetime.date(1950, 1, 1))
+
+
 def test_enterprise_penalty_is_published_but_a_persons_is_not(catalog):
     amr = Authority.objects.get(code="bj-dongcheng-amr")
     enterprise = make_enterprise()
