@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.utils.translation import gettext_lazy as _
 
 from citizens import views
 
@@ -32,6 +33,7 @@ urlpatterns = [
             email_template_name="citizens/password_reset_email.txt",
             subject_template_name="citizens/password_reset_subject.txt",
             success_url=reverse_lazy("citizens:password_reset_done"),
+            extra_context={"submit_label": _("Send me the link")},
         ),
         name="password_reset",
     ),

@@ -29,6 +29,7 @@ ZH_CITIZENS = {
     "No longer counts: its effective period ended on %(date)s.": "已不再计分：有效期已于 %(date)s 届满。",
     "Does not count: the record is %(status)s.": "不计分：该记录状态为“%(status)s”。",
     "Only officials who keep citizens' details issue activation codes.": "只有负责维护公民信息的工作人员可以签发激活码。",
+    "Send me the link": "发送重设链接",
     "Your one-time activation code for the citizen portal: %(code)s. Go to the portal, choose “Activate account”, and enter your ID number, your name and this code. It works once and expires on %(date)s. If you did not ask for it, contact the issuing office.": "您的公民服务平台一次性激活码：%(code)s。请访问平台，选择“激活账户”，输入公民身份号码、姓名和此激活码。激活码仅能使用一次，有效期至 %(date)s。如非本人申请，请联系签发机关。",
     "Your portal activation code": "您的平台激活码",
     "These details do not match a valid activation code. Check the ID number, the name as printed on the letter and the code, or ask the issuing office for a new code.": "所填信息与有效的激活码不符。请核对公民身份号码、告知书上的姓名和激活码，或向签发机关申请新的激活码。",

@@ -66,7 +66,7 @@ def test_password_reset_by_email_in_chinese(browser, live_server, account, scree
     screenshot(page, "citizen-password-reset-zh")
     assert_accessible(page, "password reset (zh)")
     page.get_by_label("电子邮件").fill("Sun.LiJuan@example.cn")  # any case of the address
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="发送重设链接").click()
     page.wait_for_load_state()
 
     assert page.url == base + "/account/reset/sent/"
@@ -129,7 +129,7 @@ def test_password_reset_by_email_in_english(browser, live_server, account, scree
     for address in ("nobody@example.cn", "clerk@court.example.cn"):
         page.goto(base + "/account/reset/")
         page.get_by_label("Email").fill(address)
-        page.get_by_role("button", name="Save").click()
+        page.get_by_role("button", name="Send me the link").click()
         page.wait_for_load_state()
         assert page.url == base + "/account/reset/sent/"
         assert page.get_by_text(
@@ -143,7 +143,7 @@ def test_password_reset_by_email_in_english(browser, live_server, account, scree
     screenshot(page, "citizen-password-reset-form-en")
     assert_accessible(page, "password reset (en)")
     page.get_by_label("Email").fill("sun.lijuan@example.cn")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Send me the link").click()
     page.wait_for_load_state()
     page.goto(the_link(base, "sun.lijuan@example.cn", "en"))
     assert page.get_by_role("heading", name="Enter new password", level=1).is_visible()
