@@ -192,9 +192,9 @@ def filtered_entries(data, *, today=None) -> tuple[PublicEntryFilter, QuerySet |
     """The public list filtered as the search page and the API filter it, newest first; None
     when the filters do not validate (the FilterSet carries the errors).
 
-    Filters, and a name of 3+ characters or pinyin, pick their newest entries in the
-    entry-name table first (public.newest_entries); same entries, fewer joins. A name of 1–2
-    characters reads the gram table, a legal representative the subjects (FilterSet.qs)."""
+    Filters, with or without a name, pick their newest entries in the search tables first
+    (public.newest_entries); same entries, fewer joins. A name of 1–2 characters alone reads
+    the char table's key in order, a legal representative the subjects (FilterSet.qs)."""
     today = today or timezone.localdate()
     filterset = PublicEntryFilter(data, queryset=public_records(today=today))
     if not filterset.is_valid():

@@ -214,38 +214,49 @@ def newest_entries(
     published_to: datetime.date | None = None,
 ) -> RawSQL | None:
     """The ids of the newest SCS_SEARCH_MAX_RESULTS public entries whose display name
-    contains `term` (3+ characters) or whose pinyin starts with it, and that have the
-    `facets` (form field → value, see FACET_COLUMNS), chosen in ENTRY_NAME_TABLE alone: its
-    indexes, the publication window (the table keeps both dates equal to the record's) and a
-    top-N sort of the narrow rows; only those are then joined to records. None when a
-    condition is not one the table answers (a name of 1–2 characters).
+    contains `term` (or whose pinyin starts with it), and that have the `facets` (form field
+    → value, see FACET_COLUMNS), chosen in the narrow search tables alone: their indexes, the
+    publication window (the tables keep both dates equal to the record's) and a top-N of the
+    narrow rows; only those are then joined to records. None for a name of 1–2 characters
+    without filters (NAME_CHAR_TABLE's own join reads its key in order, see
+    filter_entries_by_name).
 
-    With a name and filters, the name's index comes first (`publication_start + 0`): a
-    combination with few entries (`wang` among enterprises: none) must not walk the
-    newest-first key testing every entry. Filters alone let the planner choose, with the
-    table's multivariate statistics to tell rare combinations from common ones."""
-    conditions, params = [], []
-    order = "publication_start"
-    if term:
+    With a name of 3+ characters or pinyin and filters, the name's index comes first
+    (`publication_start + 0`): a combination with few entries (`wang` among enterprises:
+    none) must not walk the newest-first key testing every entry. Filters alone, or with a
+    name of 1–2 characters (NAME_CHAR_TABLE joined on its (record_id) index), let the planner
+    choose: walk the character's key in order, or start from the filters' indexes when the
+    table's multivariate statistics say the combination is rare (张 among commercial entries
+    of persons: none)."""
+    conditions, params, join = [], [], ""
+    order = "n.publication_start DESC, n.record_id DESC"
+    gram = name_gram(term) if term else None
+    if gram is not None:
+        if not facets:
+            return None
+        join = f" JOIN {NAME_CHAR_TABLE} c ON c.record_id = n.record_id AND c.gram = %s"
+        params.append(gram)
+        order = "c.publication_start DESC, c.record_id DESC"
+    elif term:
         search = _entry_name_search(term)
         if search is None:
             return None
-        condition, value, order = search
-        conditions.append(condition)
+        condition, value, date_order = search
+        conditions.append(f"n.{condition}")
         params.append(value)
-        if facets:
-            order = "publication_start + 0"
+        date_order = "publication_start + 0" if facets else date_order
+        order = f"n.{date_order} DESC, n.record_id DESC"
     for name, value in (facets or {}).items():
-        conditions.append(f"{FACET_COLUMNS[name]} = %s")  # a column of the fixed table above
+        conditions.append(f"n.{FACET_COLUMNS[name]} = %s")  # a column of the fixed table above
         params.append(value)
     # published on or before today (and published_to), on or after published_from
     latest = min(today, published_to) if published_to else today
     earliest = published_from or datetime.date.min
-    where = " AND ".join([*conditions, "publication_start BETWEEN %s AND %s",
-                          "(publication_end IS NULL OR publication_end >= %s)"])  # fmt: skip
+    where = " AND ".join([*conditions, "n.publication_start BETWEEN %s AND %s",
+                          "(n.publication_end IS NULL OR n.publication_end >= %s)"])  # fmt: skip
     return RawSQL(  # noqa: S611 - every user value is a bound parameter
-        f"SELECT record_id FROM {ENTRY_NAME_TABLE} WHERE {where} "  # noqa: S608 - constant SQL
-        f"ORDER BY {order} DESC, record_id DESC LIMIT %s",
+        f"SELECT n.record_id FROM {ENTRY_NAME_TABLE} n{join} "  # noqa: S608 - constant SQL
+        f"WHERE {where} ORDER BY {order} LIMIT %s",
         [*params, earliest, latest, today, settings.SCS_SEARCH_MAX_RESULTS],
     )
 

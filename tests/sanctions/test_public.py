@@ -417,6 +417,11 @@ def test_filters_read_the_entry_name_table_and_give_what_the_joins_give(listed):
         {"q": "zhangwei", "ground": "2"}, {"q": "zhangwei", "ground": "1"},
         {"q": "li", "authority": str(court.pk), "published_from": D.isoformat()},
         {"domain": "judicial", "published_to": (D - datetime.timedelta(days=1)).isoformat()},
+        # 1–2 characters with filters: the char table joined to the entry-name table
+        {"q": "伟", "kind": "person"}, {"q": "伟", "kind": "enterprise"},  # none
+        {"q": "信", "domain": "commercial"}, {"q": "张伟", "ground": "2"},
+        {"q": "小龙", "ground": "2"},  # none
+        {"q": "诚", "authority": str(amr.pk), "province": firm_region[:2]},
     ]  # fmt: skip
     found_any = set()
     for params in combinations:
@@ -427,11 +432,12 @@ def test_filters_read_the_entry_name_table_and_give_what_the_joins_give(listed):
         assert list(entries) == joined, params
         found_any |= {e.pk for e in joined}
     assert found_any == {listed[k].pk for k in ("zhang", "li", "single", "firm")}
-    # a 1–2 character name or a legal representative: the joined search
-    for params in ({"q": "伟", "kind": "person"}, {"legal_rep": "王建国", "domain": "commercial"}):
-        filterset, entries = filtered_entries(params)
-        assert entries.query.extra_tables or "legal_rep" in params
-        assert [e.pk for e in entries] in ([listed["zhang"].pk], [listed["firm"].pk]), params
+    # a legal representative: the joined search; a 1–2 character name alone: the char table
+    filterset, entries = filtered_entries({"legal_rep": "王建国", "domain": "commercial"})
+    assert [e.pk for e in entries] == [listed["firm"].pk]
+    assert "sanctions_subject" in str(entries.query)
+    _filterset, entries = filtered_entries({"q": "伟"})
+    assert entries.query.extra_tables == ("scs_public_name_char",)
 
 
 def test_filter_columns_follow_the_record_its_subject_and_its_type(client, listed):

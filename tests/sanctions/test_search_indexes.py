@@ -166,7 +166,7 @@ def test_long_names_read_the_entry_name_trigram_index(catalog, term):
     hide = ("scs_public_entry_name_newest", "record_public_newest", *FACET_INDEXES)
     assert "scs_public_entry_name_trgm" in index_names(entries.all()[:201], hide)
     sql = str(entries.query)
-    assert "ORDER BY publication_start + 0 DESC, record_id DESC LIMIT" in sql, sql
+    assert "ORDER BY n.publication_start + 0 DESC, n.record_id DESC LIMIT" in sql, sql
 
 
 @pytest.mark.parametrize("term", ["zhangwei", "Zhang Wei", "zhang"])
@@ -192,8 +192,8 @@ def test_pinyin_reads_the_entry_name_pinyin_index(catalog, term):
     assert [e.subject.display_name for e in entries] == ["张伟"]
     assert list(entries) == list(joined) == list(with_kind)
     # with a filter the name's index comes first (a rare combination must not walk)
-    assert "ORDER BY publication_start + 0 DESC" in str(with_kind.query)
+    assert "ORDER BY n.publication_start + 0 DESC" in str(with_kind.query)
     hide = ("scs_public_entry_name_newest", "record_public_newest", *FACET_INDEXES)
     assert "scs_public_entry_name_pinyin" in index_names(entries.all()[:201], hide)
     sql = str(entries.query)
-    assert "ORDER BY publication_start DESC, record_id DESC LIMIT" in sql, sql
+    assert "ORDER BY n.publication_start DESC, n.record_id DESC LIMIT" in sql, sql
