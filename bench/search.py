@@ -187,12 +187,13 @@ def filter_shapes() -> dict[str, dict]:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT authority_id FROM scs_public_entry_name GROUP BY 1 ORDER BY count(*), 1 LIMIT 1"
+            "SELECT n.authority_id FROM scs_public_entry_name n JOIN sanctions_authority a "
+            "ON a.id = n.authority_id AND a.is_active GROUP BY 1 ORDER BY count(*), 1 LIMIT 1"
         )
         rare_authority = str(cursor.fetchone()[0])
         cursor.execute(
-            "SELECT authority_id FROM scs_public_entry_name GROUP BY 1 ORDER BY count(*) DESC, 1 "
-            "LIMIT 1"
+            "SELECT n.authority_id FROM scs_public_entry_name n JOIN sanctions_authority a "
+            "ON a.id = n.authority_id AND a.is_active GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
         )
         common_authority = str(cursor.fetchone()[0])
     shapes = {

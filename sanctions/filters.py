@@ -179,13 +179,9 @@ class PublicEntryFilter(django_filters.FilterSet):
 
 
 def _facet_value(name: str, value: str) -> str | int:
-    """A cleaned filter value as the entry-name table holds it (as the FilterSet filters it:
-    provinces by their 2 digits; a city that is not 4 digits matches no city)."""
-    if name in ("authority", "ground"):
-        return int(value)
-    if name == "province":
-        return value[:2]
-    return value
+    """A cleaned filter value as the entry-name table holds it (a city that is not 4 digits
+    matches no city, as in filter_city)."""
+    return int(value) if name in ("authority", "ground") else value
 
 
 def filtered_entries(data, *, today=None) -> tuple[PublicEntryFilter, QuerySet | None]:
@@ -208,8 +204,16 @@ def filtered_entries(data, *, today=None) -> tuple[PublicEntryFilter, QuerySet |
             published_from=chosen.get("published_from"), published_to=chosen.get("published_to"),
         )  # fmt: skip
         if newest is not None:
-            return filterset, newest_first(public_records(today=today).filter(id__in=newest))
+            # the filters again, on the ≤ 200 records chosen: the table is a copy kept by
+            # triggers, and an entry is never shown under a filter its record does not match
+            chosen_records = public_records(today=today).filter(id__in=newest)
+            refiltered = PublicEntryFilter(_without_name(data), queryset=chosen_records)
+            return filterset, newest_first(refiltered.qs)
     return filterset, newest_first(filterset.qs)
+
+
+def _without_name(data) -> dict:
+    return {key: value for key, value in data.items() if key != "q"}
 
 
 class IdentifierForm(forms.Form):

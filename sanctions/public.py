@@ -110,9 +110,10 @@ def name_condition(term: str, field: str = "display_name") -> RawSQL | None:
 NAME_CHAR_TABLE = "scs_public_name_char"
 
 
-# Migrations 0015, 0016 and 0020: one row per candidate public entry with its subject's display
-# name and compact pinyin and the entry's publication dates, kept by triggers; a trigram GIN on
-# the name, a prefix btree on the pinyin and a btree on the date.
+# Migrations 0015, 0016, 0020 and 0021: one row per candidate public entry with its subject's
+# display name, compact pinyin, kind, province and city, its type's domain, its authority and
+# judicial ground, and its publication dates, kept by triggers; a trigram GIN on the name, a
+# prefix btree on the pinyin (and kind), a btree on the date and one per filter.
 ENTRY_NAME_TABLE = "scs_public_entry_name"
 
 

@@ -73,6 +73,12 @@ CREATE TRIGGER scs_public_entry_name_subject_upd
 
 FORWARD = (
     """
+-- every table whose triggers change, then the search table, in the order writers take
+-- them (a record's trigger writes the search table): no deadlock with live writes, and
+-- a clear error instead of a long wait if a long transaction holds one of them
+SET LOCAL lock_timeout = '30s';
+LOCK TABLE sanctions_recordtype, sanctions_subject, sanctions_integrityrecord,
+    scs_public_entry_name IN ACCESS EXCLUSIVE MODE;
 ALTER TABLE scs_public_entry_name ADD COLUMN name_pinyin text;
 UPDATE scs_public_entry_name n SET name_pinyin = replace(s.name_pinyin, ' ', '')
 FROM sanctions_integrityrecord r JOIN sanctions_subject s ON s.id = r.subject_id

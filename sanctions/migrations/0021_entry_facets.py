@@ -20,8 +20,6 @@ Columns, kept by triggers like the others: the subject's kind, province (2 digit
 judicial ground.
 """
 
-import importlib
-
 from django.db import migrations
 
 # as in 0015 (a migration is history: it keeps its own copy)
@@ -44,8 +42,11 @@ BEGIN
         SELECT NEW.id, NEW.publication_start, NEW.publication_end, s.display_name,
                replace(s.name_pinyin, ' ', ''), s.kind, left(s.region_code, 2),
                left(s.region_code, 4), t.domain, NEW.authority_id, NEW.judicial_ground
-        FROM sanctions_subject s, sanctions_recordtype t
-        WHERE s.id = NEW.subject_id AND t.id = NEW.record_type_id;
+        -- LEFT JOINs: a record inserted before its subject or type (foreign keys are checked
+        -- at commit) fails on the NOT NULL columns instead of silently missing from search
+        FROM (SELECT 1) AS one
+        LEFT JOIN sanctions_subject s ON s.id = NEW.subject_id
+        LEFT JOIN sanctions_recordtype t ON t.id = NEW.record_type_id;
     END IF;
     RETURN NULL;
 END $$;
@@ -105,6 +106,12 @@ FACETS = ("kind", "province", "city", "domain", "authority_id", "judicial_ground
 
 FORWARD = (
     """
+-- every table whose triggers change, then the search table, in the order writers take
+-- them (a record's trigger writes the search table): no deadlock with live writes, and
+-- a clear error instead of a long wait if a long transaction holds one of them
+SET LOCAL lock_timeout = '30s';
+LOCK TABLE sanctions_recordtype, sanctions_subject, sanctions_integrityrecord,
+    scs_public_entry_name IN ACCESS EXCLUSIVE MODE;
 ALTER TABLE scs_public_entry_name
     ADD COLUMN kind text, ADD COLUMN province text, ADD COLUMN city text,
     ADD COLUMN domain text, ADD COLUMN authority_id bigint, ADD COLUMN judicial_ground smallint;
@@ -142,17 +149,44 @@ ALTER STATISTICS scs_public_entry_name_facets SET STATISTICS 10000;
 )
 
 
-def _previous():
-    # the trigger functions and triggers as migration 0020 left them
-    return importlib.import_module("sanctions.migrations.0020_entry_name_pinyin")
+# as migration 0020 left the trigger functions and triggers (its own copy: history)
+BACKWARD = """
+DROP TRIGGER scs_public_entry_name_record_type_upd ON sanctions_recordtype;
+DROP FUNCTION scs_public_entry_name_of_record_type();
 
+CREATE OR REPLACE FUNCTION scs_public_entry_name_of_record() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        DELETE FROM scs_public_entry_name WHERE record_id = OLD.id;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND """ + CANDIDATE.format(row="NEW") + """ THEN
+        INSERT INTO scs_public_entry_name (
+            record_id, publication_start, publication_end, display_name, name_pinyin)
+        SELECT NEW.id, NEW.publication_start, NEW.publication_end, s.display_name,
+               replace(s.name_pinyin, ' ', '')
+        FROM sanctions_subject s WHERE s.id = NEW.subject_id;
+    END IF;
+    RETURN NULL;
+END $$;
 
-BACKWARD = (
-    "DROP TRIGGER scs_public_entry_name_record_type_upd ON sanctions_recordtype;\n"
-    "DROP FUNCTION scs_public_entry_name_of_record_type();\n"
-    + _previous().functions(with_pinyin=True)
-    + _previous().subject_trigger(with_pinyin=True)
-    + """
+CREATE OR REPLACE FUNCTION scs_public_entry_name_of_subject() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE scs_public_entry_name n SET display_name = NEW.display_name,
+        name_pinyin = replace(NEW.name_pinyin, ' ', '')
+    FROM sanctions_integrityrecord r
+    WHERE r.subject_id = NEW.id AND n.record_id = r.id;
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER scs_public_entry_name_subject_upd ON sanctions_subject;
+CREATE TRIGGER scs_public_entry_name_subject_upd
+    AFTER UPDATE OF display_name, name_pinyin ON sanctions_subject FOR EACH ROW
+    WHEN (OLD.display_name IS DISTINCT FROM NEW.display_name
+          OR OLD.name_pinyin IS DISTINCT FROM NEW.name_pinyin)
+    EXECUTE FUNCTION scs_public_entry_name_of_subject();
+
 DROP TRIGGER scs_public_entry_name_record_upd ON sanctions_integrityrecord;
 CREATE TRIGGER scs_public_entry_name_record_upd
     AFTER UPDATE OF status, published_at, publication_start, publication_end, subject_id
@@ -169,7 +203,6 @@ CREATE INDEX scs_public_entry_name_pinyin ON scs_public_entry_name (name_pinyin 
 ALTER TABLE scs_public_entry_name DROP COLUMN kind, DROP COLUMN province, DROP COLUMN city,
     DROP COLUMN domain, DROP COLUMN authority_id, DROP COLUMN judicial_ground;
 """
-)
 
 
 class Migration(migrations.Migration):

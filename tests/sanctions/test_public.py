@@ -394,12 +394,30 @@ def test_filters_read_the_entry_name_table_and_give_what_the_joins_give(listed):
     """Every filter of the form, alone and combined, with and without a name: the entries
     chosen in the entry-name table are those the joined search (FilterSet.qs) finds."""
     from sanctions.filters import filtered_entries
-    from sanctions.models import Authority
+    from sanctions.models import Authority, IntegrityRecord
     from sanctions.public import newest_first
 
     court = Authority.objects.get(code="bj-dongcheng-court")
     amr = Authority.objects.get(code="bj-dongcheng-amr")
     region = listed["people"]["zhang"].subject.region_code
+    # entries of other dates, one under objection, and two outside their window
+    today = datetime.date.today()
+    extra = {
+        name: publish(make_citizen(name=name).subject, "judicial-dishonest-debtor",
+                      "bj-dongcheng-court", f"(2025)京0101执{n}号", ground=4)
+        for n, name in ((7, "王伟"), (8, "赵伟"), (9, "钱伟"))
+    }  # fmt: skip
+    IntegrityRecord.objects.filter(pk=extra["王伟"].pk).update(
+        publication_start=D + datetime.timedelta(days=1))  # fmt: skip
+    IntegrityRecord.objects.filter(pk=extra["赵伟"].pk).update(
+        publication_end=today - datetime.timedelta(days=1))  # fmt: skip
+    IntegrityRecord.objects.filter(pk=extra["钱伟"].pk).update(
+        publication_start=today + datetime.timedelta(days=3))  # fmt: skip
+    IntegrityRecord.objects.filter(pk=listed["li"].pk).update(
+        publication_start=D + datetime.timedelta(days=2))  # fmt: skip
+    reviewer = make_official(role="reviewer", authority_code="bj-dongcheng-court",
+                             username="court.reviewer.facets")  # fmt: skip
+    services.objection_file(actor=reviewer, record=listed["single"], grounds="有误")
     firm_region = listed["enterprise"].subject.region_code
     assert facet_row(listed["zhang"]) == {
         "kind": "person", "province": region[:2], "city": region[:4], "domain": "judicial",
@@ -422,6 +440,9 @@ def test_filters_read_the_entry_name_table_and_give_what_the_joins_give(listed):
         {"q": "信", "domain": "commercial"}, {"q": "张伟", "ground": "2"},
         {"q": "小龙", "ground": "2"},  # none
         {"q": "诚", "authority": str(amr.pk), "province": firm_region[:2]},
+        {"q": "伟", "ground": "4"}, {"ground": "4", "kind": "person"},
+        {"q": "zhaowei", "kind": "person"}, {"q": "钱伟", "ground": "4"},  # outside the window
+        {"domain": "judicial", "published_from": (D - datetime.timedelta(days=1)).isoformat()},
     ]  # fmt: skip
     found_any = set()
     for params in combinations:
@@ -431,7 +452,13 @@ def test_filters_read_the_entry_name_table_and_give_what_the_joins_give(listed):
         joined = list(newest_first(filterset.qs)[:200])
         assert list(entries) == joined, params
         found_any |= {e.pk for e in joined}
-    assert found_any == {listed[k].pk for k in ("zhang", "li", "single", "firm")}
+    public = {listed[k].pk for k in ("zhang", "li", "single", "firm")} | {extra["王伟"].pk}
+    assert found_any == public  # never the expired or future entries
+    # newest first across dates: li (D + 2), 王伟 (D + 1), then those of D by newest id
+    filterset, entries = filtered_entries({"domain": "judicial", "kind": "person"})
+    assert [e.pk for e in entries] == [listed["li"].pk, extra["王伟"].pk, listed["single"].pk,
+                                       listed["zhang"].pk]  # fmt: skip
+    assert entries[2].status == "under_objection"
     # a legal representative: the joined search; a 1–2 character name alone: the char table
     filterset, entries = filtered_entries({"legal_rep": "王建国", "domain": "commercial"})
     assert [e.pk for e in entries] == [listed["firm"].pk]
@@ -456,6 +483,11 @@ def test_filter_columns_follow_the_record_its_subject_and_its_type(client, liste
     assert facet_row(zhang)["province"] == "44" and facet_row(zhang)["city"] == "4403"
     response = client.get(reverse("search"), {"province": "44"})
     assert [e["case_number"] for e in response.context["page"].object_list] == ["(2025)京0101执1号"]
+    # (a subject's kind cannot change: persons alone have a birth date, a check constraint)
+    # the record moved to another subject: that subject's kind and region
+    single_subject = listed["people"]["single"].subject
+    IntegrityRecord.objects.filter(pk=zhang.pk).update(subject=single_subject)
+    assert facet_row(zhang)["city"] == single_subject.region_code[:4]
     debtor = RecordType.objects.get(code="judicial-dishonest-debtor")
     RecordType.objects.filter(pk=debtor.pk).update(domain="societal")
     assert facet_row(zhang)["domain"] == "societal" and facet_row(listed["li"])["domain"] == (
@@ -463,6 +495,17 @@ def test_filter_columns_follow_the_record_its_subject_and_its_type(client, liste
     )
     response = client.get(reverse("search"), {"domain": "judicial"})
     assert response.context["page"].object_list == []
+    # a copy out of step (say, a write with the triggers disabled) never shows an entry
+    # under a filter its record does not match: the filters are applied again to the records
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE scs_public_entry_name SET domain = 'commercial' WHERE "
+                       "record_id = %s", [zhang.pk])  # fmt: skip
+    response = client.get(reverse("search"), {"domain": "commercial"})
+    assert [e["case_number"] for e in response.context["page"].object_list] == [
+        "京市监罚〔2025〕9号"
+    ]
 
 
 def test_truncating_records_empties_the_search_tables(listed):

@@ -430,6 +430,8 @@ class Command(BaseCommand):
                     f"(SELECT coalesce(max(id), 1) FROM {table}))"
                 )
                 cursor.execute(f"ANALYZE {table}")
+        with connection.cursor() as cursor:  # the search tables the triggers filled
+            cursor.execute("ANALYZE scs_public_name_char, scs_public_entry_name")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Bulk: {subjects_wanted} subjects and {len(record_rows)} records in "
