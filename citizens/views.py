@@ -290,8 +290,9 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
 class PortalPasswordResetForm(PasswordResetForm):
     def get_users(self, email):
         # Django's form matches every active account with the address; here only citizens'
-        email_field = services.portal_accounts().model.get_email_field_name()
-        for user in services.portal_accounts().filter(**{f"{email_field}__iexact": email}):
+        accounts = services.portal_accounts()
+        email_field = accounts.model.get_email_field_name()
+        for user in accounts.filter(**{f"{email_field}__iexact": email}):
             if user.has_usable_password():
                 yield user
 

@@ -40,13 +40,7 @@ class AuditedUserAdmin(UserAdmin):
         return response
 
     def delete_model(self, request, obj):
-        accounts_delete(
-            actor=request.user, users=[obj], delete=lambda: super(AuditedUserAdmin, self)
-            .delete_model(request, obj)
-        )  # fmt: skip
+        accounts_delete(actor=request.user, users=[obj])
 
     def delete_queryset(self, request, queryset):
-        accounts_delete(
-            actor=request.user, users=list(queryset), delete=lambda: super(AuditedUserAdmin, self)
-            .delete_queryset(request, queryset)
-        )  # fmt: skip
+        accounts_delete(actor=request.user, users=queryset)

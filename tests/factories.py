@@ -60,3 +60,13 @@ def make_official(*, role: str, authority_code: str, username: str | None = None
         user=user, defaults={"authority": Authority.objects.get(code=authority_code)}
     )
     return user
+
+
+def the_event(action: str, obj):
+    """The one AuditEvent of `action` about `obj` (fails, listing them, if not exactly one)."""
+    from sanctions.models import AuditEvent
+
+    events = AuditEvent.objects.filter(action=action, object_type=obj._meta.label,
+                                       object_id=str(obj.pk))  # fmt: skip
+    assert events.count() == 1, list(events.values_list("action", "old_values", "new_values"))
+    return events.get()

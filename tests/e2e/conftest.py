@@ -101,3 +101,21 @@ def assert_accessible(page, name: str) -> None:
     assert not serious, f"{name}: " + "; ".join(
         f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in serious
     )
+
+
+@pytest.fixture
+def exam_board(catalog):
+    """A clerk and a reviewer of the exam authority (records about persons, repairable)."""
+    from tests.factories import make_official
+
+    return (
+        make_official(role="clerk", authority_code="bj-education"),
+        make_official(role="reviewer", authority_code="bj-education"),
+    )
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploads land in a directory of this test's own, so "nothing stored" can be checked."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -23,19 +23,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 ATTACHMENT = "情况说明.pdf"
 
 
-@pytest.fixture
-def exam_board(catalog):
-    return (
-        make_official(role="clerk", authority_code="bj-education"),
-        make_official(role="reviewer", authority_code="bj-education"),
-    )
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def days_ago(days):
     return timezone.localdate() - datetime.timedelta(days=days)
 

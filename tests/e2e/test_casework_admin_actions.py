@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone
 
 from sanctions import services
-from sanctions.models import Appeal, AuditEvent, CaseNote, IntegrityRecord, Notice, RecordType
+from sanctions.models import Appeal, CaseNote, IntegrityRecord, Notice, RecordType
 from sanctions.selectors import public_entries
 from tests.e2e.test_casework_walk import PDF, act, login
-from tests.factories import make_citizen, make_official
+from tests.factories import make_citizen, make_official, the_event
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -90,11 +90,6 @@ def action_form(page, label):
     )
 
 
-def one_event(action, obj):
-    return AuditEvent.objects.get(action=action, object_type=obj._meta.label,
-                                  object_id=str(obj.pk))  # fmt: skip
-
-
 def test_reviewer_removes_a_listing_on_performance(court, admin_page, screenshot):
     _case, record = listed(court)
     page = admin_page
@@ -111,7 +106,7 @@ def test_reviewer_removes_a_listing_on_performance(court, admin_page, screenshot
     assert record.removal_reason == "performed" and record.performance_status == "performed"
     assert record.removed_at is not None
     assert not public_entries().exists()
-    event = one_event("record.remove", record)
+    event = the_event("record.remove", record)
     assert event.actor == court["reviewer"] and event.actor_repr == REVIEWER
     assert event.old_values == {"status": "active", "removed_at": None, "removal_reason": "",
                                 "performance_status": "unperformed"}  # fmt: skip
@@ -147,7 +142,7 @@ def test_reviewer_extends_a_listing_once(court, admin_page, screenshot):
     assert list(public_entries()) == [record]
     assert list(public_entries(today=old_end + datetime.timedelta(days=1))) == [record]
     assert not public_entries(today=new_end + datetime.timedelta(days=1)).exists()
-    event = one_event("record.extend", record)
+    event = the_event("record.extend", record)
     assert event.actor == court["reviewer"]
     assert event.old_values == {
         "publication_end": old_end.isoformat(),
@@ -177,7 +172,7 @@ def test_reviewer_returns_a_case_to_the_clerk(court, admin_page, screenshot):
     assert case.state == "draft" and case.decided_by is None
     assert not IntegrityRecord.objects.exists() and not public_entries().exists()
     assert CaseNote.objects.get(case=case).author == court["reviewer"]
-    event = one_event("case.return", case)
+    event = the_event("case.return", case)
     assert event.actor == court["reviewer"]
     assert event.old_values == {"state": "under_review"} and event.new_values == {"state": "draft"}
 
@@ -203,7 +198,7 @@ def test_clerk_withdraws_a_draft(court, admin_page, screenshot):
     case.refresh_from_db()
     assert case.state == "withdrawn" and case.withdrawal_reason == reason
     assert not IntegrityRecord.objects.exists() and not public_entries().exists()
-    event = one_event("case.withdraw", case)
+    event = the_event("case.withdraw", case)
     assert event.actor == court["clerk"]
     assert event.old_values == {"state": "draft"}
     assert event.new_values == {"state": "withdrawn", "withdrawal_reason": reason}
@@ -222,7 +217,7 @@ def test_clerk_closes_a_notified_case_and_the_record_still_publishes(court, admi
 
     case.refresh_from_db()
     assert case.state == "closed"
-    event = one_event("case.close", case)
+    event = the_event("case.close", case)
     assert event.actor == court["clerk"]
     assert event.old_values == {"state": "notified"} and event.new_values == {"state": "closed"}
     # closing the file does not touch the record: the sweep still publishes it
@@ -255,7 +250,7 @@ def test_clerk_enters_an_appeal_against_a_rejected_objection(court, admin_page, 
     assert appeal.state == "pending" and appeal.grounds == grounds
     assert appeal.authority.code == "bj-2nd-intermediate-court"
     assert appeal.filed_by == court["clerk"] and appeal.filed_on == timezone.localdate()
-    event = one_event("appeal.file", appeal)
+    event = the_event("appeal.file", appeal)
     assert event.actor == court["clerk"] and event.subject_id == record.subject_id
     assert event.new_values == {"authority": "bj-2nd-intermediate-court",
                                 "due_on": appeal.due_on.isoformat()}  # fmt: skip

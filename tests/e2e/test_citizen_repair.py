@@ -16,26 +16,11 @@ from sanctions.services.casework import repair_eligible_from
 from sanctions.workdays import repair_due_on
 from tests.citizens.conftest import PASSWORD, PDF, activate, decide
 from tests.e2e.conftest import assert_accessible
-from tests.factories import make_citizen, make_official
+from tests.factories import make_citizen
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 GROUNDS = "已按要求参加诚信教育培训，并提交书面整改报告。"
-
-
-@pytest.fixture
-def exam_board(catalog):
-    return (
-        make_official(role="clerk", authority_code="bj-education"),
-        make_official(role="reviewer", authority_code="bj-education"),
-    )
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    """Uploads land in a directory of this test's own, so "nothing stored" can be checked."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 def cheating_record(officials, citizen, *, days_ago, number):

@@ -35,6 +35,19 @@ def subject_in(language):
         return translation.gettext("Set a new password for the citizen portal")
 
 
+# the set-password form's labels: new password, its confirmation, the button
+ZH = ("新密码", "新密码确认", "保存")
+EN = ("New password", "New password confirmation", "Save")
+
+
+def set_password(page, password, confirmation, labels):
+    """Fill in and send the set-password form (the page the link from the letter opens)."""
+    new, again, button = labels
+    page.get_by_role("textbox", name=new, exact=True).fill(password)
+    page.get_by_label(again).fill(confirmation)
+    page.get_by_role("button", name=button).click()
+
+
 def the_link(base, address, language):
     (letter,) = mail.outbox
     assert letter.to == [address] and letter.subject == subject_in(language)
@@ -82,9 +95,7 @@ def test_password_reset_by_email_in_chinese(browser, live_server, account, scree
     assert page.get_by_role("heading", name="输入新密码", level=1).is_visible()
     screenshot(page, "citizen-password-reset-confirm-zh")
     assert_accessible(page, "password reset confirm (zh)")
-    page.get_by_role("textbox", name="新密码", exact=True).fill(NEW_PASSWORD)
-    page.get_by_label("新密码确认").fill(NEW_PASSWORD)
-    page.get_by_role("button", name="保存").click()
+    set_password(page, NEW_PASSWORD, NEW_PASSWORD, ZH)
     page.wait_for_load_state()
 
     assert page.url == base + "/account/reset/complete/"
@@ -151,9 +162,7 @@ def test_password_reset_by_email_in_english(browser, live_server, account, scree
     assert_accessible(page, "password reset confirm (en)")
 
     # two different passwords: refused with the reason, nothing changed, nothing audited
-    page.get_by_role("textbox", name="New password", exact=True).fill(NEW_PASSWORD)
-    page.get_by_label("New password confirmation").fill(NEW_PASSWORD + "x")
-    page.get_by_role("button", name="Save").click()
+    set_password(page, NEW_PASSWORD, NEW_PASSWORD + "x", EN)
     page.wait_for_load_state()
     assert page.get_by_text("The two password fields didn’t match.").is_visible()
     screenshot(page, "citizen-password-reset-mismatch-en")
@@ -162,9 +171,7 @@ def test_password_reset_by_email_in_english(browser, live_server, account, scree
     assert user.check_password(PASSWORD)
     assert not AuditEvent.objects.filter(action="citizen.password_reset").exists()
 
-    page.get_by_role("textbox", name="New password", exact=True).fill(NEW_PASSWORD)
-    page.get_by_label("New password confirmation").fill(NEW_PASSWORD)
-    page.get_by_role("button", name="Save").click()
+    set_password(page, NEW_PASSWORD, NEW_PASSWORD, EN)
     page.wait_for_load_state()
     assert page.url == base + "/account/reset/complete/"
     assert page.get_by_role("heading", name="Password reset complete", level=1).is_visible()

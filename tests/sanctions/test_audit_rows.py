@@ -10,7 +10,7 @@ from sanctions import services
 from sanctions.errors import ApplicationError
 from sanctions.models import AuditEvent, RuleSet
 from sanctions.selectors import public_entries
-from tests.factories import make_citizen, make_official
+from tests.factories import make_citizen, make_official, the_event
 from tests.sanctions.test_casework import D, decided
 
 pytestmark = pytest.mark.django_db
@@ -25,13 +25,6 @@ def listed(court, **kw):
     record.refresh_from_db()
     assert record.status == "active" and public_entries(today=DAY10).filter(pk=record.pk).exists()
     return record
-
-
-def the_event(action, obj):
-    events = AuditEvent.objects.filter(action=action, object_type=obj._meta.label,
-                                       object_id=str(obj.pk))  # fmt: skip
-    assert events.count() == 1, list(events.values_list("action", "old_values", "new_values"))
-    return events.get()
 
 
 def test_extending_a_listing_audits_the_old_and_new_end_and_the_reason(court):
