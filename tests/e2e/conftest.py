@@ -119,3 +119,20 @@ def media(settings, tmp_path):
     """Uploads land in a directory of this test's own, so "nothing stored" can be checked."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+def citizen_page(browser, base, citizen):
+    """A Chinese, JavaScript-off browser page logged in as the citizen (password PASSWORD of
+    tests.citizens.conftest), on "my record"."""
+    from tests.citizens.conftest import PASSWORD
+
+    context = browser.new_context(locale="zh-CN", java_script_enabled=False,
+                                  viewport={"width": 1280, "height": 900})  # fmt: skip
+    page = context.new_page()
+    page.goto(base + "/account/login/")
+    page.get_by_label("公民身份号码").fill(citizen.resident_id)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="我的信用记录", level=1).is_visible()
+    return page

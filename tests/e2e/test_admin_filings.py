@@ -13,8 +13,8 @@ from sanctions import services
 from sanctions.models import AccessLog, Authority, Objection, RepairApplication
 from sanctions.selectors import objections_visible_to, overdue, repairs_visible_to
 from sanctions.workdays import objection_due_on
-from tests.citizens.conftest import PASSWORD, PDF, activate, decide, pdf
-from tests.e2e.conftest import assert_accessible
+from tests.citizens.conftest import PDF, activate, decide, pdf
+from tests.e2e.conftest import assert_accessible, citizen_page
 from tests.e2e.test_casework_walk import login
 from tests.factories import make_citizen, make_enterprise, make_official
 
@@ -103,14 +103,7 @@ def test_downloading_a_filing_attachment_is_logged_and_the_person_sees_it(
     assert AccessLog.objects.count() == 2
 
     # the citizen reads both under "who viewed my data", newest first
-    context = browser.new_context(locale="zh-CN", java_script_enabled=False,
-                                  viewport={"width": 1280, "height": 900})  # fmt: skip
-    page = context.new_page()
-    page.goto(base + "/account/login/")
-    page.get_by_label("公民身份号码").fill(citizen.resident_id)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
+    page = citizen_page(browser, base, citizen)
     page.get_by_role("link", name="谁查看了我的信息", exact=True).click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="谁查看了我的信息", level=1).is_visible()
@@ -125,7 +118,7 @@ def test_downloading_a_filing_attachment_is_logged_and_the_person_sees_it(
     ]  # fmt: skip
     screenshot(page, f"citizen-access-log-after-{kind}-download-zh")
     assert_accessible(page, f"access log after the {kind} attachment was read")
-    context.close()
+    page.context.close()
 
 
 def test_the_overdue_filter_lists_exactly_the_overdue_filings(

@@ -14,8 +14,8 @@ from django.utils import timezone
 from sanctions.models import AccessLog, AuditEvent, FilingAttachment, RepairApplication
 from sanctions.services.casework import repair_eligible_from
 from sanctions.workdays import repair_due_on
-from tests.citizens.conftest import PASSWORD, PDF, activate, decide
-from tests.e2e.conftest import assert_accessible
+from tests.citizens.conftest import PDF, activate, decide
+from tests.e2e.conftest import assert_accessible, citizen_page
 from tests.factories import make_citizen
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -28,19 +28,6 @@ def cheating_record(officials, citizen, *, days_ago, number):
     day = timezone.localdate() - datetime.timedelta(days=days_ago)
     return decide(officials, citizen.subject, code="societal-exam-cheating", number=number,
                   decision_date=day)  # fmt: skip
-
-
-def citizen_page(browser, base, citizen):
-    context = browser.new_context(locale="zh-CN", java_script_enabled=False,
-                                  viewport={"width": 1280, "height": 900})  # fmt: skip
-    page = context.new_page()
-    page.goto(base + "/account/login/")
-    page.get_by_label("公民身份号码").fill(citizen.resident_id)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-    assert page.get_by_role("heading", name="我的信用记录", level=1).is_visible()
-    return page
 
 
 def test_citizen_applies_for_credit_repair_with_an_attachment(
