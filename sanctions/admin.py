@@ -18,18 +18,27 @@ from sanctions.admin_casework import (  # noqa: F401 - adopt_saved, IdentifierSe
     ScopedAdminMixin,
     ServiceActionsMixin,
     adopt_saved,
+    case_record_types,
+    limit_record_type_field,
 )
 from sanctions.errors import ApplicationError
 from sanctions.models import (
     AuditEvent,
     Authority,
+    AuthorityKind,
     IntegrityRecord,
     Measure,
     Official,
+    RecordEvent,
     RecordType,
     Subject,
 )
-from sanctions.selectors import authorities_visible_to, records_visible_to
+from sanctions.selectors import (
+    authorities_visible_to,
+    record_types_offered_to,
+    records_visible_to,
+)
+from scs_portal.admin_site import LabelledTabularInline
 
 
 @admin.register(Authority)
@@ -61,11 +70,20 @@ class MeasureAdmin(AuditedCatalogAdmin):
 
 
 class RecordTypeForm(forms.ModelForm):
+    issuer_kinds = forms.MultipleChoiceField(
+        label=_("may be issued by"),
+        choices=AuthorityKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The kinds of authority that may issue a record of this type."),
+        error_messages={"required": _("Choose at least one kind of authority that may issue it.")},
+    )
+
     class Meta:
         model = RecordType
         fields = [
             "code", "title", "title_en", "domain", "polarity", "severity", "points",
-            "subject_kinds", "legal_basis", "is_administrative_penalty", "places_on_blacklist",
+            "subject_kinds", "issuer_kinds", "legal_basis", "is_administrative_penalty",
+            "places_on_blacklist",
             "publication_min_days", "publication_max_days", "effective_days", "measures",
             "attestation", "is_active",
         ]  # fmt: skip
@@ -117,6 +135,18 @@ class RecordTypeAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         pass  # measures are set by the service, inside its audited transaction
+
+    def get_search_results(self, request, queryset, search_term):
+        # the record and case forms' pickers offer only the types the official may issue
+        match = request.resolver_match
+        autocomplete = match is not None and match.url_name == "autocomplete"
+        if autocomplete and request.GET.get("field_name") == "record_type":
+            model_name = request.GET.get("model_name")
+            if model_name == "integrityrecord":
+                queryset = queryset & record_types_offered_to(request.user)
+            elif model_name == "case":
+                queryset = queryset & case_record_types(request)
+        return super().get_search_results(request, queryset, search_term)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # retire a type (is_active) instead: records refer to it
@@ -192,12 +222,30 @@ class IntegrityRecordAddForm(forms.ModelForm):
                 decision_date=cleaned["decision_date"],
                 judicial_ground=cleaned.get("judicial_ground"),
                 publication_days=cleaned.get("publication_days"),
+                performance_status=cleaned.get("performance_status") or "unperformed",
             )
         except ApplicationError as exc:
             raise forms.ValidationError(
                 exc.error_dict if hasattr(exc, "error_dict") else exc
             ) from None
         return cleaned
+
+
+class RecordEventInline(LabelledTabularInline):
+    """What happened after the decision (read-only: events are reported through the
+    record's actions or by the agency's API)."""
+
+    model = RecordEvent
+    extra = 0
+    fields = ["kind", "date", "amount_performed", "note", "source", "reported_by", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(IntegrityRecord)
@@ -210,6 +258,7 @@ class IntegrityRecordAdmin(
 ):
     access_purpose = "admin: record detail"
     service_actions = RECORD_ACTIONS
+    inlines = [RecordEventInline]
     identifier_hash_lookup = "subject__identifier_hash"
     list_display = [
         "decision_number",
@@ -241,6 +290,9 @@ class IntegrityRecordAdmin(
     def scoped_queryset(self, request: HttpRequest) -> QuerySet:
         return records_visible_to(request.user)
 
+    def get_inline_instances(self, request, obj=None):
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
     def has_change_permission(self, request, obj=None) -> bool:
         # existing records change only through the actions below (services), never an edit
         return obj is None and super().has_change_permission(request, obj)
@@ -258,13 +310,17 @@ class IntegrityRecordAdmin(
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "authority" and not request.user.is_superuser:
             kwargs["queryset"] = authorities_visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "record_type":
+            limit_record_type_field(field, record_types_offered_to(request.user))
+        return field
 
     def save_model(self, request, obj, form, change):
         if change:
             raise PermissionDenied
         data = form.cleaned_data
-        record = services.record_create(
+        # the record and its decision notice (published after the notice period)
+        record = services.record_register(
             actor=request.user,
             subject=data["subject"],
             record_type=data["record_type"],

@@ -13,7 +13,8 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.formats import localize
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -33,6 +34,7 @@ from sanctions.models import (
     Objection,
     RepairApplication,
 )
+from sanctions.models.casework import OPEN_CASE_STATES
 from sanctions.selectors import (
     appeals_visible_to,
     cases_visible_to,
@@ -44,12 +46,39 @@ from sanctions.selectors import (
     notices_visible_to,
     objections_visible_to,
     overdue,
+    record_types_offered_to,
     repairs_visible_to,
 )
 from sanctions.views import download
+from sanctions.workdays import (
+    calendar_end_after,
+    calendar_ends_on,
+    is_beyond_calendar,
+    provisional_label,
+    with_calendar_end,
+)
 from scs_portal.admin_site import LabelledTabularInline
 
 # --- shared machinery --------------------------------------------------------------------------
+
+# a record type the picker did not offer (the services would refuse it too)
+RECORD_TYPE_NOT_OFFERED = _(
+    "Choose a record type your authority may issue: the list offers only those."
+)
+
+
+def limit_record_type_field(field, record_types) -> None:
+    """Make a form's record-type field accept only the types its picker offers."""
+    field.queryset = record_types
+    field.error_messages["invalid_choice"] = RECORD_TYPE_NOT_OFFERED
+
+
+def case_record_types(request, case=None):
+    """The record types a case form offers: those the case's authority (for a new case, the
+    official's own) may issue."""
+    official = getattr(request.user, "official", None)
+    authority = case.authority if case else (official.authority if official else None)
+    return record_types_offered_to(request.user, authority=authority)
 
 
 def adopt_saved(obj, saved) -> None:
@@ -121,7 +150,8 @@ class PersonAccessLogMixin:
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and getattr(response, "status_code", 200) == 200:
             obj = self.get_object(request, object_id)
-            if obj is not None:
+            # an erased record or case names nobody any more (retention ended)
+            if obj is not None and self.access_subject(obj) is not None:
                 services.access_log_write(
                     official_user=request.user,
                     subject=self.access_subject(obj),
@@ -219,6 +249,38 @@ class OverdueFilter(admin.SimpleListFilter):
         return overdue(queryset) if self.value() == "yes" else queryset
 
 
+class ProvisionalDeadlineMixin:
+    """Lists whose working-day deadline column (`deadline_column`) says "provisional" past
+    the stored holiday calendar: the calendar's end comes with the rows (one subquery)."""
+
+    def get_queryset(self, request):
+        return with_calendar_end(super().get_queryset(request))
+
+
+def deadline_column(field: str, description):
+    """A list column showing the date in `field`, marked provisional when it falls beyond
+    the stored holiday calendar (so unknown holidays were counted as working days)."""
+
+    @admin.display(description=description, ordering=field)
+    def column(self, obj):
+        day = getattr(obj, field)
+        if day is None:
+            return self.get_empty_value_display()
+        if hasattr(obj, "calendar_last_stored_day"):
+            ends_on = calendar_end_after(obj.calendar_last_stored_day)
+        else:
+            ends_on = calendar_ends_on()
+        if not is_beyond_calendar(day, ends_on=ends_on):
+            return localize(day)
+        return format_html(
+            '{} <span class="provisional-deadline">{}</span>',
+            localize(day),
+            provisional_label(ends_on),
+        )
+
+    return column
+
+
 # --- cases -------------------------------------------------------------------------------------
 
 
@@ -235,6 +297,38 @@ class MyCasesFilter(admin.SimpleListFilter):
 
             return queryset.filter(Q(assignee=request.user) | Q(drafted_by=request.user))
         return queryset
+
+
+class CaseKindFilter(admin.SimpleListFilter):
+    """Decision cases (they produce a record) or reviews of ground-1 listings."""
+
+    title = _("kind of case")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [("review_open", _("Open two-year reviews")), ("review", _("Two-year reviews")),
+                ("decision", _("Decisions"))]  # fmt: skip
+
+    def queryset(self, request, queryset):
+        if self.value() == "review_open":
+            return queryset.filter(review_of__isnull=False, state__in=OPEN_CASE_STATES)
+        if self.value() == "review":
+            return queryset.filter(review_of__isnull=False)
+        if self.value() == "decision":
+            return queryset.filter(review_of__isnull=True)
+        return queryset
+
+
+class ReviewConcludeForm(PrefixedForm):
+    outcome = forms.ChoiceField(
+        label=_("outcome"),
+        choices=[("", "—"), ("continue", _("Continue the listing (next review in 2 years)")),
+                 ("performed", _("Remove: obligation performed")),
+                 ("settlement", _("Remove: settlement agreement performed")),
+                 ("withdrawal", _("Remove: creditor withdrew the application")),
+                 ("revocation", _("Remove: decision revoked"))],
+    )  # fmt: skip
+    reasons = forms.CharField(label=_("reasons"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class CaseForm(forms.ModelForm):
@@ -302,6 +396,7 @@ def _decide(admin_, request, case, data):
 
 @admin.register(Case)
 class CaseAdmin(
+    ProvisionalDeadlineMixin,
     ScopedAdminMixin,
     PersonAccessLogMixin,
     ServiceActionsMixin,
@@ -312,8 +407,9 @@ class CaseAdmin(
     identifier_hash_lookup = "subject__identifier_hash"
     form = CaseForm
     list_display = ["id", "title", "subject", "record_type_title", "state", "assignee",
-                    "due_date", "overdue"]  # fmt: skip
-    list_filter = [MyCasesFilter, OverdueFilter, "state", "record_type__domain"]
+                    "due_date_shown", "overdue"]  # fmt: skip
+    due_date_shown = deadline_column("due_date", _("due date"))
+    list_filter = [MyCasesFilter, OverdueFilter, CaseKindFilter, "state", "record_type__domain"]
     search_fields = ["title", "subject__display_name", "subject__name_pinyin", "decision_number"]
     list_select_related = ["subject", "record_type", "assignee"]
     autocomplete_fields = ["subject", "record_type", "assignee"]
@@ -322,12 +418,18 @@ class CaseAdmin(
     service_actions = {
         "submit": (_("Submit for review"), None,
                    lambda a, r, o, d: services.case_submit(actor=r.user, case=o),
-                   lambda o: o.state == CaseState.DRAFT),
+                   lambda o: o.state == CaseState.DRAFT and o.review_of_id is None),
         "return": (_("Return to the drafter"), NoteForm,
                    lambda a, r, o, d: services.case_return(actor=r.user, case=o, note=d["note"]),
-                   lambda o: o.state == CaseState.UNDER_REVIEW),
+                   lambda o: o.state == CaseState.UNDER_REVIEW and o.review_of_id is None),
         "decide": (_("Decide (creates the record)"), DecideForm, _decide,
-                   lambda o: o.state == CaseState.UNDER_REVIEW),
+                   lambda o: o.state == CaseState.UNDER_REVIEW and o.review_of_id is None),
+        "conclude_review": (
+            _("Conclude the review"), ReviewConcludeForm,
+            lambda a, r, o, d: services.review_case_conclude(
+                actor=r.user, case=o, outcome=d["outcome"], reasons=d["reasons"]),
+            lambda o: o.review_of_id is not None
+            and o.state in (CaseState.DRAFT, CaseState.UNDER_REVIEW)),
         "serve": (_("Serve the notice"), None,
                   lambda a, r, o, d: services.case_serve_notice(actor=r.user, case=o),
                   lambda o: o.state == CaseState.DECIDED),
@@ -363,6 +465,14 @@ class CaseAdmin(
             "state", "authority", *base, "drafted_by", "decided_by", "decided_at",
             "decision_number", "decision_date", "linked_records", "withdrawal_reason",
         ]  # fmt: skip
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "record_type" in form.base_fields:  # editable: a new case or a draft
+            limit_record_type_field(
+                form.base_fields["record_type"], case_record_types(request, obj)
+            )
+        return form
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -457,6 +567,21 @@ class RemoveForm(PrefixedForm):
     )
 
 
+class PartialPerformanceForm(PrefixedForm):
+    date = forms.DateField(
+        label=_("date of the event"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    amount_performed = forms.DecimalField(
+        label=_("amount performed so far (CNY)"),
+        required=False,
+        min_value=0,
+        max_digits=16,
+        decimal_places=2,
+    )
+    note = forms.CharField(label=_("note"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+
+
 class ExtendForm(PrefixedForm):
     years = forms.TypedChoiceField(label=_("years"), choices=[(1, 1), (2, 2), (3, 3)], coerce=int)
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -489,6 +614,12 @@ RECORD_ACTIONS = {
                lambda a, r, o, d: services.record_remove(actor=r.user, record=o,
                                                          reason=d["reason"]),
                lambda o: o.status in services.REMOVABLE),
+    "partial": (_("Record a partial performance"), PartialPerformanceForm,
+                lambda a, r, o, d: services.record_event_report(
+                    actor=r.user, record=o, kind="partially_performed", date=d["date"],
+                    amount_performed=d.get("amount_performed"), note=d.get("note") or "",
+                    source="admin")[0],
+                lambda o: o.status in services.REMOVABLE and o.record_type.places_on_blacklist),
     "extend": (_("Extend the listing"), ExtendForm,
                lambda a, r, o, d: services.record_extend_listing(
                    actor=r.user, record=o, years=d["years"], reason=d["reason"]),
@@ -647,11 +778,12 @@ class AppealAdmin(ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin, R
 
 @admin.register(RepairApplication)
 class RepairApplicationAdmin(
-    FilingAttachmentsMixin, ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin,
-    ReadOnlyAdmin,
+    ProvisionalDeadlineMixin, FilingAttachmentsMixin, ScopedAdminMixin, PersonAccessLogMixin,
+    ServiceActionsMixin, ReadOnlyAdmin,
 ):  # fmt: skip
     access_purpose = "credit repair: application"
-    list_display = ["id", "record", "filed_on", "due_on", "state", "overdue"]
+    list_display = ["id", "record", "filed_on", "due_on_shown", "state", "overdue"]
+    due_on_shown = deadline_column("due_on", _("decision due"))
     list_filter = ["state", OverdueFilter]
     list_select_related = ["record__subject", "record__record_type"]
     search_fields = ["record__decision_number", "record__subject__display_name"]

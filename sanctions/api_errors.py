@@ -15,6 +15,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from sanctions.errors import flatten_errors
 from sanctions.services.agency import SubmissionConflict
+from sanctions.services.casework import RecordEventConflict
 
 
 def _validation_body(errors: dict[str, list[str]], code: str = "invalid") -> dict[str, Any]:
@@ -29,7 +30,7 @@ def application_error_response(exc: DjangoValidationError) -> Response:
         errors = {"non_field_errors": list(exc.messages)}
     errors = {("non_field_errors" if k == "__all__" else k): v for k, v in errors.items()}
     code = getattr(exc, "code", None) or "invalid"
-    if isinstance(exc, SubmissionConflict):
+    if isinstance(exc, SubmissionConflict | RecordEventConflict):
         return Response(_validation_body(errors, "conflict"), status=status.HTTP_409_CONFLICT)
     if code == "forbidden":
         return Response(_validation_body(errors, code), status=status.HTTP_403_FORBIDDEN)

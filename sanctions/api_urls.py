@@ -7,6 +7,11 @@ from sanctions import apis
 
 v1 = [
     path("records/", apis.RecordSubmitApi.as_view(), name="api_records"),
+    re_path(
+        r"^records/(?P<record_id>-?[0-9]{1,18})/events/$",
+        apis.RecordEventApi.as_view(),
+        name="api_record_events",
+    ),
     path("imports/", apis.ImportUploadApi.as_view(), name="api_imports"),
     # any integer reaches the view (a JSON 404), not Django's HTML 404 (found by schemathesis)
     re_path(

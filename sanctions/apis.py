@@ -28,8 +28,9 @@ from sanctions.api_auth import (
 from sanctions.filters import filtered_entries
 from sanctions.models import ApiSubmission
 from sanctions.public import capped_paginator, entries_by_identifier, public_entry, public_record
-from sanctions.selectors import import_batch_of
+from sanctions.selectors import import_batch_of, record_of_authority
 from sanctions.services.agency import import_batch_create, record_submit, restriction_check
+from sanctions.services.casework import record_event_report
 
 IDENTIFIER_HEADER = "X-Subject-Identifier"
 
@@ -91,6 +92,53 @@ class RecordSubmitApi(AgencyView):
         return Response(
             _submission_body(result.submission, result.created),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+
+class RecordEventApi(AgencyView):
+    permission_classes = [CanWriteRecords]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="records_event",
+        summary="Report what happened after a decision (performance, settlement, withdrawal, "
+        "revocation)",
+        description=(
+            "Only for a record of the client's own authority (404 otherwise). A removing "
+            "event takes the public entry down at once. Idempotent: the same event again "
+            "answers 200 and changes nothing; an event on a removed record answers 409."
+        ),
+        request=s.RecordEventInputSerializer,
+        responses={
+            201: s.RecordEventResultSerializer,
+            200: s.RecordEventResultSerializer,
+            **_errors(*AGENCY_ERRORS, 404, 409),
+        },
+        tags=["agency"],
+    )
+    def post(self, request: Request, record_id: str) -> Response:
+        client = api_client_of(request)
+        record = record_of_authority(record_id=int(record_id), authority=client.authority)
+        if record is None:
+            raise exceptions.NotFound(_("Your authority has no record with this id."))
+        serializer = s.RecordEventInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event, created = record_event_report(
+            actor=client.user, record=record, source="api", **serializer.validated_data
+        )
+        event.record.refresh_from_db(fields=["status", "performance_status"])
+        return Response(
+            {
+                "event_id": event.pk,
+                "record_id": event.record_id,
+                "kind": event.kind,
+                "date": event.date,
+                "amount_performed": event.amount_performed,
+                "record_status": event.record.status,
+                "performance_status": event.record.performance_status,
+                "created": created,
+            },
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 

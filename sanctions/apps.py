@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,10 @@ class SanctionsConfig(AppConfig):
 
         # Groups need the permissions that post_migrate creates; run after all apps.
         post_migrate.connect(ensure_roles, dispatch_uid="sanctions.ensure_roles")
+        # warns while the holiday calendar does not reach far enough ahead (sanctions.W001)
+        from sanctions.checks import holiday_calendar_check
+
+        checks.register(holiday_calendar_check)
         # public search pages are cached per version of the public list
         from sanctions.public import connect_cache_invalidation
 

@@ -212,6 +212,44 @@ RECORD_TYPES = [
      JUDGMENT_DEBTOR_RULES + "第八条第三款", []),
 ]  # fmt: skip
 
+# Which kinds of authority may issue each record type (sanctions.models.AuthorityKind).
+# The demo's `_authority_for` (scs_portal seed_demo) picks an authority of one of these kinds.
+COURT, TAX, MARKET = ["court"], ["tax"], ["market"]
+ISSUER_KINDS = {
+    "judicial-dishonest-debtor": COURT,
+    "judicial-consumption-order-breach": COURT,
+    "judicial-contempt-enforcement": COURT,
+    "judicial-false-litigation": COURT,
+    "judicial-performed-voluntarily": COURT,
+    "commercial-major-tax-violation": TAX,
+    "commercial-tax-arrears": TAX,
+    "commercial-late-tax-filing": TAX,
+    "commercial-a-grade-taxpayer": TAX,
+    "commercial-contract-fraud": MARKET,
+    "commercial-food-safety": MARKET,
+    "commercial-product-quality": MARKET,
+    "commercial-abnormal-operation": MARKET,
+    "commercial-serious-illegal-list": MARKET,
+    "commercial-false-advertising": MARKET,
+    "commercial-contract-honouring": MARKET,
+    "societal-environmental-penalty": ["environment"],
+    "societal-serious-pollution": ["environment"],
+    "societal-drunk-driving": ["transport"],  # the traffic police's traffic management bureau
+    "societal-traffic-penalty": ["transport"],
+    "societal-transport-operator-violation": ["transport"],
+    "societal-work-safety": ["emergency"],
+    "societal-work-safety-serious": ["emergency"],
+    "societal-academic-fraud": ["education"],
+    "societal-exam-cheating": ["education"],
+    "societal-commendation": ["government"],
+    "societal-volunteer-service": ["civil_affairs"],
+    "societal-blood-donation": ["health_commission"],
+    "government-contract-breach": COURT,  # court-confirmed
+    "government-sme-payment-arrears": ["government"],
+    "government-broken-commitment": ["government"],
+    "government-official-dishonest-debtor": ["government"],
+}
+
 ATTESTATION = (
     "Seeded catalog entry: rests on a decision under the cited legal basis and on none of the "
     "prohibited grounds (opinion, speech, belief, ethnicity, health, sexual life, union "
@@ -244,6 +282,8 @@ def seed_catalog(Authority, Measure, RecordType) -> dict[str, int]:  # noqa: N80
                 "legal_basis": basis,
             },
         )
+    # the data migration 0002 passes a historical RecordType from before the field existed
+    has_issuer_kinds = any(f.name == "issuer_kinds" for f in RecordType._meta.get_fields())
     for row in RECORD_TYPES:
         (code, title, title_en, domain, polarity, severity, points, kinds, blacklist,
          admin_penalty, pub_min, pub_max, effective_days, basis, measure_codes) = row  # fmt: skip
@@ -264,7 +304,8 @@ def seed_catalog(Authority, Measure, RecordType) -> dict[str, int]:  # noqa: N80
                 "effective_days": effective_days,
                 "legal_basis": basis,
                 "attestation": ATTESTATION,
-            },
+            }
+            | ({"issuer_kinds": ISSUER_KINDS[code]} if has_issuer_kinds else {}),
         )
         record_type.measures.set(Measure.objects.filter(code__in=measure_codes))
     return {

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from sanctions.identifiers import require_valid_identifier
 from sanctions.models import Authority, Domain, IntegrityRecord, JudicialGround, SubjectKind
 from sanctions.public import (
     FACET_COLUMNS,
@@ -226,6 +227,5 @@ class IdentifierForm(forms.Form):
     )
 
     def clean_identifier(self):
-        from sanctions.identifiers import require_full_identifier
-
-        return require_full_identifier(self.cleaned_data["identifier"])
+        # the check character too: a mistyped number must not answer "no entry"
+        return require_valid_identifier(self.cleaned_data["identifier"])

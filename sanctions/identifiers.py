@@ -140,6 +140,59 @@ def require_full_identifier(value: str) -> str:
     return number
 
 
+def _meant_as_resident_id(number: str) -> bool:
+    """Whether a number's first 17 characters are those of a resident ID number: digits that
+    with their own check digit pass GB 11643 (a known region, a real birth date). Such a
+    number is read as an ID number even when it happens to pass GB 32100 too (one check
+    character in 31 does): a mistyped ID number must not pass as a credit code. A real credit
+    code never reads so: its first two characters (registering body, entity type: 91, 92, 12,
+    51 …) are never followed by a region and a birth date."""
+    first17 = number[:17]
+    if not (first17.isdigit() and (number[17].isdigit() or number[17] == "X")):
+        return False
+    return is_valid_resident_id(first17 + ric_check_digit(first17))
+
+
+def _looks_like_resident_id(number: str) -> bool:
+    """For the reason given when a number is neither: 17 digits (then a digit or X) whose
+    characters 7-12 read as a birth year and month."""
+    if not (number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")):
+        return False
+    return 1800 <= int(number[6:10]) <= 2100 and 1 <= int(number[10:12]) <= 12
+
+
+def require_valid_identifier(value: str) -> str:
+    """`require_full_identifier`, then the number's own check: a resident ID number that
+    passes GB 11643 (check digit, birth date, region) or a credit code that passes GB 32100.
+    For lookups, where a mistyped number must get an error, never "not on the list". The
+    messages never repeat the number (not even its region code). Returns it normalised."""
+    number = require_full_identifier(value)
+    try:
+        validate_resident_id(number)
+        return number
+    except ValidationError as exc:
+        reason = exc
+    if not _meant_as_resident_id(number):
+        try:
+            return validate_credit_code(number)
+        except ValidationError as exc:
+            if not _looks_like_resident_id(number):
+                reason = exc  # meant as a credit code: say what is wrong with it
+    if reason.code == "region":  # its message names the region code
+        reason = ValidationError(
+            _("The region code in this resident ID number is unknown."), code="region"
+        )
+    raise ValidationError(
+        [
+            ValidationError(
+                _("This is not a valid ID number or credit code: check it."),
+                code="invalid_identifier",
+            ),
+            reason,
+        ]
+    )
+
+
 def looks_like_identifier(value: str) -> bool:
     """`require_full_identifier` as a yes/no (the admin's search box)."""
     try:

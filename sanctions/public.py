@@ -31,15 +31,15 @@ from scs_portal.redis_clients import redis_client
 
 PERSON_FIELDS = (
     "id", "kind", "name", "sex", "age", "region", "masked_id", "authority", "case_number",
-    "basis_document", "obligation", "amount", "performance_status", "ground",
+    "basis_document", "legal_basis", "obligation", "amount", "performance_status", "ground",
     "publication_date", "publication_end", "under_objection", "record_type", "domain",
     "how_to_object",
 )  # fmt: skip
 ENTERPRISE_FIELDS = (
     "id", "kind", "name", "credit_code", "legal_representative", "region", "authority",
-    "case_number", "basis_document", "obligation", "amount", "performance_status", "ground",
-    "publication_date", "publication_end", "under_objection", "record_type", "domain",
-    "how_to_object",
+    "case_number", "basis_document", "legal_basis", "obligation", "amount",
+    "performance_status", "ground", "publication_date", "publication_end", "under_objection",
+    "record_type", "domain", "how_to_object",
 )  # fmt: skip
 
 logger = logging.getLogger(__name__)
@@ -322,6 +322,9 @@ def public_entry(record: IntegrityRecord, *, today: datetime.date | None = None)
         "authority": _localized(record.authority, "name"),
         "case_number": record.decision_number,
         "basis_document": record.basis_document,
+        # why the entry is listed: the law the decision rests on (DESIGN.md §2: every record
+        # cites it; the record keeps its own copy, the type's when none was given)
+        "legal_basis": record.legal_basis,
         "obligation": record.obligation,
         "amount": str(record.amount) if record.amount is not None else "",
         "performance_status": record.get_performance_status_display(),

@@ -12,6 +12,7 @@ _VIEW_CORE = [
     "sanctions.view_measure",
     "sanctions.view_recordtype",
     "sanctions.view_integrityrecord",
+    "sanctions.view_recordevent",
     "sanctions.view_auditevent",
     "citizens.view_citizen",
     "citizens.view_activationcode",

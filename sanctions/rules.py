@@ -31,6 +31,28 @@ def is_minor_on(birth_date: datetime.date | None, day: datetime.date) -> bool:
     return birth_date is not None and age_on(birth_date, day) < 18
 
 
+def is_published_for(
+    *, polarity: str, severity: str, is_administrative_penalty: bool, subject_kind: str
+) -> bool:
+    """Whether a record of a type that does not place on the court's list is ever published
+    about this kind of subject (an adult): negative, above the minor tier, and not an
+    individual's administrative penalty."""
+    if polarity != "negative" or severity == "minor":
+        return False
+    return not (subject_kind == "person" and is_administrative_penalty)
+
+
+def publication_bounds(
+    *, severity: str, publication_min_days: int | None, publication_max_days: int | None
+) -> tuple[int, int]:
+    """The publication period allowed (days from the decision date, shortest and longest):
+    the tier's bounds narrowed by the record type's own. Only for published tiers."""
+    bounds = TIER_PUBLICATION_DAYS[severity]
+    low = max(bounds[0], publication_min_days or 0)
+    high = min(bounds[1], publication_max_days or bounds[1])
+    return low, high
+
+
 @dataclass(frozen=True)
 class Windows:
     effective_from: datetime.date
@@ -84,13 +106,17 @@ def compute_windows(
         end = decision_date + datetime.timedelta(days=JUDICIAL_LISTING_DAYS)
         return Windows(decision_date, end, decision_date, end)
 
-    if polarity != "negative" or severity == "minor" or minor:
+    published = is_published_for(
+        polarity=polarity, severity=severity,
+        is_administrative_penalty=is_administrative_penalty, subject_kind=subject_kind,
+    )  # fmt: skip
+    if minor or not published:
         return unpublished()
-    if subject_kind == "person" and is_administrative_penalty:
-        return unpublished()
-    bounds = TIER_PUBLICATION_DAYS[severity]
-    low = max(bounds[0], publication_min_days or 0)
-    high = min(bounds[1], publication_max_days or bounds[1])
+    low, high = publication_bounds(
+        severity=severity,
+        publication_min_days=publication_min_days,
+        publication_max_days=publication_max_days,
+    )
     days = high if publication_days is None else publication_days
     if not low <= days <= high:
         raise ApplicationError(
@@ -136,3 +162,13 @@ def windows_for(
         publication_days=publication_days,
         default_effective_days=default_effective_days,
     )
+
+
+def ground_one_review_due(
+    record_type, judicial_ground: int | None, decision_date: datetime.date
+) -> datetime.date | None:
+    """When a listing on judicial ground 1 (until performance) falls due for its mandatory
+    review: JUDICIAL_REVIEW_DAYS after the decision. None for every other record."""
+    if not record_type.places_on_blacklist or judicial_ground != 1:
+        return None
+    return decision_date + datetime.timedelta(days=JUDICIAL_REVIEW_DAYS)

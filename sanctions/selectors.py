@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from sanctions.eligibility import (
     appeal_refusal,
@@ -18,13 +20,16 @@ from sanctions.models import (
     ApiSubmission,
     Appeal,
     Authority,
+    AuthorityKind,
     Case,
     CaseState,
+    DeadlineReminder,
     Domain,
     ImportBatch,
     IntegrityRecord,
     Notice,
     Objection,
+    PerformanceStatus,
     RecordStatus,
     RecordType,
     RepairApplication,
@@ -32,6 +37,8 @@ from sanctions.models import (
     Subject,
 )
 from sanctions.models.casework import OPEN_CASE_STATES
+from sanctions.rules import is_published_for, publication_bounds
+from sanctions.workdays import calendar_warning
 
 
 def catalog_overview() -> list[dict]:
@@ -56,6 +63,75 @@ def catalog_overview() -> list[dict]:
     ]
 
 
+def public_list_kinds() -> list[dict]:
+    """The kinds of public list the catalog has, for the home and "how to object" pages: its
+    active record types that can reach the public list, grouped by the kind of authority that
+    issues them (in AuthorityKind's order; a type several kinds may issue is in each group),
+    each with how an entry leaves the list. Read from the catalog, so a type a supervisor
+    adds shows up without a template change.
+
+    Per type: `court_listing` (the court's list of dishonest judgment debtors: removed on
+    performance, a performed settlement, the creditor's withdrawal or revocation; ground 1
+    until then, grounds 2-6 for two years), else `period` (shortest and longest publication,
+    days from the decision date) and `repair_after` (days after the decision from which
+    credit repair may be applied for; None where it does not apply). Per group the same
+    facts gathered, for a summary. An objection to the issuing authority is open for all."""
+    english = (get_language() or "").startswith("en")
+    groups: dict[str, dict] = {}
+    record_types = RecordType.objects.filter(is_active=True, polarity="negative")
+    # the court's own list first, then the heaviest (most negative points) first
+    for record_type in record_types.order_by("-places_on_blacklist", "points", "code"):
+        listed_kinds = [
+            kind for kind in record_type.subject_kinds
+            if record_type.places_on_blacklist or is_published_for(
+                polarity=record_type.polarity, severity=record_type.severity,
+                is_administrative_penalty=record_type.is_administrative_penalty,
+                subject_kind=kind,
+            )
+        ]  # fmt: skip
+        if not listed_kinds:
+            continue
+        court_listing = record_type.places_on_blacklist
+        period = None if court_listing else publication_bounds(
+            severity=record_type.severity,
+            publication_min_days=record_type.publication_min_days,
+            publication_max_days=record_type.publication_max_days,
+        )  # fmt: skip
+        item = {
+            "code": record_type.code,
+            "title": (record_type.title_en if english else "") or record_type.title,
+            "domain": record_type.get_domain_display(),
+            "subject_kinds": listed_kinds,
+            "court_listing": court_listing,
+            "period": period,
+            "repair_after": None
+            if court_listing
+            else settings.SCS_REPAIR_AFTER_DAYS.get(record_type.severity),
+        }
+        for kind in record_type.issuer_kinds:  # never empty, AuthorityKind values (checked)
+            groups.setdefault(kind, []).append(item)
+    order = [value for value, _label in AuthorityKind.choices]
+    result = []
+    for kind in sorted(groups, key=order.index):
+        items = groups[kind]
+        periods = [item["period"] for item in items if item["period"]]
+        result.append(
+            {
+                "kind": kind,
+                "label": AuthorityKind(kind).label,
+                "types": items,
+                "court_listing": any(item["court_listing"] for item in items),
+                "period": (min(p[0] for p in periods), max(p[1] for p in periods))
+                if periods
+                else None,
+                "repair_after": sorted(
+                    {item["repair_after"] for item in items if item["repair_after"]}
+                ),  # fmt: skip
+            }
+        )
+    return result
+
+
 def authorities_visible_to(user) -> QuerySet[Authority]:
     """The official's own authority; supervisors also see the bodies below theirs."""
     official = getattr(user, "official", None)
@@ -75,6 +151,19 @@ def authorities_visible_to(user) -> QuerySet[Authority]:
     return Authority.objects.filter(pk__in=ids)
 
 
+def record_types_offered_to(user, *, authority: Authority | None = None) -> QuerySet[RecordType]:
+    """The record types the admin offers an official: those the kind of `authority` may
+    issue, or without one, the kinds of every authority visible to them. A superuser with no
+    authority given sees every type (the services still check the authority chosen)."""
+    if authority is not None:
+        kinds = [authority.kind]
+    elif user.is_superuser:
+        return RecordType.objects.all()
+    else:
+        kinds = list(authorities_visible_to(user).values_list("kind", flat=True).distinct())
+    return RecordType.objects.filter(issuer_kinds__overlap=kinds)
+
+
 # --- publication -----------------------------------------------------------------------------
 
 
@@ -87,11 +176,25 @@ def public_entries(*, today: datetime.date | None = None) -> QuerySet[IntegrityR
     never get a publication window, so they never appear.
     """
     today = today or timezone.localdate()
-    return IntegrityRecord.objects.filter(
-        status__in=[RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION],
-        published_at__isnull=False,
-        publication_start__lte=today,
-    ).filter(Q(publication_end__isnull=True) | Q(publication_end__gte=today))
+    return (
+        IntegrityRecord.objects.filter(
+            status__in=[RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION],
+            published_at__isnull=False,
+            publication_start__lte=today,
+        )
+        .filter(Q(publication_end__isnull=True) | Q(publication_end__gte=today))
+        # Defence in depth (DESIGN.md §6): a judicial entry whose obligation is performed is
+        # never public, even if a path recorded the performance without removing it.
+        .exclude(
+            performance_status=PerformanceStatus.PERFORMED,
+            record_type__in=RecordType.objects.filter(domain=Domain.JUDICIAL).values("pk"),
+        )
+    )
+
+
+def record_of_authority(*, record_id: int, authority: Authority) -> IntegrityRecord | None:
+    """A record of this authority (an agency's events name only its own records)."""
+    return IntegrityRecord.objects.filter(pk=record_id, authority=authority).first()
 
 
 def is_public(record: IntegrityRecord, *, today: datetime.date | None = None) -> bool:
@@ -300,12 +403,13 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
         "repairs_overdue": overdue(repairs_visible_to(user), today=today).count(),
         "published_this_month": records.filter(published_at__date__gte=month_start).count(),
         "published_now": published.count(),
-        "ground_one_reviews_due": records.filter(
-            judicial_ground=1,
-            status__in=[RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION],
-            decision_date__lte=today - datetime.timedelta(days=730),
+        # the open review cases (the daily task opens one per listing falling due)
+        "ground_one_reviews_due": cases.filter(
+            review_of__isnull=False, state__in=OPEN_CASE_STATES
         ).count(),
         "monthly": monthly,
+        "calendar_warning": calendar_warning(today=today),
+        "reminders": deadline_reminders_for(user),
     }
 
 
@@ -345,3 +449,40 @@ def unfinished_score_chunks(*, started_before: datetime.datetime) -> QuerySet[in
     return ScoreRunChunk.objects.filter(
         run__state="running", done=False, run__started_at__lte=started_before
     ).values_list("pk", flat=True)
+
+
+# --- deadline reminders --------------------------------------------------------------------------
+
+
+def deadlines_due(*, start: datetime.date, end: datetime.date) -> list:
+    """Open cases, objections and repair applications whose due date falls from `start` to
+    `end` (both included), in due-date order."""
+    found = []
+    for model in (Case, Objection, RepairApplication):
+        due_field, open_condition, _is_open = _OPEN_WORK[model]
+        queryset = model.objects.filter(
+            open_condition, **{f"{due_field}__gte": start, f"{due_field}__lte": end}
+        )
+        if model is Case:
+            queryset = queryset.select_related("authority", "assignee")
+        else:
+            queryset = queryset.select_related("record__authority")
+        found.extend(queryset)
+    return sorted(found, key=lambda item: (getattr(item, _OPEN_WORK[type(item)][0]), item.pk))
+
+
+def deadline_reminders_for(user, *, limit: int = 20) -> list[DeadlineReminder]:
+    """The reminders an official was sent whose item is still open and still due on the date
+    the reminder named (the dashboard's list), soonest first."""
+    if not user.is_authenticated:
+        return []
+    still_due = (
+        Q(case__state__in=OPEN_CASE_STATES, case__due_date=F("due_on"))
+        | Q(objection__outcome="pending", objection__due_on=F("due_on"))
+        | Q(repair__state="pending", repair__due_on=F("due_on"))
+    )
+    return list(
+        DeadlineReminder.objects.filter(still_due, recipient=user)
+        .select_related("case", "objection__record", "repair__record")
+        .order_by("due_on", "id")[:limit]
+    )

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from sanctions.identifiers import require_full_identifier
-from sanctions.models import JudicialGround, PerformanceStatus, SubjectKind
+from sanctions.identifiers import require_full_identifier, require_valid_identifier
+from sanctions.models import JudicialGround, PerformanceStatus, RecordEventKind, SubjectKind
 
 
 class LegalRepresentativeSerializer(serializers.Serializer):
@@ -74,6 +74,32 @@ class SubmissionResultSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField()
 
 
+class RecordEventInputSerializer(serializers.Serializer):
+    """What happened after the decision, reported by the authority that submitted it."""
+
+    kind = serializers.ChoiceField(
+        choices=RecordEventKind.choices,
+        help_text=_("performed, settled, withdrawn_by_creditor and revoked end the listing."),
+    )
+    date = serializers.DateField(help_text=_("When it happened: not before the decision."))
+    amount_performed = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=0, allow_null=True, default=None,
+        help_text=_("Partial performance only: the total performed so far (CNY)."),
+    )  # fmt: skip
+    note = serializers.CharField(allow_blank=True, default="", max_length=2000)
+
+
+class RecordEventResultSerializer(serializers.Serializer):
+    event_id = serializers.IntegerField()
+    record_id = serializers.IntegerField()
+    kind = serializers.CharField()
+    date = serializers.DateField()
+    amount_performed = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    record_status = serializers.CharField()
+    performance_status = serializers.CharField()
+    created = serializers.BooleanField(help_text=_("False when this repeated an event."))
+
+
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text=_("CSV (with a header row) or JSON lines (one submission object per line).")
@@ -106,6 +132,10 @@ class RestrictionCheckInputSerializer(serializers.Serializer):
         max_length=40, help_text=_("Full resident ID number or unified social credit code.")
     )
     measure = serializers.SlugField(max_length=64, required=False, allow_blank=True, default="")
+
+    def validate_identifier(self, value: str) -> str:
+        # a mistyped number must not answer "not restricted"
+        return require_valid_identifier(value)
 
 
 class RestrictionBasisSerializer(serializers.Serializer):
@@ -152,6 +182,9 @@ class PublicEntrySerializer(serializers.Serializer):
     authority = serializers.CharField()
     case_number = serializers.CharField()
     basis_document = serializers.CharField(allow_blank=True)
+    legal_basis = serializers.CharField(
+        allow_blank=True, help_text=_("The law or regulation the decision rests on.")
+    )
     obligation = serializers.CharField(allow_blank=True)
     amount = serializers.CharField(allow_blank=True)
     performance_status = serializers.CharField()
@@ -180,7 +213,8 @@ class IdentifierLookupSerializer(serializers.Serializer):
     )
 
     def validate_identifier(self, value: str) -> str:
-        return require_full_identifier(value)
+        # the check character too: a mistyped number must not answer "no entry"
+        return require_valid_identifier(value)
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -31,7 +31,7 @@ from sanctions.public import (
     public_records,
 )
 from sanctions.ratelimit import rate_limited
-from sanctions.selectors import catalog_overview
+from sanctions.selectors import catalog_overview, public_list_kinds
 
 PAGE_SIZE = 20
 
@@ -49,6 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "public/home.html",
         {
             "overview": catalog_overview(),
+            "list_kinds": public_list_kinds(),
             "filter": PublicEntryFilter(queryset=IntegrityRecord.objects.none()),
             "id_form": IdentifierForm(),
         },
@@ -113,7 +114,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def how_to_object(request: HttpRequest) -> HttpResponse:
-    return render(request, "public/how_to_object.html")
+    return render(request, "public/how_to_object.html", {"list_kinds": public_list_kinds()})
 
 
 def _enterprise_entries():

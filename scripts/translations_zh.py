@@ -10,8 +10,11 @@ from pathlib import Path
 
 import polib
 from translations_zh_api import ZH_API
+from translations_zh_calendar import ZH_CALENDAR, ZH_CALENDAR_PLURALS
 from translations_zh_citizens import ZH_CITIZENS
+from translations_zh_issuers import ZH_ISSUERS
 from translations_zh_more import ZH_MORE, ZH_PLURALS
+from translations_zh_public import ZH_PUBLIC, ZH_PUBLIC_PLURALS
 
 ZH = {
     "ID number (masked)": "身份证号（脱敏）",
@@ -228,10 +231,11 @@ def main() -> None:
     path = Path(__file__).resolve().parent.parent / "locale/zh_Hans/LC_MESSAGES/django.po"
     po = polib.pofile(str(path))
     missing = []
-    table = {**ZH, **ZH_MORE, **ZH_CITIZENS, **ZH_API}
+    table = {**ZH, **ZH_MORE, **ZH_CITIZENS, **ZH_API, **ZH_PUBLIC, **ZH_ISSUERS, **ZH_CALENDAR}
+    plurals = {**ZH_PLURALS, **ZH_PUBLIC_PLURALS, **ZH_CALENDAR_PLURALS}
     for entry in po:
-        if entry.msgid_plural and entry.msgid in ZH_PLURALS:
-            entry.msgstr_plural = {0: ZH_PLURALS[entry.msgid]}
+        if entry.msgid_plural and entry.msgid in plurals:
+            entry.msgstr_plural = {0: plurals[entry.msgid]}
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
         elif entry.msgid in table:

@@ -17,6 +17,7 @@ from faker.providers.person.zh_CN import Provider as PersonProvider
 from sanctions.identifiers import (
     USCC_ALPHABET,
     is_valid_resident_id,
+    region_name,
     ric_check_digit,
     uscc_check_character,
 )
@@ -124,9 +125,11 @@ class DemoGenerator:
                 return number
             index += 1_000_003
 
-    def credit_code(self, index: int) -> str:
-        """'91' (enterprise, company) + region + a 9-character organisation code + check."""
-        region = self.regions[index % len(self.regions)]
+    def credit_code(self, index: int, regions: list[str] | None = None) -> str:
+        """'91' (enterprise, company) + region + a 9-character organisation code + check;
+        the region one of `regions` (default: any demo region). Unique per index."""
+        regions = regions or self.regions
+        region = regions[index % len(regions)]
         value = index + 31**6  # nine characters, never all zeros
         chars = []
         for _ in range(9):
@@ -135,9 +138,12 @@ class DemoGenerator:
         first17 = "91" + region + "".join(reversed(chars))
         return first17 + uscc_check_character(first17)
 
-    def company_name(self) -> str:
+    def company_name(self, region_code: str = "") -> str:
+        """A company name; with a region code (characters 3-8 of its credit code) it starts
+        with that region's city, as a registered name does."""
         rng = self.rng
         city = rng.choice(["北京", "上海", "广州", "深圳", "杭州", "南京", "成都", "武汉", "西安"])
+        city = city_of(region_code) or city  # the choice is still made: same sequence
         return (
             city
             + rng.choice(CompanyProvider.company_prefixes)
@@ -146,6 +152,24 @@ class DemoGenerator:
 
     def decision_date(self, today: datetime.date, max_days_ago: int = 1000) -> datetime.date:
         return today - datetime.timedelta(days=self.rng.randint(0, max_days_ago))
+
+
+def city_of(region_code: str) -> str:
+    """'北京' for 110101 (北京市 东城区), '石家庄' for 130102: the city a company registered
+    there puts in its name; empty when the code is unknown."""
+    parts = region_name(region_code).split() if region_code else []
+    if not parts:
+        return ""
+    if not parts[0].endswith("市"):  # a province: its prefecture-level city (code xxxx00)
+        parts = region_name(region_code[:4] + "00").split() or parts
+    city = parts[0] if parts[0].endswith("市") or len(parts) == 1 else parts[1]
+    for suffix in ("市", "省", "地区", "盟"):
+        if city.endswith(suffix) and len(city) > len(suffix) + 1:
+            return city[: -len(suffix)]
+    return city
+
+
+BEIJING = "11"  # the demo's authorities are Beijing's: its enterprises are registered there
 
 
 def decision_number(authority_code: str, year: int, serial: int | str) -> str:
@@ -163,3 +187,90 @@ def _gcd(a: int, b: int) -> int:
     while b:
         a, b = b, a % b
     return a
+
+
+# --- what a record says: basis document, obligation and amount, by record type ------------------
+# The basis document is the judgment a court's listing enforces, the court's sanction decision,
+# or the agency's decision document. An amount (yuan, lower and upper bound) and an obligation
+# only where the type imposes one: money for the court's debtors, tax arrears and fines; a
+# duty to act for some lists; nothing for honours, certificates and findings that order
+# nothing. A type not in the table (one a supervisor added) gets an agency's document only.
+JUDGMENT, COURT_SANCTION = "judgment", "court-sanction"
+DEBTS = (
+    "支付货款人民币{amount}元及利息",
+    "偿还借款本金人民币{amount}元及逾期利息",
+    "支付工程款人民币{amount}元",
+    "赔偿经济损失人民币{amount}元",
+    "支付租金人民币{amount}元及违约金",
+)
+FINE = ("缴纳罚款人民币{amount}元",)
+RECORD_DETAILS: dict[str, tuple[str, tuple[str, ...], tuple[int, int] | None]] = {
+    # code: (document: JUDGMENT, COURT_SANCTION or the agency's number word, obligations, amount)
+    "judicial-dishonest-debtor": (JUDGMENT, DEBTS, (20_000, 2_000_000)),
+    "judicial-consumption-order-breach": (JUDGMENT, DEBTS, (20_000, 1_000_000)),
+    "judicial-contempt-enforcement": (COURT_SANCTION, FINE, (10_000, 100_000)),
+    "judicial-false-litigation": (COURT_SANCTION, FINE, (10_000, 100_000)),
+    "judicial-performed-voluntarily": (JUDGMENT, (), None),
+    "commercial-major-tax-violation": ("税稽罚", ("补缴税款人民币{amount}元、缴纳滞纳金及罚款",),
+                                       (500_000, 5_000_000)),
+    "commercial-tax-arrears": ("税处", ("缴纳欠缴税款人民币{amount}元及滞纳金",),
+                               (10_000, 800_000)),
+    "commercial-late-tax-filing": ("税简罚", FINE, (200, 2_000)),
+    "commercial-a-grade-taxpayer": ("税信评", (), None),
+    "commercial-contract-fraud": ("市监罚", ("没收违法所得，并处罚款人民币{amount}元",),
+                                  (10_000, 200_000)),
+    "commercial-food-safety": (
+        "市监罚", ("没收违法所得和违法生产经营的食品，并处罚款人民币{amount}元",),
+        (50_000, 500_000)),
+    "commercial-product-quality": (
+        "市监罚", ("责令停止生产、销售，没收违法产品，并处罚款人民币{amount}元",),
+        (10_000, 300_000)),
+    "commercial-abnormal-operation": ("市监异", ("补报未报年份的年度报告并公示",), None),
+    "commercial-serious-illegal-list": ("市监严", (), None),
+    "commercial-false-advertising": ("市监罚", ("停止发布违法广告，并处罚款人民币{amount}元",),
+                                     (20_000, 1_000_000)),
+    "commercial-contract-honouring": ("市监合", (), None),
+    "societal-environmental-penalty": ("环罚", ("责令改正违法行为，并处罚款人民币{amount}元",),
+                                       (20_000, 500_000)),
+    "societal-serious-pollution": ("环按日罚", ("按日连续处罚，罚款合计人民币{amount}元",),
+                                   (200_000, 3_000_000)),
+    "societal-drunk-driving": ("公交罚", ("吊销机动车驾驶证，五年内不得重新取得",), None),
+    "societal-traffic-penalty": ("公交简罚", ("罚款人民币{amount}元",), (100, 500)),
+    "societal-transport-operator-violation": ("交罚", ("责令改正，并处罚款人民币{amount}元",),
+                                              (5_000, 50_000)),
+    "societal-work-safety": ("应急罚", ("责令限期改正，并处罚款人民币{amount}元",),
+                             (10_000, 500_000)),
+    "societal-work-safety-serious": ("应急失信", (), None),
+    "societal-academic-fraud": ("教学术", (), None),
+    "societal-exam-cheating": ("教考违", (), None),
+    "societal-commendation": ("政表", (), None),
+    "societal-volunteer-service": ("民志", (), None),
+    "societal-blood-donation": ("卫献", (), None),
+    "government-contract-breach": (JUDGMENT, ("支付合同价款人民币{amount}元及逾期付款利息",),
+                                   (100_000, 5_000_000)),
+    "government-sme-payment-arrears": ("政认", ("向中小企业支付拖欠账款人民币{amount}元",),
+                                       (50_000, 2_000_000)),
+    "government-broken-commitment": ("政认", ("兑现依法作出的招商引资政策承诺",), None),
+    "government-official-dishonest-debtor": (JUDGMENT, DEBTS, (20_000, 1_000_000)),
+}  # fmt: skip
+
+
+def record_details(rng: random.Random, record_type_code: str, decided: datetime.date) -> dict:
+    """basis_document, amount and obligation for a demo record of this type, decided then."""
+    document, obligations, bounds = RECORD_DETAILS.get(record_type_code, ("决", (), None))
+    number = rng.randint(100, 9999)
+    if document == JUDGMENT:  # the judgment enforced: decided the year before, or earlier
+        basis = f"（{decided.year - rng.randint(1, 2)}）京0101民初{number}号"
+    elif document == COURT_SANCTION:
+        basis = f"（{decided.year}）京0101司惩{number}号"
+    else:
+        basis = f"京{document}〔{decided.year}〕{number}号"
+    amount = None
+    if bounds is not None:
+        low, high = bounds
+        # fines and debts in whole hundreds of yuan
+        amount = rng.randint(low // 100, high // 100) * 100
+    obligation = ""
+    if obligations:
+        obligation = rng.choice(obligations).format(amount=f"{amount:,}" if amount else "")
+    return {"basis_document": basis, "amount": amount, "obligation": obligation}

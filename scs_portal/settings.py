@@ -190,6 +190,10 @@ SCS_NOTICE_PERIOD_DAYS = env.int("SCS_NOTICE_PERIOD_DAYS", default=10)
 SCS_OBJECTION_DECISION_DAYS = env.int("SCS_OBJECTION_DECISION_DAYS", default=15)
 SCS_APPEAL_FILING_DAYS = env.int("SCS_APPEAL_FILING_DAYS", default=10)
 SCS_REPAIR_DECISION_WORKDAYS = env.int("SCS_REPAIR_DECISION_WORKDAYS", default=15)
+# The system check sanctions.W001 and the dashboard warn while the holiday calendar ends sooner.
+SCS_HOLIDAY_CALENDAR_DAYS_AHEAD = env.int("SCS_HOLIDAY_CALENDAR_DAYS_AHEAD", default=120)
+# Deadline reminders name the cases, objections and repairs due within this many working days.
+SCS_REMINDER_WORKDAYS = env.int("SCS_REMINDER_WORKDAYS", default=2)
 # Credit repair may be applied for this many days after the decision, by tier.
 SCS_REPAIR_AFTER_DAYS = {"general": 91, "serious": 365}
 # Public search: per-IP searches per minute (counted in Redis, fail closed) and result cap.
@@ -239,6 +243,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # two choice sets share the field name "kind" (subject kind, record event kind)
+    "ENUM_NAME_OVERRIDES": {
+        "SubjectKindEnum": "sanctions.models.SubjectKind",
+        "RecordEventKindEnum": "sanctions.models.RecordEventKind",
+    },
 }
 # Requests per minute for each agency API client (DRF throttle keyed on the client, in Redis).
 SCS_API_CLIENT_RATE_PER_MINUTE = env.int("SCS_API_CLIENT_RATE_PER_MINUTE", default=120)
@@ -289,6 +298,24 @@ CELERY_BEAT_SCHEDULE = {
             hour=env.int("SCS_SWEEP_HOUR", default=1),
             minute=env.int("SCS_SWEEP_MINUTE", default=30),
         ),
+    },
+    # Daily: tell the assigned officials what falls due within 2 working days (once per deadline).
+    "deadline-reminders": {
+        "task": "sanctions.tasks.deadline_reminders_send",
+        "schedule": crontab(
+            hour=env.int("SCS_REMINDER_HOUR", default=7),
+            minute=env.int("SCS_REMINDER_MINUTE", default=0),
+        ),
+    },
+    # Daily: open the 2-year review case (and notice) of every ground-1 listing falling due.
+    "review-cases": {
+        "task": "sanctions.tasks.review_cases_open",
+        "schedule": crontab(hour=1, minute=45),
+    },
+    # Daily: erase the personal data of records whose retention period has run out.
+    "retention-sweep": {
+        "task": "sanctions.tasks.retention_sweep",
+        "schedule": crontab(hour=3, minute=30),
     },
     # Heartbeat: proves worker and beat are alive; visible in the logs and the admin dashboard.
     "heartbeat": {

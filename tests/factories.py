@@ -70,3 +70,11 @@ def the_event(action: str, obj):
                                        object_id=str(obj.pk))  # fmt: skip
     assert events.count() == 1, list(events.values_list("action", "old_values", "new_values"))
     return events.get()
+
+
+def issuer_of(record_type) -> Authority:
+    """The seeded authority that decides records of this type in the demo data (seed_demo's
+    `_authority_for`): its kind may issue the type, so a test record obeys the catalog."""
+    from scs_portal.management.commands.seed_demo import _authority_for
+
+    return Authority.objects.get(code=_authority_for(record_type))

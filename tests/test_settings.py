@@ -1,11 +1,16 @@
 """Deployment settings: secure by default, zero warnings from `check --deploy`."""
 
+import datetime
 import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 from django.db import connection
+from django.utils import timezone
+
+from sanctions.models import Holiday
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -30,10 +35,45 @@ def manage(*args, env):
     )
 
 
-def test_check_deploy_with_production_variables_reports_nothing():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+def database_url_of_tests() -> str:
+    """The URL of the test database, for a `manage.py` subprocess that must read its rows."""
+    db = connection.settings_dict
+    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    return (
+        f"postgres://{quote(db['USER'], safe='')}{password}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+
+def test_check_deploy_with_production_variables_reports_nothing(transactional_db):
+    # The holiday-calendar check (sanctions.W001) reads the database: give it one whose
+    # calendar reaches next year (committed, so the subprocess sees it), so only the settings
+    # are judged here, whatever the date. test_holiday_calendar_check_... covers the warning.
+    next_year = timezone.localdate().year + 1
+    Holiday.objects.get_or_create(date=datetime.date(next_year, 1, 1), defaults={"name": "元旦"})
+    env = {**PRODUCTION_ENV, "DATABASE_URL": database_url_of_tests()}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_holiday_calendar_check_warns_through_manage_py_and_skips_an_unreachable_database(
+    transactional_db,
+):
+    # the calendar ends before this year (an earlier transactional test may have flushed it)
+    last_year = timezone.localdate().year - 1
+    Holiday.objects.filter(date__year__gt=last_year).delete()
+    Holiday.objects.get_or_create(date=datetime.date(last_year, 1, 1), defaults={"name": "元旦"})
+    env = {**PRODUCTION_ENV, "DATABASE_URL": database_url_of_tests()}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0 and "(sanctions.W001)" in result.stderr
+    assert f"ends on {last_year}-12-31" in result.stderr
+    assert f"import_holidays --year {last_year + 1}" in result.stderr
+    # no database yet (a first deployment's check): nothing to say about its data
+    gone = database_url_of_tests().rsplit("/", 1)[0] + "/scs_no_such_database"
+    result = manage("check", "--deploy", "--fail-level", "WARNING",
+                    env={**PRODUCTION_ENV, "DATABASE_URL": gone})  # fmt: skip
+    assert result.returncode == 0 and "no issues" in result.stdout, result.stderr
 
 
 def test_debug_is_off_and_secrets_are_required_unless_asked():

@@ -29,6 +29,7 @@ from sanctions.models.casework import (  # noqa: F401
     RepairState,
 )
 from sanctions.models.core import (  # noqa: F401
+    REMOVING_EVENTS,
     AuditEvent,
     Authority,
     AuthorityKind,
@@ -41,6 +42,8 @@ from sanctions.models.core import (  # noqa: F401
     Official,
     PerformanceStatus,
     Polarity,
+    RecordEvent,
+    RecordEventKind,
     RecordStatus,
     RecordType,
     RemovalReasonChoices,
@@ -48,6 +51,7 @@ from sanctions.models.core import (  # noqa: F401
     Subject,
     SubjectKind,
 )
+from sanctions.models.reminders import DeadlineReminder  # noqa: F401
 from sanctions.models.scoring import (  # noqa: F401
     RuleSet,
     RuleSetState,

@@ -26,12 +26,20 @@ OPEN_CASE_STATES = [CaseState.DRAFT, CaseState.UNDER_REVIEW, CaseState.DECIDED, 
 class Case(models.Model):
     """The officials' unit of work that produces a record. Decider ≠ drafter (four-eyes)."""
 
+    # null only after the retention period, when the record's personal data was erased
     subject = models.ForeignKey(
-        Subject, on_delete=models.PROTECT, related_name="cases", verbose_name=_("subject")
-    )
+        Subject, on_delete=models.PROTECT, related_name="cases", verbose_name=_("subject"),
+        null=True,
+    )  # fmt: skip
     authority = models.ForeignKey(
         Authority, on_delete=models.PROTECT, related_name="cases", verbose_name=_("authority")
     )
+    # A review case (judicial ground 1, every 2 years) reviews this listing instead of
+    # producing a record; opened by the system (no drafter).
+    review_of = models.ForeignKey(
+        IntegrityRecord, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="review_cases", verbose_name=_("review of listing"),
+    )  # fmt: skip
     record_type = models.ForeignKey(
         RecordType, on_delete=models.PROTECT, related_name="+", verbose_name=_("record type")
     )
@@ -59,6 +67,8 @@ class Case(models.Model):
     )
     drafted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("drafted by"),
@@ -95,6 +105,12 @@ class Case(models.Model):
                 condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("drafted_by")),
                 name="case_four_eyes",
                 violation_error_message=_("The decider must not be the drafter."),
+            ),
+            # one open review per listing: the daily task can run twice
+            models.UniqueConstraint(
+                fields=["review_of"],
+                condition=Q(state__in=["draft", "under_review", "decided", "notified"]),
+                name="case_one_open_review_per_record",
             ),
         ]
 
@@ -147,6 +163,8 @@ class NoticeKind(models.TextChoices):
     REPAIR_OUTCOME = "repair_outcome", _("Credit repair outcome")
     REMOVAL = "removal", _("Removal from the list")
     EXTENSION = "extension", _("Extension of the listing")
+    PERFORMANCE = "performance", _("Performance recorded")
+    REVIEW = "review", _("Review of the listing")
     ACCOUNT = "account", _("Portal account")
 
 

@@ -202,6 +202,11 @@ class RecordType(models.Model):
         size=2,
     )
     legal_basis = models.TextField(_("legal basis"))
+    issuer_kinds = ArrayField(
+        models.CharField(max_length=24, choices=AuthorityKind.choices),
+        verbose_name=_("may be issued by"),
+        help_text=_("The kinds of authority that may issue a record of this type."),
+    )
     is_administrative_penalty = models.BooleanField(
         _("administrative penalty"),
         default=False,
@@ -222,6 +227,14 @@ class RecordType(models.Model):
         null=True,
         blank=True,
         help_text=_("Empty: the rule set's default (1 year)."),
+    )
+    retention_years = models.PositiveSmallIntegerField(
+        _("retention after the effective window (years)"),
+        default=5,
+        help_text=_(
+            "How long the full record is kept once it no longer counts; then its personal "
+            "data and evidence are erased."
+        ),
     )
     measures = models.ManyToManyField(Measure, blank=True, verbose_name=_("measures triggered"))
     attestation = models.TextField(
@@ -265,6 +278,12 @@ class RecordType(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(legal_basis=""), name="recordtype_legal_basis_required"
+            ),
+            # A type no kind of authority may issue could never be recorded.
+            models.CheckConstraint(
+                condition=Q(issuer_kinds__len__gt=0)
+                & Q(issuer_kinds__contained_by=AuthorityKind.values),
+                name="recordtype_issuer_kinds_valid",
             ),
         ]
 
@@ -313,12 +332,15 @@ class IntegrityRecord(models.Model):
     """One decision of one authority about one subject, under a stated legal basis."""
 
     # indexed by record_subject_scoring_idx (subject first), not by a separate FK index
+    # Null only once the retention period has ended and the record was erased
+    # (`record_erase`): the skeleton no longer names the person.
     subject = models.ForeignKey(
         Subject,
         on_delete=models.PROTECT,
         related_name="records",
         verbose_name=_("subject"),
         db_index=False,
+        null=True,
     )
     record_type = models.ForeignKey(
         RecordType, on_delete=models.PROTECT, related_name="records", verbose_name=_("type")
@@ -375,6 +397,16 @@ class IntegrityRecord(models.Model):
     removal_reason = models.CharField(
         _("removal reason"), max_length=24, blank=True, choices=RemovalReasonChoices.choices
     )
+    # What has been performed so far (agencies' partial-performance events); shown publicly
+    # beside the obligation.
+    amount_performed = models.DecimalField(
+        _("amount performed (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    # Judicial ground 1 (until performance): the mandatory review of the listing falls due on
+    # this date; a review case is opened then (`review_cases_open`), the next one 2 years on.
+    review_due_on = models.DateField(_("listing review due on"), null=True, blank=True)
+    # End of retention: personal data and evidence erased, subject detached (`record_erase`).
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
     listing_extended_at = models.DateTimeField(_("listing extended at"), null=True, blank=True)
     extension_reason = models.TextField(_("reason for extension"), blank=True)
     created_by = models.ForeignKey(
@@ -420,6 +452,14 @@ class IntegrityRecord(models.Model):
                 condition=Q(amount__isnull=True) | Q(amount__gte=0),
                 name="record_amount_not_negative",
             ),
+            models.CheckConstraint(
+                condition=Q(amount_performed__isnull=True) | Q(amount_performed__gte=0),
+                name="record_amount_performed_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(subject__isnull=False) | Q(erased_at__isnull=False),
+                name="record_subject_only_missing_when_erased",
+            ),
         ]
         indexes = [
             # Covering index: the score recompute reads a range of subjects' records with an
@@ -438,6 +478,65 @@ class IntegrityRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision_number} — {self.record_type.title}"
+
+
+class RecordEventKind(models.TextChoices):
+    PERFORMED = "performed", _("Obligation performed")
+    PARTIALLY_PERFORMED = "partially_performed", _("Obligation partially performed")
+    SETTLED = "settled", _("Settlement agreement performed")
+    WITHDRAWN_BY_CREDITOR = "withdrawn_by_creditor", _("Creditor withdrew the application")
+    REVOKED = "revoked", _("Decision revoked")
+
+
+# event kind -> the removal reason it records (partial performance removes nothing)
+REMOVING_EVENTS = {
+    RecordEventKind.PERFORMED: "performed",
+    RecordEventKind.SETTLED: "settlement",
+    RecordEventKind.WITHDRAWN_BY_CREDITOR: "withdrawal",
+    RecordEventKind.REVOKED: "revocation",
+}
+
+
+class RecordEvent(models.Model):
+    """What happened after the decision, as the issuing authority reports it (an official in
+    the admin, an agency over the API or in an import). A removing event takes the listing
+    down in the same transaction (`record_event_report`). The same event reported twice is
+    one row: (record, kind, date, amount performed) is unique."""
+
+    record = models.ForeignKey(
+        IntegrityRecord, on_delete=models.PROTECT, related_name="events", verbose_name=_("record")
+    )
+    kind = models.CharField(_("event"), max_length=24, choices=RecordEventKind.choices)
+    date = models.DateField(_("date of the event"))
+    amount_performed = models.DecimalField(
+        _("amount performed (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    note = models.TextField(_("note"), blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("reported by"),
+    )  # fmt: skip
+    source = models.CharField(_("reported through"), max_length=16, default="admin")
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("record event")
+        verbose_name_plural = _("record events")
+        ordering = ["date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "kind", "date", "amount_performed"],
+                name="record_event_once",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_performed__isnull=True) | Q(amount_performed__gte=0),
+                name="record_event_amount_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.date})"
 
 
 class AuditEvent(models.Model):

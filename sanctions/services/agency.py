@@ -41,6 +41,7 @@ from sanctions.models import (
     ImportBatch,
     ImportFormat,
     ImportStatus,
+    IntegrityRecord,
     Measure,
     Official,
     RecordType,
@@ -48,13 +49,18 @@ from sanctions.models import (
     SubmissionMode,
 )
 from sanctions.roles import CLERK, SUPERVISOR
-from sanctions.services.casework import access_log_write, case_create, require_operator_or_official
+from sanctions.services.casework import (
+    access_log_write,
+    case_create,
+    record_event_report,
+    record_register,
+    require_operator_or_official,
+)
 from sanctions.services.core import (
     Actor,
     DuplicateDecisionNumber,
     _json_value,
     audit_log,
-    record_create,
     record_validate,
 )
 
@@ -63,7 +69,11 @@ IMPORT_CSV_COLUMNS = (
     "subject_kind", "identifier", "name", "legal_rep_identifier", "legal_rep_name",
     "record_type", "decision_number", "decision_date", "legal_basis", "basis_document", "facts",
     "amount", "obligation", "judicial_ground", "performance_status", "publication_days",
+    # event rows (what happened after a decision): decision_number + these
+    "event_kind", "event_date", "amount_performed", "event_note",
 )  # fmt: skip
+EVENT_ROW_FIELDS = {"event_kind": "kind", "event_date": "date",
+                    "amount_performed": "amount_performed", "event_note": "note"}  # fmt: skip
 
 
 def api_key_hash(key: str) -> str:
@@ -319,6 +329,7 @@ def record_submit(
                     decision_date=data["decision_date"],
                     judicial_ground=fields["judicial_ground"],
                     publication_days=fields["publication_days"],
+                    performance_status=data.get("performance_status") or "unperformed",
                 )
                 if not (data.get("facts") or "").strip():
                     raise ApplicationError(
@@ -339,7 +350,8 @@ def record_submit(
                     **fields,
                 )
             else:
-                record = record_create(
+                # the record and its decision notice: it publishes after the notice period
+                record = record_register(
                     actor=actor,
                     subject=subject,
                     record_type=record_type,
@@ -461,13 +473,20 @@ def _import_rows(batch: ImportBatch) -> list[tuple[int, dict[str, Any] | None, s
     rows: list[tuple[int, dict[str, Any] | None, str]] = []
     if batch.format == ImportFormat.CSV:
         reader = csv.DictReader(io.StringIO(batch.content))
-        missing = {"subject_kind", "identifier", "record_type", "decision_number"} - set(
-            reader.fieldnames or []
-        )
+        columns = set(reader.fieldnames or [])
+        # a file of decisions needs the subject and type; a file of events only the event
+        required = {"decision_number"} | (
+            {"event_kind"} if "event_kind" in columns else {"subject_kind", "identifier",
+                                                            "record_type"}
+        )  # fmt: skip
+        missing = required - columns
         if missing:
             return [(0, None, _("Missing columns: %(c)s") % {"c": ", ".join(sorted(missing))})]
         for number, line in enumerate(reader, start=1):
             row = {k: (v or "").strip() for k, v in line.items() if k in IMPORT_CSV_COLUMNS}
+            if row.get("event_kind"):
+                rows.append((number, {k: v for k, v in row.items() if v}, ""))
+                continue
             subject: dict[str, Any] = {
                 "kind": row.pop("subject_kind", ""),
                 "identifier": row.pop("identifier", ""),
@@ -523,6 +542,9 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
                 report.append({"row": number, "field": "non_field_errors", "message": parse_error})
                 counts["invalid"] += 1
                 continue
+            if "event_kind" in raw:
+                counts[_import_event_row(batch, number, raw, report)] += 1
+                continue
             serializer = RecordSubmissionSerializer(data=raw)
             if not serializer.is_valid():
                 _report_errors(report, number, serializer.errors)
@@ -555,6 +577,45 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
             new={**counts, "rows": len(rows)},
         )
     return batch
+
+
+def _import_event_row(batch: ImportBatch, number: int, raw: dict[str, Any], report: list) -> str:
+    """One event row of an import (decision_number, event_kind, event_date, optional
+    amount_performed and event_note): the same service as the events endpoint, for a record
+    of the batch's authority. Returns the count it adds to: imported, unchanged or invalid."""
+    from sanctions.serializers import RecordEventInputSerializer
+
+    data = {EVENT_ROW_FIELDS[key]: value for key, value in raw.items() if key in EVENT_ROW_FIELDS}
+    serializer = RecordEventInputSerializer(data=data)
+    if not serializer.is_valid():
+        fields = {v: k for k, v in EVENT_ROW_FIELDS.items()}
+        errors = flatten_errors(serializer.errors)
+        _report_errors(report, number, {fields.get(k, k): v for k, v in errors.items()})
+        return "invalid"
+    number_text = str(raw.get("decision_number") or "").strip()
+    record = IntegrityRecord.objects.filter(
+        authority=batch.authority, decision_number=number_text
+    ).first()
+    if record is None:
+        _report_errors(
+            report, number,
+            {"decision_number": [_("Your authority has no record with this decision number.")]},
+        )  # fmt: skip
+        return "invalid"
+    try:
+        with transaction.atomic():
+            _event, created = record_event_report(
+                actor=batch.client.user, record=record, source="import",
+                **serializer.validated_data,
+            )  # fmt: skip
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        renamed = {v: k for k, v in EVENT_ROW_FIELDS.items()}
+        if isinstance(errors, dict):
+            errors = {renamed.get(k, k): v for k, v in errors.items()}
+        _report_errors(report, number, errors)
+        return "invalid"
+    return "imported" if created else "unchanged"
 
 
 # --- restriction check -------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sanctions import rules
 from sanctions.eligibility import (
     appeal_refusal,
     extension_refusal,
@@ -31,6 +32,7 @@ from sanctions.eligibility import (
 )
 from sanctions.errors import ApplicationError
 from sanctions.models import (
+    REMOVING_EVENTS,
     AccessLog,
     Appeal,
     Authority,
@@ -44,16 +46,21 @@ from sanctions.models import (
     NoticeKind,
     Objection,
     Official,
+    PerformanceStatus,
+    RecordEvent,
+    RecordEventKind,
     RecordStatus,
     RepairApplication,
     Subject,
 )
+from sanctions.models.casework import OPEN_CASE_STATES
 from sanctions.roles import CLERK, REVIEWER, SUPERVISOR
-from sanctions.services.core import Actor, audit_log, record_create
+from sanctions.services.core import Actor, audit_log, check_issuer, record_create
 from sanctions.services.scoring import mark_dirty
 from sanctions.workdays import add_days, add_working_days, objection_due_on, repair_due_on
 
 __all__ = [
+    "RecordEventConflict",
     "access_log_write",
     "appeal_decide",
     "appeal_file",
@@ -74,9 +81,16 @@ __all__ = [
     "objection_decide",
     "objection_file",
     "publication_sweep",
+    "record_erase",
+    "record_event_report",
     "record_extend_listing",
+    "record_register",
     "record_remove",
     "record_serve_notice",
+    "retention_due",
+    "retention_sweep",
+    "review_case_conclude",
+    "review_cases_open",
     "repair_apply",
     "repair_decide",
     "repair_eligible_from",
@@ -204,6 +218,7 @@ def case_create(
     if authority is None:
         raise ApplicationError(_("Only officials may draft cases."), code="forbidden")
     require_official(actor, authority=authority, roles=(CLERK, SUPERVISOR))
+    check_issuer(record_type=record_type, authority=authority)
     if subject.kind not in record_type.subject_kinds:
         raise ApplicationError(
             {"record_type": _("This record type does not apply to this kind of subject.")}
@@ -364,9 +379,17 @@ def case_submit(*, actor: Actor, case: Case) -> Case:
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(CLERK, SUPERVISOR))
     _require_state(case, "state", (CaseState.DRAFT,))
+    _refuse_review_case(case)
     if not case.evidence.exists():
         raise ApplicationError(_("Attach the evidence before submitting the case for review."))
     return _transition(case, actor, "case.submit", CaseState.UNDER_REVIEW)
+
+
+def _refuse_review_case(case: Case) -> None:
+    if case.review_of_id is not None:
+        raise ApplicationError(
+            _("A review case creates no record: conclude the review (continue the listing or "
+              "remove it)."), code="state")  # fmt: skip
 
 
 @transaction.atomic
@@ -395,6 +418,7 @@ def case_decide(
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(REVIEWER, SUPERVISOR))
     _require_state(case, "state", (CaseState.UNDER_REVIEW,))
+    _refuse_review_case(case)
     if case.drafted_by_id == actor.pk:
         raise ApplicationError(
             _("Four-eyes rule: the official who drafted a case cannot decide it."),
@@ -435,11 +459,15 @@ def record_serve_notice(
     *, actor: Actor, record: IntegrityRecord, today: datetime.date | None = None
 ) -> Notice:
     """Serve the decision notice; the notice period (before publication) starts today."""
-    today = _today(today)
     record = _lock(IntegrityRecord, record)
     require_operator_or_official(
         actor, authority=record.authority, roles=(CLERK, REVIEWER, SUPERVISOR)
     )
+    return _serve_notice(record, actor, _today(today))
+
+
+def _serve_notice(record: IntegrityRecord, actor: Actor, today: datetime.date) -> Notice:
+    """The decision notice on a locked record (the caller checked who acts)."""
     if record.notice_served_on is not None:
         raise ApplicationError(_("The notice for this record has already been served."))
     publish_from = add_days(today, settings.SCS_NOTICE_PERIOD_DAYS)
@@ -485,6 +513,18 @@ def case_serve_notice(*, actor: Actor, case: Case, today: datetime.date | None =
 
 
 @transaction.atomic
+def record_register(*, actor: Actor, **fields: Any) -> IntegrityRecord:
+    """A decision recorded outside a case — in the admin, over the API, as an import row:
+    the record and its decision notice in one transaction, so it publishes after the
+    notice period exactly like a case's record (whose notice is the case's "serve" step).
+    `fields`: those of `record_create`; who may record for the authority is the caller's
+    check (the admin's scoped form, the API client's own authority)."""
+    record = record_create(actor=actor, **fields)
+    _serve_notice(record, actor, _today(fields.get("today")))
+    return record
+
+
+@transaction.atomic
 def case_close(*, actor: Actor, case: Case) -> Case:
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(CLERK, REVIEWER, SUPERVISOR))
@@ -525,13 +565,18 @@ def publication_sweep(*, today: datetime.date | None = None) -> dict[str, int]:
     today = _today(today)
     served_before = today - datetime.timedelta(days=settings.SCS_NOTICE_PERIOD_DAYS)
     activated = expired = 0
-    due = IntegrityRecord.objects.filter(
-        status=RecordStatus.PENDING_NOTICE, notice_served_on__lte=served_before
-    ).values_list("pk", flat=True)
+    # an objection filed in the notice period holds the publication until it is decided
+    due = (
+        IntegrityRecord.objects.filter(
+            status=RecordStatus.PENDING_NOTICE, notice_served_on__lte=served_before
+        )
+        .exclude(objections__outcome="pending")
+        .values_list("pk", flat=True)
+    )
     for pk in due.iterator():
         with transaction.atomic():
             record = IntegrityRecord.objects.select_for_update().get(pk=pk)
-            if record.status != RecordStatus.PENDING_NOTICE:
+            if record.status != RecordStatus.PENDING_NOTICE or _objection_pending(record):
                 continue
             published = timezone.now() if record.publication_start is not None else None
             _set_status(record, None, "record.activate", RecordStatus.ACTIVE,
@@ -563,14 +608,148 @@ def record_remove(
 ) -> IntegrityRecord:
     """Performance, performed settlement, creditor's withdrawal or revocation: the entry
     leaves the public list at once (the nightly sweep is only a backstop)."""
+    today = _today(today)
     record = _lock(IntegrityRecord, record)
     require_official(actor, authority=record.authority, roles=(REVIEWER, SUPERVISOR))
     _require_state(record, "status", REMOVABLE)
-    if reason not in ("performed", "settlement", "withdrawal", "revocation"):
+    kind = EVENT_OF_REMOVAL.get(reason)
+    if kind is None:
         raise ApplicationError({"reason": _("Choose why the record is removed.")})
+    _record_event(record, actor, kind=kind, date=today, source="admin", today=today)
+    return record
+
+
+# removal reason (the officials' "remove" action) -> the event it records
+EVENT_OF_REMOVAL = {reason: kind for kind, reason in REMOVING_EVENTS.items()}
+EVENT_SOURCES = ("admin", "api", "import", "objection", "review")
+
+
+class RecordEventConflict(ApplicationError):
+    """The record can no longer change (removed, expired, repaired): HTTP 409."""
+
+
+def _objection_pending(record: IntegrityRecord) -> bool:
+    return record.objections.filter(outcome="pending").exists()
+
+
+@transaction.atomic
+def record_event_report(
+    *,
+    actor: Actor,
+    record: IntegrityRecord,
+    kind: str,
+    date: datetime.date,
+    amount_performed=None,
+    note: str = "",
+    source: str = "api",
+    today: datetime.date | None = None,
+) -> tuple[RecordEvent, bool]:
+    """The issuing authority reports what happened after its decision. Idempotent: the same
+    event (kind, date, amount) again returns the stored one and changes nothing (created
+    False). A removing event (performed, settled, withdrawn by the creditor, revoked) takes
+    the listing down in this transaction and stops its points; a partial performance updates
+    the performance status and the amount performed that the public sees. Audited; the
+    subject gets a notice."""
+    today = _today(today)
+    record = _lock(IntegrityRecord, record)
+    require_operator_or_official(
+        actor, authority=record.authority, roles=(CLERK, REVIEWER, SUPERVISOR)
+    )
+    if kind not in RecordEventKind.values:
+        raise ApplicationError({"kind": _("Unknown event.")})
+    existing = RecordEvent.objects.filter(
+        record=record, kind=kind, date=date, amount_performed=amount_performed
+    ).first()
+    if existing is not None:
+        return existing, False
+    return _record_event(
+        record, actor, kind=kind, date=date, amount_performed=amount_performed, note=note,
+        source=source, today=today,
+    ), True  # fmt: skip
+
+
+def _record_event(
+    record: IntegrityRecord,
+    actor: Actor,
+    *,
+    kind: str,
+    date: datetime.date,
+    source: str,
+    today: datetime.date,
+    amount_performed=None,
+    note: str = "",
+) -> RecordEvent:
+    """One new event on a locked record: the single place where performance, settlement,
+    withdrawal and revocation remove a listing (officials' removal, agencies' events,
+    objection corrections, reviews)."""
+    if date > today:
+        raise ApplicationError({"date": _("The date of the event cannot be in the future.")})
+    if date < record.decision_date:
+        raise ApplicationError(
+            {"date": _("The event cannot predate the decision (%(date)s).")
+             % {"date": record.decision_date.isoformat()}}
+        )  # fmt: skip
+    if amount_performed is not None:
+        if kind != RecordEventKind.PARTIALLY_PERFORMED:
+            raise ApplicationError(
+                {"amount_performed": _("An amount performed goes with a partial performance.")}
+            )
+        if amount_performed < 0 or (record.amount is not None and amount_performed > record.amount):
+            raise ApplicationError(
+                {"amount_performed": _("The amount performed must be between 0 and the amount "
+                                       "of the decision (%(amount)s).")
+                 % {"amount": record.amount}}
+            )  # fmt: skip
+    if record.status not in REMOVABLE:
+        raise RecordEventConflict(
+            {"record": _("This record no longer changes: it is “%(status)s”%(since)s.")
+             % {"status": record.get_status_display(),
+                "since": (_(" since %(date)s (%(reason)s)")
+                          % {"date": timezone.localtime(record.removed_at).date().isoformat(),
+                             "reason": record.get_removal_reason_display() or "—"})
+                if record.removed_at else ""}},
+            code="conflict",
+        )  # fmt: skip
+    event = RecordEvent.objects.create(
+        record=record, kind=kind, date=date, amount_performed=amount_performed,
+        note=(note or "").strip(), source=source,
+        reported_by=actor if actor is not None and actor.is_authenticated else None,
+    )  # fmt: skip
+    audit_log(actor=actor, action="record.event", obj=event, subject=record.subject,
+              new={"record": record.pk, "kind": kind, "date": date, "source": source,
+                   "amount_performed": amount_performed})  # fmt: skip
+    reason = REMOVING_EVENTS.get(kind)
+    if reason is not None:
+        _remove_listing(record, actor, reason, today)
+        return event
+    old = {"performance_status": record.performance_status,
+           "amount_performed": record.amount_performed}  # fmt: skip
+    record.performance_status = PerformanceStatus.PARTIALLY_PERFORMED
+    if amount_performed is not None:
+        record.amount_performed = amount_performed
+    record.save(update_fields=["performance_status", "amount_performed", "updated_at"])
+    audit_log(actor=actor, action="record.performance", obj=record, subject=record.subject,
+              old=old, new={"performance_status": record.performance_status,
+                            "amount_performed": record.amount_performed})  # fmt: skip
+    notice_issue(
+        subject=record.subject, record=record, kind=NoticeKind.PERFORMANCE,
+        title=_("Partial performance recorded for %(number)s")
+        % {"number": record.decision_number},
+        body=_("%(authority)s recorded a partial performance of %(record)s on %(date)s%(amount)s. "
+               "The listing stays until the obligation is performed in full.")
+        % {"authority": record.authority.name, "record": _record_line(record),
+           "date": date.isoformat(),
+           "amount": (_(" (performed so far: %(amount)s CNY)") % {"amount": amount_performed})
+           if amount_performed is not None else ""},
+        today=today,
+    )  # fmt: skip
+    return event
+
+
+def _remove_listing(record: IntegrityRecord, actor: Actor, reason: str, today) -> None:
     extra: dict[str, Any] = {"removed_at": timezone.now(), "removal_reason": reason}
     if reason in ("performed", "settlement"):
-        extra["performance_status"] = "performed"
+        extra["performance_status"] = PerformanceStatus.PERFORMED
     status = RecordStatus.REVOKED if reason == "revocation" else RecordStatus.REMOVED
     _set_status(record, actor, "record.remove", status, **extra)
     notice_issue(
@@ -582,7 +761,6 @@ def record_remove(
         % {"record": _record_line(record), "reason": record.get_removal_reason_display()},
         today=today,
     )
-    return record
 
 
 @transaction.atomic
@@ -651,7 +829,11 @@ def objection_file(
         status_before=record.status,
     )
     files = _attach(actor, attachments, objection=objection)
-    _set_status(record, actor, "record.objection_filed", RecordStatus.UNDER_OBJECTION)
+    # Only a record in force is marked "under objection" (and keeps counting while the
+    # objection is decided); one still in its notice period stays pending: it neither counts
+    # nor publishes until the objection is decided (the sweep waits for it).
+    if record.status == RecordStatus.ACTIVE:
+        _set_status(record, actor, "record.objection_filed", RecordStatus.UNDER_OBJECTION)
     audit_log(actor=actor, action="objection.file", obj=objection, subject=record.subject,
               new={"record": record.pk, "due_on": objection.due_on, **files})  # fmt: skip
     notice_issue(
@@ -698,7 +880,7 @@ def objection_decide(
     # a listing removed while the objection was pending (e.g. on performance) stays removed
     still_listed = record.status == RecordStatus.UNDER_OBJECTION
     if outcome == "upheld":
-        if still_listed:
+        if still_listed or record.status == RecordStatus.PENDING_NOTICE:
             _set_status(record, actor, "record.revoke", RecordStatus.REVOKED,
                         removed_at=timezone.now(), removal_reason="objection_upheld")  # fmt: skip
     else:
@@ -708,6 +890,14 @@ def objection_decide(
             objection.corrected_on = today
         if still_listed:
             _set_status(record, actor, "record.objection_closed", objection.status_before)
+        if (
+            record.performance_status == PerformanceStatus.PERFORMED
+            and record.record_type.places_on_blacklist
+            and record.status in REMOVABLE
+        ):
+            # a correction to "performed": the listing goes, as on any performance event
+            _record_event(record, actor, kind=RecordEventKind.PERFORMED, date=today,
+                          source="objection", today=today)  # fmt: skip
     objection.save()
     audit_log(actor=actor, action="objection.decide", obj=objection, subject=record.subject,
               old={"outcome": "pending"},
@@ -902,6 +1092,7 @@ def case_update(*, actor: Actor, case: Case, **fields: Any) -> Case:
     if unknown:
         raise ApplicationError(_("These fields cannot be edited: %(f)s") % {"f": sorted(unknown)})
     record_type = fields.get("record_type", case.record_type)
+    check_issuer(record_type=record_type, authority=case.authority)
     if case.subject.kind not in record_type.subject_kinds:
         raise ApplicationError(
             {"record_type": _("This record type does not apply to this kind of subject.")}
@@ -915,3 +1106,194 @@ def case_update(*, actor: Actor, case: Case, **fields: Any) -> Case:
         audit_log(actor=actor, action="case.update", obj=case, subject=case.subject,
                   old={k: old[k] for k in changed}, new=changed)  # fmt: skip
     return case
+
+
+# --- ground-1 review (every 2 years) -------------------------------------------------------
+
+REVIEW_OUTCOMES = ("continue", *EVENT_OF_REMOVAL)
+
+
+def review_cases_open(*, today: datetime.date | None = None) -> int:
+    """Daily: open a review case for every ground-1 listing whose review falls due (court
+    rules: listed until performance, reviewed at two years), with a notice to the person.
+    Idempotent: a listing with an open review case is skipped (and a unique constraint
+    refuses a second one). Returns how many were opened."""
+    today = _today(today)
+    due = (
+        IntegrityRecord.objects.filter(
+            review_due_on__lte=today,
+            status__in=[RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION],
+        )
+        .exclude(review_cases__state__in=OPEN_CASE_STATES)
+        .values_list("pk", flat=True)
+    )
+    opened = 0
+    for pk in due.iterator():
+        with transaction.atomic():
+            record = IntegrityRecord.objects.select_for_update().get(pk=pk)
+            if (
+                record.status not in (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION)
+                or record.review_due_on is None
+                or record.review_due_on > today
+                or record.review_cases.filter(state__in=OPEN_CASE_STATES).exists()
+            ):
+                continue
+            _review_case_create(record, today)
+            opened += 1
+    return opened
+
+
+def _review_case_create(record: IntegrityRecord, today: datetime.date) -> Case:
+    case = Case.objects.create(
+        subject=record.subject, authority=record.authority, record_type=record.record_type,
+        review_of=record,
+        title=_("Two-year review of listing %(number)s") % {"number": record.decision_number},
+        facts=_("The listing %(record)s (ground 1: until performance) falls due for its "
+                "mandatory review on %(date)s. Check whether the debtor is still able to "
+                "perform and refuses; conclude the review by continuing the listing or "
+                "removing it.") % {"record": _record_line(record),
+                                   "date": record.review_due_on.isoformat()},
+        basis_document=record.basis_document, amount=record.amount,
+        obligation=record.obligation, judicial_ground=record.judicial_ground,
+        decision_number=record.decision_number, decision_date=record.decision_date,
+        drafted_by=None, assignee=None, due_date=add_working_days(today, 15),
+    )  # fmt: skip
+    audit_log(actor=None, action="case.review_open", obj=case, subject=record.subject,
+              new={"record": record.pk, "review_due_on": record.review_due_on,
+                   "due_date": case.due_date})  # fmt: skip
+    notice_issue(
+        subject=record.subject, record=record, kind=NoticeKind.REVIEW,
+        title=_("Review of listing %(number)s") % {"number": record.decision_number},
+        body=_("%(authority)s is reviewing your listing %(record)s, as the rules require "
+               "every two years. It will tell you the outcome by %(due)s. You may send it "
+               "evidence of performance or of your inability to perform.")
+        % {"authority": record.authority.name, "record": _record_line(record),
+           "due": case.due_date.isoformat()},
+        today=today,
+    )  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def review_case_conclude(
+    *, actor: Actor, case: Case, outcome: str, reasons: str, today: datetime.date | None = None
+) -> Case:
+    """A reviewer concludes a ground-1 review: ``continue`` keeps the listing (next review in
+    two years) or a removal reason (performed, settlement, withdrawal, revocation) removes it
+    through the same event as any other removal. The case closes; the person is told."""
+    today = _today(today)
+    case = _lock(Case, case)
+    require_official(actor, authority=case.authority, roles=(REVIEWER, SUPERVISOR))
+    if case.review_of_id is None:
+        raise ApplicationError(_("This is not a review case."), code="state")
+    _require_state(case, "state", (CaseState.DRAFT, CaseState.UNDER_REVIEW))
+    if outcome not in REVIEW_OUTCOMES:
+        raise ApplicationError({"outcome": _("Choose the outcome of the review.")})
+    if not (reasons or "").strip():
+        raise ApplicationError({"reasons": _("Give the reasons for the outcome.")})
+    record = _lock(IntegrityRecord, case.review_of)
+    if outcome == "continue":
+        _require_state(record, "status", (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION))
+        old_due = record.review_due_on
+        record.review_due_on = add_days(today, rules.JUDICIAL_REVIEW_DAYS)
+        record.save(update_fields=["review_due_on", "updated_at"])
+        audit_log(actor=actor, action="record.review_continue", obj=record,
+                  subject=record.subject, old={"review_due_on": old_due},
+                  new={"review_due_on": record.review_due_on,
+                       "reasons": reasons.strip()})  # fmt: skip
+        notice_issue(
+            subject=record.subject, record=record, kind=NoticeKind.REVIEW,
+            title=_("Outcome of the review of listing %(number)s")
+            % {"number": record.decision_number},
+            body=_("%(authority)s reviewed your listing %(record)s: it continues until the "
+                   "obligation is performed. Reasons: %(reasons)s. Next review: %(next)s.")
+            % {"authority": record.authority.name, "record": _record_line(record),
+               "reasons": reasons.strip(), "next": record.review_due_on.isoformat()},
+            today=today,
+        )  # fmt: skip
+    else:
+        _require_state(record, "status", REMOVABLE)
+        _record_event(record, actor, kind=EVENT_OF_REMOVAL[outcome], date=today,
+                      note=reasons.strip(), source="review", today=today)  # fmt: skip
+    return _transition(case, actor, "case.review_conclude", CaseState.CLOSED,
+                       decided_by=actor, decided_at=timezone.now())  # fmt: skip
+
+
+# --- retention -----------------------------------------------------------------------------
+
+ENDED = (RecordStatus.EXPIRED, RecordStatus.REMOVED, RecordStatus.REVOKED, RecordStatus.REPAIRED)
+
+
+def retention_due(*, today: datetime.date | None = None):
+    """Ended records whose retention period (the type's years after the effective window
+    ended: its end date, or the removal if earlier) has run out and that are not erased."""
+    from django.db.models import BooleanField
+    from django.db.models.expressions import RawSQL
+
+    today = _today(today)
+    ended_by = RawSQL(  # noqa: S611 - constant SQL, the date is a parameter
+        "LEAST(effective_until, (removed_at AT TIME ZONE 'UTC')::date) + 365 * ("
+        "SELECT t.retention_years FROM sanctions_recordtype t "
+        "WHERE t.id = sanctions_integrityrecord.record_type_id) < %s",
+        [today],
+        output_field=BooleanField(),
+    )
+    return IntegrityRecord.objects.filter(erased_at__isnull=True, status__in=ENDED).filter(ended_by)
+
+
+def retention_sweep(*, today: datetime.date | None = None) -> int:
+    """Daily: erase every record whose retention has run out (`record_erase`), each in its own
+    transaction. Idempotent: an erased record is not due again."""
+    erased = 0
+    for pk in retention_due(today=today).values_list("pk", flat=True).iterator():
+        if record_erase(record_id=pk, today=today):
+            erased += 1
+    return erased
+
+
+@transaction.atomic
+def record_erase(*, record_id: int, today: datetime.date | None = None) -> bool:
+    """End of retention: the record's personal data goes — the person's link (subject), facts,
+    obligation, amounts, basis document, the letters sent about it, the objections' and
+    repairs' texts, and every evidence and attachment file (deleted from storage after
+    commit). What stays is a skeleton with no personal data (type, authority, decision number,
+    dates, status), and an audit row that names neither the person nor the facts."""
+    today = _today(today)
+    record = IntegrityRecord.objects.select_for_update().filter(pk=record_id).first()
+    if record is None or record.erased_at is not None or record.status not in ENDED:
+        return False
+    files: list = []
+    subject_id = record.subject_id
+    cases = Case.objects.filter(Q(pk=record.case_id) | Q(review_of=record))
+    for evidence in EvidenceFile.objects.filter(case__in=cases):
+        files.append(evidence.file)
+        evidence.delete()
+    for attachment in FilingAttachment.objects.filter(
+        Q(objection__record=record) | Q(repair__record=record)
+    ):
+        files.append(attachment.file)
+        attachment.delete()
+    Objection.objects.filter(record=record).update(grounds="", reasons="")
+    Appeal.objects.filter(objection__record=record).update(grounds="", reasons="")
+    RepairApplication.objects.filter(record=record).update(grounds="", reasons="")
+    RecordEvent.objects.filter(record=record).update(note="")
+    notices = Notice.objects.filter(record=record).delete()[0]
+    CaseNote.objects.filter(case__in=cases).delete()
+    cases.update(subject=None, title=_("(erased at the end of retention)"), facts="",
+                 legal_basis="", basis_document="", amount=None, obligation="")  # fmt: skip
+    record.subject = None
+    record.facts = record.obligation = record.basis_document = ""
+    record.amount = record.amount_performed = None
+    record.extension_reason = ""
+    record.erased_at = timezone.now()
+    record.save()
+    if subject_id is not None:
+        mark_dirty([subject_id])
+    audit_log(actor=None, action="record.erase", obj=record, subject=None,
+              new={"record_type": record.record_type.code, "authority": record.authority.code,
+                   "notices": notices, "files": len(files),
+                   "retention_years": record.record_type.retention_years})  # fmt: skip
+    for stored in files:
+        storage, name = stored.storage, stored.name
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+    return True

@@ -17,6 +17,7 @@ from sanctions.errors import ApplicationError
 from sanctions.models import (
     AuditEvent,
     Authority,
+    AuthorityKind,
     IntegrityRecord,
     PerformanceStatus,
     RecordType,
@@ -95,6 +96,34 @@ def check_prohibited_grounds(*texts: str) -> None:
             )
 
 
+def check_issuer(*, record_type: RecordType, authority: Authority) -> None:
+    """Refuse a record type the authority's kind may not issue (catalog: `issuer_kinds`),
+    as a field error on `record_type`: the case, admin, API and import paths all call it."""
+    if authority.kind in record_type.issuer_kinds:
+        return
+    raise ApplicationError(
+        {
+            "record_type": _(
+                "A “%(kind)s” authority may not issue this record type; it may be issued "
+                "by: %(kinds)s."
+            )
+            % {
+                "kind": authority.get_kind_display(),
+                "kinds": ", ".join(
+                    str(AuthorityKind(kind).label) for kind in record_type.issuer_kinds
+                ),
+            }
+        }
+    )
+
+
+def _check_issuer_kinds(kinds: Any) -> None:
+    if not kinds:
+        raise ApplicationError(
+            {"issuer_kinds": _("Choose at least one kind of authority that may issue it.")}
+        )
+
+
 @transaction.atomic
 def record_type_create(*, actor: Actor, measures: list | None = None, **fields: Any) -> RecordType:
     """Add a catalog entry. Supervisors only (checked by the caller's permission); needs a
@@ -106,6 +135,7 @@ def record_type_create(*, actor: Actor, measures: list | None = None, **fields: 
     check_prohibited_grounds(
         fields.get("title", ""), fields.get("title_en", ""), fields.get("code", "")
     )
+    _check_issuer_kinds(fields.get("issuer_kinds"))
     record_type = RecordType(**fields)
     if actor is not None and actor.is_authenticated:
         record_type.attested_by = actor
@@ -118,7 +148,9 @@ def record_type_create(*, actor: Actor, measures: list | None = None, **fields: 
         actor=actor,
         action="record_type.create",
         obj=record_type,
-        new={k: fields[k] for k in ("code", "title", "domain", "severity", "points")},
+        new={
+            k: fields[k] for k in ("code", "title", "domain", "severity", "points", "issuer_kinds")
+        },
     )
     return record_type
 
@@ -130,12 +162,14 @@ def record_type_update(
     """Change a catalog entry: same checks as creation; the editing supervisor attests anew."""
     stored = RecordType.objects.select_for_update().get(pk=record_type.pk)
     merged = {name: fields.get(name, getattr(stored, name)) for name in
-              ("code", "title", "title_en", "legal_basis", "attestation")}  # fmt: skip
+              ("code", "title", "title_en", "legal_basis", "attestation",
+               "issuer_kinds")}  # fmt: skip
     if not (merged["legal_basis"] or "").strip():
         raise ApplicationError({"legal_basis": _("A record type needs a legal basis.")})
     if not (merged["attestation"] or "").strip():
         raise ApplicationError({"attestation": _("The supervisor's attestation is required.")})
     check_prohibited_grounds(merged["title"], merged["title_en"], merged["code"])
+    _check_issuer_kinds(merged["issuer_kinds"])
     old = {name: getattr(stored, name) for name in fields}
     old_measures = sorted(stored.measures.values_list("code", flat=True))
     for name, value in fields.items():
@@ -214,6 +248,7 @@ def record_validate(
     decision_date: datetime.date,
     judicial_ground: int | None = None,
     publication_days: int | None = None,
+    performance_status: str = PerformanceStatus.UNPERFORMED,
     today: datetime.date | None = None,
 ) -> rules.Windows:
     """Every rule a new record must pass; returns its windows. Forms call it for field
@@ -234,6 +269,7 @@ def record_validate(
         raise ApplicationError({"decision_date": _("The decision date is implausibly early.")})
     if not record_type.is_active:
         raise ApplicationError({"record_type": _("This record type is no longer in use.")})
+    check_issuer(record_type=record_type, authority=authority)
     if subject.kind not in record_type.subject_kinds:
         raise ApplicationError(
             {"record_type": _("This record type does not apply to this kind of subject.")}
@@ -241,6 +277,16 @@ def record_validate(
     if judicial_ground is not None and not record_type.places_on_blacklist:
         raise ApplicationError(
             {"judicial_ground": _("A listing ground applies only to blacklist records.")}
+        )
+    if record_type.places_on_blacklist and performance_status == PerformanceStatus.PERFORMED:
+        # DESIGN.md §6: a judicial entry whose obligation is performed is never public
+        raise ApplicationError(
+            {
+                "performance_status": _(
+                    "An obligation already performed is not listed. Record the decision only "
+                    "while it is unperformed; report its performance as an event."
+                )
+            }
         )
     from sanctions.models import RuleSet
 
@@ -290,6 +336,7 @@ def record_create(
         decision_date=decision_date,
         judicial_ground=judicial_ground,
         publication_days=publication_days,
+        performance_status=performance_status,
         today=today,
     )
     record = IntegrityRecord(
@@ -309,6 +356,7 @@ def record_create(
         effective_until=windows.effective_until,
         publication_start=windows.publication_start,
         publication_end=windows.publication_end,
+        review_due_on=rules.ground_one_review_due(record_type, judicial_ground, decision_date),
         created_by=actor if actor is not None and actor.is_authenticated else None,
         case=case,
     )

@@ -43,6 +43,7 @@ def setup(world):  # noqa: F811
 
 def client_for(actor: str, setup) -> APIClient:
     api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    api.is_tax_bureau = actor == "agency_q"
     if actor in AGENCIES:
         api.credentials(**auth(setup["keys"][actor]))
     elif actor in CITIZENS:
@@ -54,14 +55,27 @@ def client_for(actor: str, setup) -> APIClient:
     return api
 
 
-def _csv() -> SimpleUploadedFile:
+def _csv(api: APIClient) -> SimpleUploadedFile:
     n = next(_numbers)
+    # a row the calling agency may issue: a tax bureau's key imports a tax type
+    record_type, ground = (
+        ("commercial-tax-arrears", "")
+        if getattr(api, "is_tax_bureau", False)
+        else ("judicial-dishonest-debtor", "2")
+    )
     body = (
         "subject_kind,identifier,name,record_type,decision_number,decision_date,judicial_ground\n"
-        f"person,{resident_id()},周八,judicial-dishonest-debtor,(2026)矩阵{n}号,"
-        f"{DECISION_DATE.isoformat()},2\n"
+        f"person,{resident_id()},周八,{record_type},(2026)矩阵{n}号,"
+        f"{DECISION_DATE.isoformat()},{ground}\n"
     )
     return SimpleUploadedFile(f"m{n}.csv", body.encode())
+
+
+def submission(api: APIClient, number: str) -> dict:
+    """A decision the calling agency may issue: a tax bureau's key submits a tax type."""
+    if getattr(api, "is_tax_bureau", False):
+        return person_payload(number, record_type="commercial-tax-arrears", judicial_ground=None)
+    return person_payload(number)
 
 
 def operations(setup):
@@ -70,16 +84,21 @@ def operations(setup):
     public_id = setup["a_record"].pk
     return [
         ("submit record", lambda api: api.post(
-            "/api/v1/records/", person_payload(f"(2026)矩阵{next(_numbers)}号"), format="json"),
+            "/api/v1/records/", submission(api, f"(2026)矩阵{next(_numbers)}号"), format="json"),
          AGENCIES),
         ("upload import", lambda api: api.post(
-            "/api/v1/imports/", {"file": _csv()}, format="multipart"), AGENCIES),
+            "/api/v1/imports/", {"file": _csv(api)}, format="multipart"), AGENCIES),
         ("read P's import", lambda api: api.get(f"/api/v1/imports/{setup['batch'].pk}/"),
          {"agency_p"}),
         ("restriction check (header)", lambda api: api.get(
             "/api/v1/restrictions/check", HTTP_X_SUBJECT_IDENTIFIER=a_id), AGENCIES),
         ("restriction check (body)", lambda api: api.post(
             "/api/v1/restrictions/check", {"identifier": a_id}, format="json"), AGENCIES),
+        # a partial performance on P's (the court's) record: the same event again is a 200
+        ("report an event", lambda api: api.post(
+            f"/api/v1/records/{public_id}/events/",
+            {"kind": "partially_performed", "date": DECISION_DATE.isoformat()}, format="json"),
+         {"agency_p"}),
         ("public list", lambda api: api.get("/api/v1/public/entries/"), EVERYONE),
         ("public entry", lambda api: api.get(f"/api/v1/public/entries/{public_id}/"), EVERYONE),
         ("public lookup", lambda api: api.post(
@@ -112,9 +131,8 @@ def test_allowed_calls_touch_only_the_callers_objects(setup):
     # agencies write under their own authority only
     for actor, agency in (("agency_p", setup["p"]), ("agency_q", setup["q"])):
         number = f"(2026)归属{actor}号"
-        response = client_for(actor, setup).post(
-            "/api/v1/records/", person_payload(number), format="json"
-        )
+        api = client_for(actor, setup)
+        response = api.post("/api/v1/records/", submission(api, number), format="json")
         assert response.status_code == 201, response.json()
         record = IntegrityRecord.objects.get(decision_number=number)
         assert record.authority_id == agency.authority_id

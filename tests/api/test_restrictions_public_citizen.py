@@ -45,7 +45,8 @@ def test_restriction_check_body_and_negative_answers(api, court_agency, listed):
     assert response.json()["restricted"] is False and response.json()["subject_found"] is True
     assert AccessLog.objects.filter(subject=clean.subject).count() == 1
     # an individual's administrative penalty (never published) triggers no restriction here
-    unknown = api.post(CHECK, {"identifier": "11010119900101123X"}, format="json", **auth(key))
+    # a valid number nobody registered (a wrong check digit is a 400: test_public_why.py)
+    unknown = api.post(CHECK, {"identifier": "110101199001011237"}, format="json", **auth(key))
     assert unknown.status_code == 200 and unknown.json()["subject_found"] is False
     firm = listed["enterprise"]
     ent = api.post(CHECK, {"identifier": firm.credit_code}, format="json", **auth(key))

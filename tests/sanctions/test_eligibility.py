@@ -175,10 +175,11 @@ def test_repair_button_is_offered_exactly_when_the_service_allows_it(court):
         "judicial-dishonest-debtor": None,  # a listing ends on performance instead
     }
     made = {
-        code: record(enterprise, code, "bj-dongcheng-tax",
-                     ground=2 if code.startswith("judicial") else None)
+        code: record(enterprise, code, "bj-dongcheng-court", ground=2)
+        if code.startswith("judicial")
+        else record(enterprise, code, "bj-dongcheng-tax")
         for code in records
-    }  # fmt: skip
+    }
     earlier_repairs = ("none", "pending", "refused", "granted")
     allowed = set()
     for code, after in records.items():

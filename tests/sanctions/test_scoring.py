@@ -19,7 +19,7 @@ from sanctions.models import (
     ScoreHistory,
     ScoreRun,
 )
-from tests.factories import make_citizen, make_enterprise, make_official
+from tests.factories import issuer_of, make_citizen, make_enterprise, make_official
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 6, 1)
@@ -35,12 +35,10 @@ def add_record(
     status="active",
     decided=TODAY - datetime.timedelta(days=30),
     until=None,
-    authority="bj-dongcheng-court",
 ):
     record_type = RecordType.objects.get(code=code)
     return IntegrityRecord.objects.create(
-        subject=subject, record_type=record_type,
-        authority=Authority.objects.get(code=authority),
+        subject=subject, record_type=record_type, authority=issuer_of(record_type),
         decision_number=f"T-{next(_numbers)}", decision_date=decided, legal_basis="x",
         status=status, effective_from=decided,
         effective_until=until if until is not None else decided + datetime.timedelta(days=365),
@@ -106,7 +104,7 @@ def test_services_mark_dirty_and_incremental_equals_full(catalog):
     services.record_create(
         actor=clerk, subject=subjects[7],
         record_type=RecordType.objects.get(code="societal-commendation"),
-        authority=Authority.objects.get(code="bj-dongcheng-court"),
+        authority=Authority.objects.get(code="bj-government"),
         decision_number="C-1", decision_date=TODAY - datetime.timedelta(days=1), today=TODAY,
     )  # fmt: skip
     IntegrityRecord.objects.filter(decision_number="C-1").update(status="active")

@@ -84,7 +84,8 @@ def test_implausibly_early_decision_date_is_refused_by_the_service(court):
     }
     assert not IntegrityRecord.objects.exists()
     firm = make_enterprise().subject  # (a person of the tests was a minor in 1950)
-    create(firm, "commercial-food-safety", court, decision_date=datetime.date(1950, 1, 1))
+    amr = Authority.objects.get(code="bj-dongcheng-amr")  # food safety is the regulator's
+    create(firm, "commercial-food-safety", amr, decision_date=datetime.date(1950, 1, 1))
 
 
 def test_enterprise_penalty_is_published_but_a_persons_is_not(catalog):
@@ -107,6 +108,7 @@ def test_record_type_with_prohibited_ground_is_refused(catalog, superuser):
         "severity": "general",
         "points": -10,
         "subject_kinds": ["person"],
+        "issuer_kinds": ["government"],
         "legal_basis": "某规定",
         "places_on_blacklist": False,
         "attestation": "attested",

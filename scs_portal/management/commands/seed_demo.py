@@ -12,6 +12,7 @@ not an action of any authority), refused unless DEBUG is on or `--force` is give
 from __future__ import annotations
 
 import datetime
+import random
 import time
 
 from django.conf import settings
@@ -52,12 +53,14 @@ from sanctions.services import (
 )
 from sanctions.services.scoring import score_recompute_inline
 from scs_portal.demo import (
+    BEIJING,
     DEMO_AUTHORITIES,
     DEMO_CITIZEN,
     DEMO_LEGAL_REP,
     DEMO_PASSWORD,
     DemoGenerator,
     decision_number,
+    record_details,
 )
 
 DEMO_PDF = b"%PDF-1.4\n% demo evidence\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -119,13 +122,9 @@ class Command(BaseCommand):
         adults = [c for c in citizens if c.age_on(today) >= 18]
         enterprises = []
         for i in range(2):
-            enterprises.append(
-                self._enterprise(admin, gen, 900_000 + i, legal_rep, gen.company_name())
-            )
+            enterprises.append(self._enterprise(admin, gen, 900_000 + i, legal_rep))
         for i in tqdm(range(options["enterprises"]), desc="enterprises", disable=None):
-            enterprises.append(
-                self._enterprise(admin, gen, i + 1, gen.rng.choice(adults), gen.company_name())
-            )
+            enterprises.append(self._enterprise(admin, gen, i + 1, gen.rng.choice(adults)))
         enterprises = [e for e in enterprises if e is not None]
         self._records(admin, gen, today, citizens, enterprises, options["records"])
         self._casework(gen, today, citizens, enterprises)
@@ -188,14 +187,17 @@ class Command(BaseCommand):
                            user=user)  # fmt: skip
         return citizen
 
-    def _enterprise(self, admin, gen, index, legal_rep, name) -> Enterprise | None:
-        code = gen.credit_code(index)
+    def _enterprise(self, admin, gen, index, legal_rep) -> Enterprise | None:
+        """A Beijing enterprise (the demo's authorities are Beijing's), named after the city
+        of the region in its credit code, which is its subject's region."""
+        code = gen.credit_code(index, [r for r in gen.regions if r.startswith(BEIJING)])
         existing = Enterprise.objects.filter(credit_code=code).first()
         if existing:
             return existing
         return enterprise_create(
-            actor=admin, credit_code=code, name=name, legal_representative=legal_rep
-        )
+            actor=admin, credit_code=code, name=gen.company_name(code[2:8]),
+            legal_representative=legal_rep,
+        )  # fmt: skip
 
     def _records(self, admin, gen, today, citizens, enterprises, count) -> None:
         types = list(RecordType.objects.filter(is_active=True))
@@ -233,9 +235,8 @@ class Command(BaseCommand):
                     decision_number=decision_number(authority.code, decided.year, serial),
                     decision_date=decided,
                     facts="示例数据：演示用事实描述。",
-                    amount=gen.rng.randint(1, 5000) * 100
-                    if record_type.polarity == "negative"
-                    else None,
+                    # basis document; amount and obligation only where the type has them
+                    **record_details(gen.rng, record_type.code, decided),
                     judicial_ground=ground,
                 )
             except ApplicationError:
@@ -261,8 +262,8 @@ class Command(BaseCommand):
                 actor=clerk, subject=subject, record_type=debtor_type,
                 title=f"执行案件 {subject.display_name}",
                 facts="被执行人有履行能力而拒不履行生效法律文书确定的给付义务。",
-                amount=gen.rng.randint(10, 500) * 1000, judicial_ground=1 + index % 6,
-                obligation="支付货款及利息",
+                judicial_ground=1 + index % 6,
+                **record_details(gen.rng, debtor_type.code, today),
                 due_date=today + datetime.timedelta(days=gen.rng.randint(-5, 20)),
             )  # fmt: skip
             if target == "draft":
@@ -319,7 +320,7 @@ class Command(BaseCommand):
             subject_id = first_subject + i
             if i % enterprise_share == enterprise_share - 1 and last_citizen_id is not None:
                 code = gen.credit_code(index_base + i)
-                name = gen.company_name()
+                name = gen.company_name(code[2:8])
                 subjects_rows.append(
                     (subject_id, "enterprise", name, text_pinyin(name), code[2:8],
                      mask_identifier(code), identifier_hash(code), None, "", "",
@@ -376,6 +377,8 @@ class Command(BaseCommand):
         }
         record_rows = []
         serial = self._next_id("sanctions_integrityrecord")
+        # its own sequence: the subjects and types drawn stay those of earlier runs
+        details_rng = random.Random(options["seed"])
         notice_cutoff = today - datetime.timedelta(days=settings.SCS_NOTICE_PERIOD_DAYS)
         for _ in tqdm(range(records_wanted), desc="records", disable=None):
             offset = gen.rng.randrange(subjects_wanted)
@@ -394,6 +397,7 @@ class Command(BaseCommand):
             except ApplicationError:
                 continue  # minors are never listed
             authority = authorities[_authority_for(record_type)]
+            details = record_details(details_rng, record_type.code, decided)
             status = "active" if decided <= notice_cutoff else "pending_notice"
             if (
                 windows.effective_until
@@ -404,11 +408,12 @@ class Command(BaseCommand):
             record_rows.append(
                 (serial, first_subject + offset, record_type.id, authority.id,
                  decision_number(authority.code, decided.year, f"B{serial}"), decided,
-                 record_type.legal_basis, "", None, "", ground, "unperformed", status,
+                 record_type.legal_basis, "", details["amount"], details["obligation"], ground,
+                 "unperformed", status,
                  windows.effective_from, windows.effective_until, windows.publication_start,
                  windows.publication_end, None, now, now, decided,
                  now if status == "active" and windows.publication_start else None, "", "",
-                 f"({decided.year - 1})京0101民初{serial}号" if ground else "")
+                 details["basis_document"])
             )  # fmt: skip
             serial += 1
         with transaction.atomic():
