@@ -31,13 +31,14 @@ from scs_portal.redis_clients import redis_client
 
 PERSON_FIELDS = (
     "id", "kind", "name", "sex", "age", "region", "masked_id", "authority", "case_number",
-    "basis_document", "legal_basis", "obligation", "amount", "performance_status", "ground",
+    "basis_document", "legal_basis", "obligation", "amount", "amount_performed",
+    "performance_status", "ground",
     "publication_date", "publication_end", "under_objection", "record_type", "domain",
     "how_to_object",
 )  # fmt: skip
 ENTERPRISE_FIELDS = (
     "id", "kind", "name", "credit_code", "legal_representative", "region", "authority",
-    "case_number", "basis_document", "legal_basis", "obligation", "amount",
+    "case_number", "basis_document", "legal_basis", "obligation", "amount", "amount_performed",
     "performance_status", "ground", "publication_date", "publication_end", "under_objection",
     "record_type", "domain", "how_to_object",
 )  # fmt: skip
@@ -327,6 +328,10 @@ def public_entry(record: IntegrityRecord, *, today: datetime.date | None = None)
         "legal_basis": record.legal_basis,
         "obligation": record.obligation,
         "amount": str(record.amount) if record.amount is not None else "",
+        # reported by the authority with a partial performance (what is left is public too)
+        "amount_performed": str(record.amount_performed)
+        if record.amount_performed is not None
+        else "",
         "performance_status": record.get_performance_status_display(),
         "ground": str(ground),
         "publication_date": record.publication_start.isoformat(),

@@ -187,6 +187,9 @@ class PublicEntrySerializer(serializers.Serializer):
     )
     obligation = serializers.CharField(allow_blank=True)
     amount = serializers.CharField(allow_blank=True)
+    amount_performed = serializers.CharField(
+        allow_blank=True, help_text=_("Performed so far (partial performance), CNY.")
+    )
     performance_status = serializers.CharField()
     ground = serializers.CharField(allow_blank=True)
     publication_date = serializers.CharField()

@@ -13,6 +13,7 @@ from translations_zh_api import ZH_API
 from translations_zh_calendar import ZH_CALENDAR, ZH_CALENDAR_PLURALS
 from translations_zh_citizens import ZH_CITIZENS
 from translations_zh_issuers import ZH_ISSUERS
+from translations_zh_lifecycle import ZH_LIFECYCLE
 from translations_zh_more import ZH_MORE, ZH_PLURALS
 from translations_zh_public import ZH_PUBLIC, ZH_PUBLIC_PLURALS
 
@@ -231,7 +232,16 @@ def main() -> None:
     path = Path(__file__).resolve().parent.parent / "locale/zh_Hans/LC_MESSAGES/django.po"
     po = polib.pofile(str(path))
     missing = []
-    table = {**ZH, **ZH_MORE, **ZH_CITIZENS, **ZH_API, **ZH_PUBLIC, **ZH_ISSUERS, **ZH_CALENDAR}
+    table = {
+        **ZH,
+        **ZH_MORE,
+        **ZH_CITIZENS,
+        **ZH_API,
+        **ZH_PUBLIC,
+        **ZH_ISSUERS,
+        **ZH_CALENDAR,
+        **ZH_LIFECYCLE,
+    }
     plurals = {**ZH_PLURALS, **ZH_PUBLIC_PLURALS, **ZH_CALENDAR_PLURALS}
     for entry in po:
         if entry.msgid_plural and entry.msgid in plurals:

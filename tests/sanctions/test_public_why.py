@@ -185,15 +185,15 @@ def test_api_lookups_answer_400_with_the_field(listed, language):  # noqa: F811
 
 EXPECTED_PERSON_FIELDS = {
     "id", "kind", "name", "sex", "age", "region", "masked_id", "authority", "case_number",
-    "basis_document", "legal_basis", "obligation", "amount", "performance_status", "ground",
-    "publication_date", "publication_end", "under_objection", "record_type", "domain",
-    "how_to_object",
+    "basis_document", "legal_basis", "obligation", "amount", "amount_performed",
+    "performance_status", "ground", "publication_date", "publication_end", "under_objection",
+    "record_type", "domain", "how_to_object",
 }  # fmt: skip
 EXPECTED_ENTERPRISE_FIELDS = (EXPECTED_PERSON_FIELDS - {"sex", "age", "masked_id"}) | {
     "credit_code", "legal_representative"}  # fmt: skip
 
 
-def test_allow_list_gained_the_legal_basis_and_nothing_else(client, listed):  # noqa: F811
+def test_allow_list_gains_legal_basis_and_amount_performed_only(client, listed):  # noqa: F811
     assert set(PERSON_FIELDS) == EXPECTED_PERSON_FIELDS
     assert set(ENTERPRISE_FIELDS) == EXPECTED_ENTERPRISE_FIELDS
     person, firm = public_entry(listed["zhang"]), public_entry(listed["firm"])

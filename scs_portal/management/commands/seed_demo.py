@@ -50,6 +50,7 @@ from sanctions.services import (
     record_create,
     record_serve_notice,
     repair_apply,
+    review_cases_open,
 )
 from sanctions.services.scoring import score_recompute_inline
 from scs_portal.demo import (
@@ -247,6 +248,7 @@ class Command(BaseCommand):
                 )
         # what the nightly sweep does: publish after the notice period, expire closed windows
         publication_sweep(today=today)
+        review_cases_open(today=today)  # ground-1 listings older than two years: their reviews
 
     def _casework(self, gen, today, citizens, enterprises) -> None:
         """Open work for the demo officials: cases in every state, objections and a repair."""

@@ -1,0 +1,70 @@
+"""Simplified Chinese for the record lifecycle (issue 12): events, reviews, retention.
+Imported by translations_zh.py."""
+
+ZH_LIFECYCLE = {
+    "kind of case": "案件类别",
+    "Open two-year reviews": "待办的两年复查",
+    "Two-year reviews": "两年复查",
+    "Decisions": "决定案件",
+    "Continue the listing (next review in 2 years)": "继续公示（两年后再次复查）",
+    "Remove: obligation performed": "移出：已履行义务",
+    "Remove: settlement agreement performed": "移出：执行和解协议已履行",
+    "Remove: creditor withdrew the application": "移出：申请执行人撤回申请",
+    "Remove: decision revoked": "移出：决定已撤销",
+    "Conclude the review": "作出复查结论",
+    "date of the event": "事件日期",
+    "amount performed so far (CNY)": "累计已履行金额（元）",
+    "Record a partial performance": "登记部分履行",
+    "Your authority has no record with this id.": "本机关没有该编号的记录。",
+    "review of listing": "复查的名单记录",
+    "Performance recorded": "履行情况登记",
+    "Review of the listing": "名单复查",
+    "retention after the effective window (years)": "有效期结束后的保存年限（年）",
+    "How long the full record is kept once it no longer counts; then its personal data and "
+    "evidence are erased.": "记录不再计分后完整保存的年限；期满后删除其个人信息和证据材料。",
+    "amount performed (CNY)": "已履行金额（元）",
+    "listing review due on": "名单复查到期日",
+    "personal data erased at": "个人信息删除时间",
+    "Obligation partially performed": "义务部分履行",
+    "event": "事件",
+    "reported by": "报告人",
+    "reported through": "报告渠道",
+    "recorded at": "登记时间",
+    "record event": "记录事件",
+    "record events": "记录事件",
+    "performed, settled, withdrawn_by_creditor and revoked end the listing.": "performed、settled、withdrawn_by_creditor 和 revoked 会结束公示。",
+    "When it happened: not before the decision.": "事件发生日期：不得早于决定日期。",
+    "Partial performance only: the total performed so far (CNY).": "仅用于部分履行：截至目前累计已履行的金额（元）。",
+    "False when this repeated an event.": "重复报告同一事件时为 false。",
+    "Performed so far (partial performance), CNY.": "累计已履行金额（部分履行），单位元。",
+    "Your authority has no record with this decision number.": "本机关没有该决定文号的记录。",
+    "A review case creates no record: conclude the review (continue the listing or remove it).": "复查案件不产生新记录：请作出复查结论（继续公示或移出名单）。",
+    "Unknown event.": "未知的事件类型。",
+    "The date of the event cannot be in the future.": "事件日期不能晚于今天。",
+    "The event cannot predate the decision (%(date)s).": "事件日期不能早于决定日期（%(date)s）。",
+    "An amount performed goes with a partial performance.": "已履行金额只适用于部分履行。",
+    "The amount performed must be between 0 and the amount of the decision (%(amount)s).": "已履行金额须在0与决定金额（%(amount)s）之间。",
+    "This record no longer changes: it is “%(status)s”%(since)s.": "该记录已不可变更：状态为“%(status)s”%(since)s。",
+    " since %(date)s (%(reason)s)": "，自%(date)s起（%(reason)s）",
+    "Partial performance recorded for %(number)s": "%(number)s 已登记部分履行",
+    "%(authority)s recorded a partial performance of %(record)s on %(date)s%(amount)s. The "
+    "listing stays until the obligation is performed in full.": "%(authority)s 已于%(date)s登记%(record)s的部分履行%(amount)s。义务全部履行前，公示继续。",
+    " (performed so far: %(amount)s CNY)": "（累计已履行%(amount)s元）",
+    "Two-year review of listing %(number)s": "名单记录%(number)s的两年复查",
+    "The listing %(record)s (ground 1: until performance) falls due for its mandatory review on "
+    "%(date)s. Check whether the debtor is still able to perform and refuses; conclude the "
+    "review by continuing the listing or removing it.": "名单记录%(record)s（情形一：至履行完毕）应于%(date)s进行强制复查。请核实被执行人是否仍有履行能力而拒不履行，并作出继续公示或移出名单的复查结论。",
+    "Review of listing %(number)s": "名单记录%(number)s复查通知",
+    "%(authority)s is reviewing your listing %(record)s, as the rules require every two years. "
+    "It will tell you the outcome by %(due)s. You may send it evidence of performance or of "
+    "your inability to perform.": "%(authority)s 正在依规定对您的名单记录%(record)s进行两年一次的复查，将于%(due)s前告知结果。您可以向其提交已履行或确无履行能力的证据。",
+    "This is not a review case.": "这不是复查案件。",
+    "Choose the outcome of the review.": "请选择复查结论。",
+    "Outcome of the review of listing %(number)s": "名单记录%(number)s复查结果",
+    "%(authority)s reviewed your listing %(record)s: it continues until the obligation is "
+    "performed. Reasons: %(reasons)s. Next review: %(next)s.": "%(authority)s 已复查您的名单记录%(record)s：在义务履行完毕前继续公示。理由：%(reasons)s。下次复查：%(next)s。",
+    "(erased at the end of retention)": "（保存期满，已删除）",
+    "An obligation already performed is not listed. Record the decision only while it is "
+    "unperformed; report its performance as an event.": "已履行完毕的义务不予列入名单。仅在未履行时登记决定；履行情况请作为事件报告。",
+    "Performed so far (CNY)": "累计已履行（元）",
+}
