@@ -67,6 +67,12 @@ class ActivationCode(models.Model):
         verbose_name=_("issued by"),
     )  # fmt: skip
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    # a code for a citizen who already has an account resets its password: a second official
+    # approved it (ActivationCodeRequest); a code without one never opens an existing account
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+        blank=True, verbose_name=_("approved by"),
+    )  # fmt: skip
     expires_at = models.DateTimeField(_("expires at"))
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
@@ -78,3 +84,61 @@ class ActivationCode(models.Model):
 
     def __str__(self) -> str:
         return f"…{self.hint} ({self.citizen})"
+
+
+class ActivationRequestState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved: code issued")
+    REFUSED = "refused", _("Refused: no code")
+
+
+class ActivationCodeRequest(models.Model):
+    """One official's request for an activation code for a citizen who already has a portal
+    account. The code would reset that account's password, so a different official of the
+    same authority (or the operator) approves it before it is issued (four-eyes). `email` is
+    where the code will go ("" = a letter), fixed when asked: a changed address voids it."""
+
+    citizen = models.ForeignKey(
+        Citizen, on_delete=models.PROTECT, related_name="activation_requests",
+        verbose_name=_("citizen"),
+    )  # fmt: skip
+    authority = models.ForeignKey(
+        "sanctions.Authority", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("requesting authority"),
+        help_text=_("The requesting official's authority (empty: the operator)."),
+    )  # fmt: skip
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("requested by"),
+    )  # fmt: skip
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    reason = models.TextField(_("reason"))
+    email = models.EmailField(_("send to"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=ActivationRequestState.choices,
+        default=ActivationRequestState.PENDING,
+    )  # fmt: skip
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("decided by"),
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    code = models.OneToOneField(
+        ActivationCode, on_delete=models.PROTECT, null=True, blank=True, related_name="request",
+        verbose_name=_("code issued"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("activation code request")
+        verbose_name_plural = _("activation code requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # one open request per citizen: a second would only wait beside the first
+            models.UniqueConstraint(
+                fields=["citizen"], condition=models.Q(state="pending"),
+                name="one_pending_activation_request_per_citizen",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.citizen} ({self.get_state_display()})"

@@ -7,29 +7,36 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from citizens.models import ActivationCodeRequest, ActivationRequestState, Citizen
 from sanctions.eligibility import repair_eligible_from
 from sanctions.models import (
     AccessLog,
+    Case,
     Domain,
     FilingAttachment,
     IntegrityRecord,
+    Measure,
     Notice,
     Objection,
     RecordStatus,
+    RecordType,
     Score,
     ScoreHistory,
     Subject,
 )
 from sanctions.public import public_entry
 from sanctions.selectors import (
-    active_measures,
+    authorities_visible_to,
     is_public,
     may_object,
     may_repair,
+    records_in_effect,
+    records_triggering_measures,
 )
 from sanctions.services.scoring import DOMAINS, score_explain
 
@@ -153,33 +160,98 @@ def record_points(record: IntegrityRecord, today: datetime.date) -> dict[str, An
     }
 
 
-def overview(subject: Subject, *, today: datetime.date | None = None) -> dict[str, Any]:
-    """Everything on "my record" for one subject: score, grade, domain sub-scores, history,
-    the explanation's points per record, records, measures."""
-    today = today or timezone.localdate()
+# A subject may hold thousands of records (a serial debtor, an enterprise with a decade of
+# penalties): the pages show a page of them and summaries, never every row (issue 14).
+RECORDS_PER_PAGE = 50  # "my record": records per page, newest first
+EXPLANATION_ROWS = 100  # the score explanation's rows listed one by one; the rest summed
+REPORT_RECORDS = 200  # the printable report: records in effect listed one by one
+REPORT_NOTICES = 200  # the printable report: newest letters listed
+
+
+def record_summary(subject: Subject) -> dict[str, Any]:
+    """How many records the subject has, by domain and status (one aggregate query)."""
+    counts = {
+        (domain, status): n
+        for domain, status, n in IntegrityRecord.objects.filter(subject=subject)
+        .values_list("record_type__domain", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    statuses = [status for status in RecordStatus if any(s == status for _d, s in counts)]
+    rows = [
+        {
+            "label": Domain(domain).label,
+            "counts": [counts.get((domain, status), 0) for status in statuses],
+            "total": sum(n for (d, _s), n in counts.items() if d == domain),
+        }
+        for domain in Domain.values
+        if any(d == domain for d, _s in counts)
+    ]
+    return {
+        "statuses": [status.label for status in statuses],
+        "rows": rows,
+        "totals": [sum(n for (_d, s), n in counts.items() if s == status) for status in statuses],
+        "total": sum(counts.values()),
+    }
+
+
+def measures_in_force(subject: Subject, *, today: datetime.date) -> list[dict[str, Any]]:
+    """The restrictions and incentives in force, one row per measure however many records
+    trigger it: the basis record that keeps it in force longest, when it ends (None: when the
+    obligation is performed) and how many other records trigger it too. Reads only the few
+    columns it needs, so thousands of records cost one query, not thousands of objects."""
+    rows = records_triggering_measures(subject, today=today).values_list(
+        "pk", "decision_number", "record_type_id", "record_type__places_on_blacklist",
+        "publication_end", "effective_until",
+    )  # fmt: skip
+    rows = list(rows)
+    measures_of: dict[int, list[int]] = {}
+    for type_id, measure_id in RecordType.measures.through.objects.filter(
+        recordtype_id__in={row[2] for row in rows}
+    ).values_list("recordtype_id", "measure_id"):
+        measures_of.setdefault(type_id, []).append(measure_id)
+    grouped: dict[int, dict[str, Any]] = {}
+    for pk, number, type_id, blacklist, publication_end, effective_until in rows:
+        ends_on = publication_end if blacklist else effective_until
+        for measure_id in measures_of.get(type_id, []):
+            group = grouped.setdefault(measure_id, {"records": 0, "open": False, "best": None})
+            group["records"] += 1
+            group["open"] |= ends_on is None
+            best = group["best"]
+            if best is None or (best[2] is not None and (ends_on is None or ends_on > best[2])):
+                group["best"] = (pk, number, ends_on)
+    measures = Measure.objects.in_bulk(grouped)
+    return [
+        {
+            "measure": measures[measure_id],
+            "record": {"pk": group["best"][0], "decision_number": group["best"][1]},
+            "ends_on": None if group["open"] else group["best"][2],
+            "more": group["records"] - 1,
+        }
+        for measure_id, group in grouped.items()
+    ]
+
+
+def _explanation_rows(explanation: dict[str, Any]) -> tuple[list[dict], dict[str, int] | None]:
+    """The explanation's first EXPLANATION_ROWS rows, and the count and points of the rest
+    (so the rows shown and the remainder still add up to the score)."""
+    rows = explanation["records"]
+    rest = rows[EXPLANATION_ROWS:]
+    if not rest:
+        return rows, None
+    return rows[:EXPLANATION_ROWS], {"count": len(rest), "points": sum(r["points"] for r in rest)}
+
+
+def _score_context(subject: Subject, today: datetime.date) -> dict[str, Any]:
     score = Score.objects.filter(subject=subject).first()
     explanation = score_explain(subject=subject, as_of=today)
-    points = {row["record_id"]: row["points"] for row in explanation["records"]}
-    history = list(
-        ScoreHistory.objects.filter(subject=subject)
-        .order_by("computed_at", "id")
-        .values_list("computed_at", "total")
-    )
-    records = (
-        IntegrityRecord.objects.filter(subject=subject)
-        .select_related("record_type", "authority", "subject")
-        .prefetch_related("objections", "repairs")
-        .order_by("-decision_date", "-id")
-    )
+    shown, rest = _explanation_rows(explanation)
     return {
         "subject": subject,
         "score": score,
         "explanation": explanation,
-        "chart": _history_chart([(timezone.localtime(at).date(), t) for at, t in history]),
-        "history": history,
-        "records": [
-            record_view(r, today=today, points=points, minor=explanation["minor"]) for r in records
-        ],
+        "explanation_rows": shown,
+        "explanation_rest": rest,
         "domains": [
             {
                 "label": Domain(code).label,
@@ -188,6 +260,91 @@ def overview(subject: Subject, *, today: datetime.date | None = None) -> dict[st
             }
             for code in DOMAINS
         ],
-        "measures": active_measures(subject, today=today),
+        "summary": record_summary(subject),
+        "measures": measures_in_force(subject, today=today),
         "today": today,
     }
+
+
+def _record_views(records, *, today: datetime.date, explanation: dict) -> list[dict]:
+    points = {row["record_id"]: row["points"] for row in explanation["records"]}
+    return [record_view(r, today=today, points=points, minor=explanation["minor"]) for r in records]
+
+
+def _records_of(subject: Subject) -> QuerySet[IntegrityRecord]:
+    return (
+        IntegrityRecord.objects.filter(subject=subject)
+        .select_related("record_type", "authority", "subject")
+        .prefetch_related("objections", "repairs")
+        .order_by("-decision_date", "-id")
+    )
+
+
+def overview(
+    subject: Subject, *, today: datetime.date | None = None, page: str | int | None = None
+) -> dict[str, Any]:
+    """Everything on "my record" for one subject: score, grade, domain sub-scores, history,
+    the explanation (its first rows and the sum of the rest), counts of the records by domain
+    and status, one page of the records (newest first) and the measures in force."""
+    today = today or timezone.localdate()
+    context = _score_context(subject, today)
+    history = list(
+        ScoreHistory.objects.filter(subject=subject)
+        .order_by("computed_at", "id")
+        .values_list("computed_at", "total")
+    )
+    records_page = Paginator(_records_of(subject), RECORDS_PER_PAGE).get_page(page)
+    return {
+        **context,
+        "chart": _history_chart([(timezone.localtime(at).date(), t) for at, t in history]),
+        "history": history,
+        "records_page": records_page,
+        "records": _record_views(
+            records_page.object_list, today=today, explanation=context["explanation"]
+        ),
+    }
+
+
+def report_section(subject: Subject, *, today: datetime.date) -> dict[str, Any]:
+    """One subject in the printable report: score and domains, counts of all records by
+    domain and status, the records in effect (newest first, at most REPORT_RECORDS, with how
+    many more there are) and the measures in force."""
+    context = _score_context(subject, today)
+    in_effect = records_in_effect(today=today).filter(subject=subject)
+    shown = list(_records_of(subject).filter(pk__in=in_effect.values("pk"))[:REPORT_RECORDS])
+    total = len(shown) if len(shown) < REPORT_RECORDS else in_effect.count()
+    return {
+        **context,
+        "records": _record_views(shown, today=today, explanation=context["explanation"]),
+        "records_in_effect": total,
+        "records_not_listed": total - len(shown),
+    }
+
+
+def report_notices(user) -> tuple[list[Notice], int]:
+    """The newest REPORT_NOTICES letters to the citizen and their subjects, and how many
+    there are in all."""
+    notices = citizen_notices(user).order_by("-served_on", "-id")
+    shown = list(notices[:REPORT_NOTICES])
+    return shown, len(shown) if len(shown) < REPORT_NOTICES else notices.count()
+
+
+# --- officials' side: activation codes ----------------------------------------------------------
+
+
+def citizen_on_file_with(user, citizen: Citizen) -> bool:
+    """Whether one of the authorities the official works for (their own; for a supervisor
+    also the bodies below it) holds a record or a case about the citizen: the officials who
+    may issue the citizen an activation code (besides the operator)."""
+    authorities = authorities_visible_to(user)
+    about = {"subject_id": citizen.subject_id, "authority__in": authorities}
+    return IntegrityRecord.objects.filter(**about).exists() or Case.objects.filter(**about).exists()
+
+
+def pending_activation_request(citizen: Citizen) -> ActivationCodeRequest | None:
+    """The citizen's open activation code request, if any."""
+    return (
+        ActivationCodeRequest.objects.filter(citizen=citizen, state=ActivationRequestState.PENDING)
+        .select_related("requested_by", "authority")
+        .first()
+    )

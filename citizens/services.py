@@ -14,29 +14,36 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from citizens.models import ActivationCode, Citizen
+from citizens import selectors
+from citizens.models import (
+    ActivationCode,
+    ActivationCodeRequest,
+    ActivationRequestState,
+    Citizen,
+)
 from sanctions.errors import ApplicationError
 from sanctions.identifiers import (
     ResidentIdInfo,
+    clean_name,
     identifier_hash,
     normalize_identifier,
+    normalize_name,
     person_name_pinyin,
     validate_resident_id,
 )
 from sanctions.models import NoticeKind, Subject, SubjectKind
 from sanctions.services import Actor, audit_log, subject_create
-from sanctions.services.casework import notice_issue
+from sanctions.services.casework import letter_language, notice_issue
 
 UNCHANGED = object()
 
 
 def _clean_name(name: str) -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        raise ApplicationError({"name": _("The name is required.")})
-    if len(name) > 100:
-        raise ApplicationError({"name": _("The name is too long (100 characters at most).")})
-    return name
+    """Visible letters required; invisible and control characters dropped (identifiers)."""
+    try:
+        return clean_name(name, max_length=Citizen._meta.get_field("name").max_length)
+    except ValidationError as exc:
+        raise ApplicationError({"name": exc.messages}) from None
 
 
 def citizen_validate_new(*, resident_id: str) -> ResidentIdInfo:
@@ -110,6 +117,13 @@ def citizen_update(
             raise ApplicationError(
                 {"user": _("An official's account cannot be a citizen's portal account.")}
             )
+        if getattr(user, "pk", None) != citizen.user_id and not (
+            actor is not None and actor.is_authenticated and actor.is_superuser
+        ):
+            # linking an account hands it the citizen's record; unlinking locks them out
+            raise ApplicationError(
+                {"user": _("Only the operator links or unlinks a citizen's portal account.")}
+            )
         citizen.user = user
     citizen.save(update_fields=["name", "email", "user"])
     subject = citizen.subject
@@ -136,6 +150,8 @@ def citizen_update(
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read off a letter is typed without guessing.
 CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
 CODE_LENGTH = 12  # 25**12 ≈ 2**55
+# a request for a code (citizen with an account) waits this long for its second official
+ACTIVATION_REQUEST_DAYS = 7
 
 
 def _code_hash(code: str) -> str:
@@ -150,25 +166,38 @@ def format_code(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
-@transaction.atomic
-def activation_code_issue(
-    *, actor: Actor, citizen: Citizen, today: datetime.date | None = None
-) -> tuple[ActivationCode, str]:
-    """Issue a one-time activation code and send the letter (a Notice). Earlier unused codes
-    of the citizen stop working. Returns the row and the code, which is never stored: the
-    caller shows it once so the letter can be printed and posted."""
-    # the officials who keep citizens' details (clerks; the operator): a code opens an account
+def activation_code_refusal(*, actor: Actor, citizen: Citizen) -> str | None:
+    """Why `actor` may not issue (or ask for, or approve) an activation code for this
+    citizen; None if they may. A code opens the citizen's account, so: an official who keeps
+    citizens' details (clerks), of an authority that holds a record or a case about the
+    citizen (for a supervisor also the bodies below theirs), or the operator."""
     if not (
         actor
         and actor.is_authenticated
+        and actor.is_active
         and actor.is_staff
         and actor.has_perm("citizens.change_citizen")
     ):
-        raise ApplicationError(
-            _("Only officials who keep citizens' details issue activation codes."),
-            code="forbidden",
-        )
-    citizen = Citizen.objects.select_for_update().get(pk=citizen.pk)
+        return _("Only officials who keep citizens' details issue activation codes.")
+    if actor.is_superuser or selectors.citizen_on_file_with(actor, citizen):
+        return None
+    return _(
+        "Only an authority that holds a record or a case about this citizen (or the operator) "
+        "issues their activation code."
+    )
+
+
+def _check_may_issue(actor: Actor, citizen: Citizen) -> None:
+    refusal = activation_code_refusal(actor=actor, citizen=citizen)
+    if refusal:
+        raise ApplicationError(refusal, code="forbidden")
+
+
+def _issue(
+    *, actor: Actor, citizen: Citizen, approved_by: Actor = None, today: datetime.date | None
+) -> tuple[ActivationCode, str | None]:
+    """Make a new code (earlier unused ones stop working) and send it; inside the caller's
+    transaction, with the citizen row locked. The code is returned only for a letter."""
     now = timezone.now()
     revoked = ActivationCode.objects.filter(citizen=citizen, used_at=None, revoked_at=None).update(
         revoked_at=now
@@ -177,30 +206,184 @@ def activation_code_issue(
     expires_at = now + datetime.timedelta(days=settings.SCS_ACTIVATION_CODE_DAYS)
     row = ActivationCode.objects.create(
         citizen=citizen, code_hash=_code_hash(code), hint=code[-4:], issued_by=actor,
-        expires_at=expires_at,
+        approved_by=approved_by, expires_at=expires_at,
     )  # fmt: skip
+    emailed = bool(citizen.subject.contact_email)
     audit_log(
         actor=actor,
         action="citizen.activation_code_issue",
         obj=row,
         subject=citizen.subject,
-        new={"expires_at": expires_at, "hint": row.hint, "earlier_codes_revoked": revoked},
-    )
+        new={
+            "expires_at": expires_at, "hint": row.hint, "earlier_codes_revoked": revoked,
+            "existing_account": citizen.user_id is not None,
+            "approved_by": approved_by.pk if approved_by else None,
+            "delivery": "email" if emailed else "letter",
+        },
+    )  # fmt: skip
     # The stored letter shows only the last characters: officials who can read notices must
     # not be able to open the account. The posted (and e-mailed) letter carries the code.
-    body = _(
-        "Your one-time activation code for the citizen portal: %(code)s. Go to the portal, "
-        "choose “Activate account”, and enter your ID number, your name and this code. It "
-        "works once and expires on %(date)s. If you did not ask for it, contact the issuing "
-        "office."
-    )
+    # Written in the portal's language, whoever's screen caused it.
+    with letter_language():
+        body = _(
+            "Your one-time activation code for the citizen portal: %(code)s. Go to the portal, "
+            "choose “Activate account”, and enter your ID number, your name and this code. It "
+            "works once and expires on %(date)s. If you did not ask for it, contact the "
+            "issuing office."
+        )
+        title = _("Your portal activation code")
     expires_on = timezone.localtime(expires_at).date().isoformat()
     notice_issue(
-        subject=citizen.subject, kind=NoticeKind.ACCOUNT, title=_("Your portal activation code"),
+        subject=citizen.subject, kind=NoticeKind.ACCOUNT, title=title,
         body=body % {"code": "••••-••••-" + code[-4:], "date": expires_on}, today=today,
         email_body=body % {"code": format_code(code), "date": expires_on},
     )  # fmt: skip
-    return row, format_code(code)
+    # e-mailed: nobody in the office sees the code (it goes to the citizen's address only)
+    return row, None if emailed else format_code(code)
+
+
+@transaction.atomic
+def activation_code_issue(
+    *, actor: Actor, citizen: Citizen, today: datetime.date | None = None
+) -> tuple[ActivationCode, str | None]:
+    """Issue a one-time activation code to a citizen who has no portal account yet, and
+    send it: by e-mail when the citizen has an address for notices (then the code is not
+    returned: the official never sees it), else by letter (a Notice): the code is returned
+    once so the letter can be completed and posted. Earlier unused codes stop working.
+
+    A citizen who already has an account: the code would reset its password, so it takes
+    two officials (`activation_code_request`, then `activation_code_approve`)."""
+    _check_may_issue(actor, citizen)
+    citizen = Citizen.objects.select_for_update().select_related("subject").get(pk=citizen.pk)
+    if citizen.user_id is not None:
+        raise ApplicationError(
+            _(
+                "This citizen already has a portal account: a new code resets its password, "
+                "so a second official must approve it. Request the code instead."
+            ),
+            code="second_official_required",
+        )
+    return _issue(actor=actor, citizen=citizen, today=today)
+
+
+@transaction.atomic
+def activation_code_request(
+    *, actor: Actor, citizen: Citizen, reason: str
+) -> ActivationCodeRequest:
+    """Ask for an activation code for a citizen who has a portal account (it would reset
+    the password): a different official of the same authority approves it. The address it
+    will go to is fixed now; the request is audited."""
+    _check_may_issue(actor, citizen)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ApplicationError({"reason": _("Say why the citizen needs a new code.")})
+    citizen = Citizen.objects.select_for_update().select_related("subject").get(pk=citizen.pk)
+    if citizen.user_id is None:
+        raise ApplicationError(
+            _("This citizen has no portal account yet: issue the code directly."),
+            code="no_account",
+        )
+    if selectors.pending_activation_request(citizen) is not None:
+        raise ApplicationError(
+            _("A request for this citizen is already waiting for a second official."),
+            code="pending",
+        )
+    request = ActivationCodeRequest.objects.create(
+        citizen=citizen, authority=_authority_of(actor), requested_by=actor, reason=reason,
+        email=citizen.subject.contact_email,
+    )  # fmt: skip
+    audit_log(
+        actor=actor, action="citizen.activation_code_request", obj=request,
+        subject=citizen.subject,
+        new={"reason": reason, "delivery": "email" if request.email else "letter",
+             "authority": request.authority.code if request.authority else None},
+    )  # fmt: skip
+    return request
+
+
+def _authority_of(user: Actor):
+    official = getattr(user, "official", None)
+    return official.authority if official is not None else None
+
+
+def _locked_pending(request: ActivationCodeRequest) -> ActivationCodeRequest:
+    request = (
+        ActivationCodeRequest.objects.select_for_update(of=("self",))
+        .select_related("citizen__subject", "authority")
+        .get(pk=request.pk)
+    )
+    if request.state != ActivationRequestState.PENDING:
+        raise ApplicationError(_("This request has already been decided."), code="decided")
+    return request
+
+
+@transaction.atomic
+def activation_code_approve(
+    *, actor: Actor, request: ActivationCodeRequest, today: datetime.date | None = None
+) -> tuple[ActivationCode, str | None]:
+    """The second official approves a request and the code is issued (delivered as by
+    `activation_code_issue`; a letter's code is shown to the approver, never to the one who
+    asked). Refused: the requester themselves, an official of another authority, a request
+    older than ACTIVATION_REQUEST_DAYS, and one whose address changed since it was made."""
+    request = _locked_pending(request)
+    citizen = (
+        Citizen.objects.select_for_update().select_related("subject").get(pk=request.citizen_id)
+    )
+    if actor is not None and actor.pk == request.requested_by_id:
+        raise ApplicationError(
+            _("Four-eyes rule: a second official must approve the code you asked for."),
+            code="four_eyes",
+        )
+    _check_may_issue(actor, citizen)
+    if not actor.is_superuser and (
+        request.authority_id is None or _authority_of(actor) != request.authority
+    ):
+        raise ApplicationError(
+            _("An official of the requesting authority (or the operator) approves it."),
+            code="forbidden",
+        )
+    if request.requested_at < timezone.now() - datetime.timedelta(days=ACTIVATION_REQUEST_DAYS):
+        raise ApplicationError(
+            _("This request is more than %(days)d days old: ask again.")
+            % {"days": ACTIVATION_REQUEST_DAYS},
+            code="stale",
+        )
+    if citizen.subject.contact_email != request.email:
+        raise ApplicationError(
+            _("The citizen's e-mail address changed after the request: ask again."),
+            code="address_changed",
+        )
+    row, code = _issue(actor=actor, citizen=citizen, approved_by=actor, today=today)
+    request.state = ActivationRequestState.APPROVED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.code = row
+    request.save(update_fields=["state", "decided_by", "decided_at", "code"])
+    audit_log(
+        actor=actor, action="citizen.activation_code_approve", obj=request,
+        subject=citizen.subject,
+        new={"requested_by": request.requested_by_id, "code": row.hint},
+    )  # fmt: skip
+    return row, code
+
+
+@transaction.atomic
+def activation_code_request_refuse(
+    *, actor: Actor, request: ActivationCodeRequest
+) -> ActivationCodeRequest:
+    """Refuse (or, by the one who asked, withdraw) a pending request; audited."""
+    request = _locked_pending(request)
+    if actor is None or actor.pk != request.requested_by_id:
+        _check_may_issue(actor, request.citizen)
+    request.state = ActivationRequestState.REFUSED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.save(update_fields=["state", "decided_by", "decided_at"])
+    audit_log(
+        actor=actor, action="citizen.activation_code_refuse", obj=request,
+        subject=request.citizen.subject, new={"requested_by": request.requested_by_id},
+    )  # fmt: skip
+    return request
 
 
 ACTIVATION_REFUSED = gettext_lazy(
@@ -217,7 +400,7 @@ def _matching_code(resident_id: str, name: str, code: str) -> ActivationCode | N
         .first()
     )
     digest = _code_hash(code)
-    if citizen is None or " ".join((name or "").split()) != citizen.name:
+    if citizen is None or normalize_name(name) != citizen.name:
         return None
     now = timezone.now()
     for row in ActivationCode.objects.select_for_update().filter(
@@ -237,6 +420,10 @@ def account_activate(*, resident_id: str, name: str, code: str, password: str) -
         raise ApplicationError(ACTIVATION_REFUSED, code="activation_refused")
     citizen = Citizen.objects.select_for_update().get(pk=row.citizen_id)
     if citizen.user is not None and (citizen.user.is_staff or citizen.user.is_superuser):
+        raise ApplicationError(ACTIVATION_REFUSED, code="activation_refused")
+    if citizen.user is not None and row.approved_by_id is None:
+        # issued while the citizen had no account (one official alone): it opens an
+        # account, never resets one that exists by now
         raise ApplicationError(ACTIVATION_REFUSED, code="activation_refused")
     user_model = get_user_model()
     user = citizen.user or user_model(
@@ -293,18 +480,23 @@ def citizen_subject_resolve(
         raise ApplicationError({"identifier": exc.messages}) from None
     if legal_representative:
         raise ApplicationError({"legal_representative": _("Only enterprises have one.")})
-    citizen = Citizen.objects.select_related("subject").filter(resident_id=info.number).first()
+    registered = Citizen.objects.select_related("subject").filter(resident_id=info.number)
+    citizen = registered.first()
     if citizen is None:
         try:
             return citizen_create(actor=actor, resident_id=info.number, name=name).subject
         except ValidationError as exc:
-            raise ApplicationError(
-                {
-                    ("identifier" if k == "resident_id" else k): v
-                    for k, v in exc.message_dict.items()
-                }  # fmt: skip
-            ) from None
-    if name and " ".join(name.split()) != citizen.name:
+            # a concurrent registration of the same number (another agency's submission, an
+            # import's chunk) committed first: go on with that citizen (issue 14, fault 4)
+            citizen = registered.first()
+            if citizen is None:
+                raise ApplicationError(
+                    {
+                        ("identifier" if k == "resident_id" else k): v
+                        for k, v in exc.message_dict.items()
+                    }  # fmt: skip
+                ) from None
+    if name and normalize_name(name) != citizen.name:
         raise ApplicationError(
             {"name": _("The name does not match the name registered for this ID number.")}
         )

@@ -27,13 +27,15 @@ urlpatterns = [
     ),
     path(
         "account/reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name=_form,
-            form_class=views.PortalPasswordResetForm,
-            email_template_name="citizens/password_reset_email.txt",
-            subject_template_name="citizens/password_reset_subject.txt",
-            success_url=reverse_lazy("citizens:password_reset_done"),
-            extra_context={"submit_label": _("Send me the link")},
+        views.password_reset(
+            auth_views.PasswordResetView.as_view(
+                template_name=_form,
+                form_class=views.PortalPasswordResetForm,
+                email_template_name="citizens/password_reset_email.txt",
+                subject_template_name="citizens/password_reset_subject.txt",
+                success_url=reverse_lazy("citizens:password_reset_done"),
+                extra_context={"submit_label": _("Send me the link")},
+            )
         ),
         name="password_reset",
     ),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from citizens import selectors, services
 from citizens.forms import ActivationForm, AppealForm, FilingForm, LoginForm
+from sanctions import ratelimit
 from sanctions.eligibility import repair_eligible_from
 from sanctions.errors import ApplicationError
 from sanctions.ratelimit import rate_limited
@@ -88,7 +89,7 @@ def _subject_page(request: HttpRequest, subject) -> HttpResponse:
         request,
         "citizens/my_record.html",
         {
-            **selectors.overview(subject),
+            **selectors.overview(subject, page=request.GET.get("page")),
             "subjects": selectors.subjects_of(request.user),
         },
     )
@@ -264,14 +265,17 @@ def report(request: HttpRequest) -> HttpResponse:
     if not subjects:
         raise Http404
     today = timezone.localdate()
-    sections = [selectors.overview(subject, today=today) for subject in subjects]
+    # a summary: counts of everything, the records in effect and the newest letters listed
+    sections = [selectors.report_section(subject, today=today) for subject in subjects]
     own = next((s for s in subjects if s.kind == "person"), None)
+    notices, notices_total = selectors.report_notices(request.user)
     return render(
         request,
         "citizens/report.html",
         {
             "sections": sections,
-            "notices": selectors.citizen_notices(request.user),
+            "notices": notices,
+            "notices_total": notices_total,
             "access_log": selectors.access_log_of(own)[:500] if own else [],
             "generated_at": timezone.now(),
         },
@@ -293,8 +297,25 @@ class PortalPasswordResetForm(PasswordResetForm):
         accounts = services.portal_accounts()
         email_field = accounts.model.get_email_field_name()
         for user in accounts.filter(**{f"{email_field}__iexact": email}):
-            if user.has_usable_password():
+            if user.has_usable_password() and _reset_mail_allowed(user):
                 yield user
+
+
+def _reset_mail_allowed(user) -> bool:
+    """At most SCS_PASSWORD_RESET_PER_ACCOUNT_PER_HOUR reset letters per account and hour,
+    from any number of addresses (the project's limiter, counted in Redis; fails closed).
+    Over it nothing is sent and the page answers as always, so it tells nothing."""
+    allowed, _backend_ok = ratelimit.hit(
+        "password-reset-account", f"user-{user.pk}",
+        settings.SCS_PASSWORD_RESET_PER_ACCOUNT_PER_HOUR, window=3600,
+    )  # fmt: skip
+    return allowed
+
+
+# per IP: the friendly 429 page, like the activation and login forms
+password_reset = rate_limited(
+    "password-reset", limit_setting="SCS_PASSWORD_RESET_RATE_PER_MINUTE", applies=_POST_ONLY
+)
 
 
 class _AuditedPasswordSet:

@@ -2,16 +2,31 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from enterprises import services
 from enterprises.models import Enterprise
 from sanctions.admin_casework import IdentifierSearchMixin, adopt_saved
 from sanctions.errors import ApplicationError
+from sanctions.identifiers import clean_name
 
 
-class EnterpriseAddForm(forms.ModelForm):
+class EnterpriseForm(forms.ModelForm):
     class Meta:
         model = Enterprise
+        fields = ["name", "legal_representative", "status", "address"]
+
+    def clean_name(self):
+        # the service's rule (visible letters), as a field error rather than a refused save
+        try:
+            return clean_name(self.cleaned_data["name"],
+                              max_length=Enterprise._meta.get_field("name").max_length)  # fmt: skip
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
+
+
+class EnterpriseAddForm(EnterpriseForm):
+    class Meta(EnterpriseForm.Meta):
         fields = ["credit_code", "name", "legal_representative", "status", "address"]
 
     def validate_unique(self):
@@ -35,8 +50,7 @@ class EnterpriseAdmin(IdentifierSearchMixin, admin.ModelAdmin):
     show_full_result_count = False
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = EnterpriseAddForm
+        kwargs["form"] = EnterpriseForm if obj is not None else EnterpriseAddForm
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request, obj=None):

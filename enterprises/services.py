@@ -8,9 +8,22 @@ from citizens.models import Citizen
 from citizens.services import citizen_subject_resolve
 from enterprises.models import Enterprise, EnterpriseStatus
 from sanctions.errors import ApplicationError
-from sanctions.identifiers import text_pinyin, validate_credit_code
+from sanctions.identifiers import (
+    clean_name,
+    normalize_name,
+    text_pinyin,
+    validate_credit_code,
+)
 from sanctions.models import Subject, SubjectKind
 from sanctions.services import Actor, audit_log, subject_create
+
+
+def _clean_name(name: str) -> str:
+    """Visible letters required; invisible and control characters dropped (identifiers)."""
+    try:
+        return clean_name(name, max_length=Enterprise._meta.get_field("name").max_length)
+    except ValidationError as exc:
+        raise ApplicationError({"name": exc.messages}) from None
 
 
 def enterprise_validate_new(*, credit_code: str) -> str:
@@ -36,9 +49,7 @@ def enterprise_create(
 ) -> Enterprise:
     """Register an enterprise under its unified social credit code (GB 32100)."""
     code = enterprise_validate_new(credit_code=credit_code)
-    name = " ".join((name or "").split())
-    if not name:
-        raise ApplicationError({"name": _("The name is required.")})
+    name = _clean_name(name)
     try:
         with transaction.atomic():
             subject = subject_create(
@@ -82,9 +93,7 @@ def enterprise_update(
     status: str,
     address: str,
 ) -> Enterprise:
-    name = " ".join((name or "").split())
-    if not name:
-        raise ApplicationError({"name": _("The name is required.")})
+    name = _clean_name(name)
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     old = {
         "name": enterprise.name,
@@ -127,13 +136,10 @@ def enterprise_subject_resolve(
         code = validate_credit_code(identifier)
     except ValidationError as exc:
         raise ApplicationError({"identifier": exc.messages}) from None
-    enterprise = Enterprise.objects.select_related("subject").filter(credit_code=code).first()
+    registered = Enterprise.objects.select_related("subject").filter(credit_code=code)
+    enterprise = registered.first()
     if enterprise is not None:
-        if name and " ".join(name.split()) != enterprise.name:
-            raise ApplicationError(
-                {"name": _("The name does not match the name registered for this credit code.")}
-            )
-        return enterprise.subject
+        return _registered_subject(enterprise, name)
     if not legal_representative:
         raise ApplicationError(
             {"legal_representative": _("A new enterprise needs its legal representative.")}
@@ -153,7 +159,19 @@ def enterprise_subject_resolve(
             actor=actor, credit_code=code, name=name, legal_representative=rep_subject.citizen
         )
     except ValidationError as exc:
+        # a concurrent registration of the same code committed first: use that enterprise
+        enterprise = registered.first()
+        if enterprise is not None:
+            return _registered_subject(enterprise, name)
         raise ApplicationError(
             {("identifier" if k == "credit_code" else k): v for k, v in exc.message_dict.items()}
         ) from None
+    return enterprise.subject
+
+
+def _registered_subject(enterprise: Enterprise, name: str) -> Subject:
+    if name and normalize_name(name) != enterprise.name:
+        raise ApplicationError(
+            {"name": _("The name does not match the name registered for this credit code.")}
+        )
     return enterprise.subject

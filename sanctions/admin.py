@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,7 @@ from sanctions.admin_casework import (  # noqa: F401 - adopt_saved, IdentifierSe
     PersonAccessLogMixin,
     ScopedAdminMixin,
     ServiceActionsMixin,
+    TrailAdminMixin,
     adopt_saved,
     case_record_types,
     limit_record_type_field,
@@ -26,6 +28,7 @@ from sanctions.models import (
     AuditEvent,
     Authority,
     AuthorityKind,
+    Case,
     IntegrityRecord,
     Measure,
     Official,
@@ -34,11 +37,18 @@ from sanctions.models import (
     Subject,
 )
 from sanctions.selectors import (
+    accounts_placeable_by,
+    audit_events_visible_to,
     authorities_visible_to,
+    officials_visible_to,
     record_types_offered_to,
     records_visible_to,
 )
+from sanctions.services import accounts
+from sanctions.services.second_factor import has_second_factor
+from scs_portal.admin_input import column_bounds
 from scs_portal.admin_site import LabelledTabularInline
+from scs_portal.second_factor import reset_second_factor
 
 
 @admin.register(Authority)
@@ -49,17 +59,139 @@ class AuthorityAdmin(AuditedCatalogAdmin):
     autocomplete_fields = ["parent"]
 
 
+class OfficialForm(forms.ModelForm):
+    """An official's authority, job title and roles. The choices offered are what the actor
+    may assign (set by OfficialAdmin); `official_validate` decides, here for field errors and
+    again in `official_save`."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("roles"),
+        choices=[(role, role) for role in accounts.OFFICIAL_ROLES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    actor = None  # set by OfficialAdmin.get_form
+
+    class Meta:
+        model = Official
+        fields = ["user", "authority", "title"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "roles" in self.fields:
+            self.fields["roles"].initial = accounts._roles_of(self.instance.user)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or cleaned.get("authority") is None:
+            return cleaned
+        stored = None
+        if self.instance.pk is not None:
+            stored = Official.objects.select_related("user").get(pk=self.instance.pk)
+        try:
+            accounts.official_validate(
+                actor=self.actor,
+                official=stored,
+                user=cleaned.get("user"),
+                authority=cleaned["authority"],
+                roles=cleaned.get("roles") or [],
+            )
+        except ApplicationError as exc:
+            raise forms.ValidationError(
+                exc.error_dict if hasattr(exc, "error_dict") else exc
+            ) from None
+        return cleaned
+
+    def _post_clean(self):
+        # official_save builds and checks the row; the form never writes its instance
+        pass
+
+
 @admin.register(Official)
-class OfficialAdmin(AuditedCatalogAdmin):
-    list_display = ["user", "authority", "title", "roles"]
-    list_filter = ["authority", "user__groups"]
+class OfficialAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Officials, scoped: a supervisor sees the officials of the authorities they oversee,
+    changes only those `official_management_refusal` allows (never their own row: it opens
+    read-only), and is offered only the authorities and accounts they may assign."""
+
+    form = OfficialForm
+    list_display = ["user", "authority", "title", "roles", "second_factor"]
+    # a lost phone: the operator or a supervisor of the official's authority (docs/security.md)
+    actions = [reset_second_factor]
+    list_filter = [("authority", admin.RelatedOnlyFieldListFilter), "user__groups"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "authority__name"]
-    autocomplete_fields = ["authority"]
     list_select_related = ["user", "authority"]
 
     @admin.display(description=_("roles"))
     def roles(self, obj: Official) -> str:
         return ", ".join(group.name for group in obj.user.groups.all())
+
+    @admin.display(description=_("second factor set up"), boolean=True)
+    def second_factor(self, obj: Official) -> bool:
+        return has_second_factor(obj.user)
+
+    def scoped_queryset(self, request: HttpRequest) -> QuerySet:
+        return officials_visible_to(request.user)
+
+    def get_fields(self, request, obj=None):
+        return ["user", "authority", "title", "roles"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user"] if obj is not None else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "authority" and not request.user.is_superuser:
+            kwargs["queryset"] = authorities_visible_to(request.user)
+        if db_field.name == "user":
+            kwargs["queryset"] = accounts_placeable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        return accounts.official_management_refusal(actor=request.user, official=obj) is None
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        return accounts.official_management_refusal(actor=request.user, official=obj) is None
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            saved = accounts.official_save(
+                actor=request.user,
+                official=obj if change else None,
+                user=None if change else data["user"],
+                authority=data["authority"],
+                title=data.get("title") or "",
+                roles=data.get("roles") or [],
+            )
+        except ApplicationError as exc:  # the form checked; this is a change since then
+            raise PermissionDenied(exc.messages) from None
+        adopt_saved(obj, saved)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # roles are set by the service, inside its audited transaction
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, [obj])
+
+    def delete_queryset(self, request, queryset):
+        # the bulk action asks has_delete_permission without an object: the service checks
+        # each row, and one refusal removes none of them
+        try:
+            with transaction.atomic():
+                for obj in queryset:
+                    accounts.official_delete(actor=request.user, official=obj)
+        except ApplicationError as exc:
+            raise PermissionDenied(exc.messages) from None
 
 
 @admin.register(Measure)
@@ -96,6 +228,10 @@ class RecordTypeForm(forms.ModelForm):
             )
         except ApplicationError as exc:
             raise forms.ValidationError(exc.messages) from None
+        try:  # points and periods within the catalog's limits (the service checks again)
+            services.record_type_check_numbers(**cleaned)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message_dict) from None
         return cleaned
 
 
@@ -176,6 +312,8 @@ class IntegrityRecordAddForm(forms.ModelForm):
         label=_("publication period (days)"),
         required=False,
         min_value=1,
+        # the bound of a case's period (its column): a larger number is a field error
+        max_value=column_bounds(Case._meta.get_field("publication_days"))[1],
         help_text=_("Leave empty for the tier's maximum."),
     )
 
@@ -343,7 +481,11 @@ class IntegrityRecordAdmin(
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(TrailAdminMixin, admin.ModelAdmin):
+    """Officials read the rows of the authorities they see (`audit_events_visible_to`), the
+    auditor role every row; each read is logged for the persons shown."""
+
+    access_purpose = "admin: audit trail"
     list_display = ["created_at", "actor_repr", "action", "object_type", "object_repr", "subject"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_repr", "action", "object_repr", "object_id"]
@@ -352,14 +494,8 @@ class AuditEventAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
     show_full_result_count = False
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def visible(self, user):
+        return audit_events_visible_to(user)
 
 
 from sanctions import admin_scoring  # noqa: E402,F401,I001  (registers the scoring admin)

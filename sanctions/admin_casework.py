@@ -36,6 +36,7 @@ from sanctions.models import (
 )
 from sanctions.models.casework import OPEN_CASE_STATES
 from sanctions.selectors import (
+    access_log_visible_to,
     appeals_visible_to,
     cases_visible_to,
     is_overdue,
@@ -160,6 +161,48 @@ class PersonAccessLogMixin:
         return response
 
 
+class TrailAdminMixin(PersonAccessLogMixin):
+    """The audit trail and the access log: read-only, limited to `visible(user)` (another
+    authority's row is a 404), and read under the access log: a list page writes one row
+    for every person it shows, a row's page one for its person."""
+
+    access_purpose = "admin: audit trail"
+
+    def visible(self, user):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def get_queryset(self, request):
+        queryset = self.visible(request.user)
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(_("No such object in your authority."))
+        return obj
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if request.method == "GET" and response.status_code == 200 and changelist is not None:
+            services.access_log_write_many(
+                official_user=request.user,
+                subjects=[row.subject for row in changelist.result_list if row.subject_id],
+                purpose=self.access_purpose,
+            )
+        return response
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ServiceActionsMixin:
     """Buttons/forms on the change page that call a service: `service_actions` maps a name
     to (label, form class or None, handler(request, obj, data), available(obj) -> bool)."""
@@ -179,8 +222,11 @@ class ServiceActionsMixin:
         return custom + super().get_urls()
 
     def act_view(self, request, object_id, action):
+        # a missing or malformed id (get_object answers None) or an unknown action: 404
         obj = self.get_object(request, object_id)
-        if action not in self.service_actions or not self.has_view_permission(request, obj):
+        if obj is None or action not in self.service_actions:
+            raise Http404
+        if not self.has_view_permission(request, obj):
             raise Http404
         label, form_class, handler, _available = self.service_actions[action]
         form = form_class(request.POST, request.FILES) if form_class else None
@@ -340,13 +386,33 @@ class CaseForm(forms.ModelForm):
         pass  # the service validates and builds the case
 
 
+class EvidenceInlineForm(forms.ModelForm):
+    """A new evidence file. The upload is a plain form field, not the model's FileField: the
+    model field's widget and read-only display link to MEDIA_URL, which is never served."""
+
+    upload = forms.FileField(
+        label=_("file"),
+        widget=forms.FileInput(attrs={"aria-label": _("file"), "accept": ".pdf,.png,.jpg,.jpeg"}),
+    )
+
+    class Meta:
+        model = EvidenceFile
+        fields = ["description"]
+
+
 class EvidenceInline(LabelledTabularInline):
     model = EvidenceFile
+    form = EvidenceInlineForm
     extra = 1
-    fields = ["file", "description", "original_name", "content_type", "size", "uploaded_by",
-              "uploaded_at"]  # fmt: skip
-    readonly_fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    # "upload": a file input on the new row, the scoped download link on stored rows
+    fields = ["upload", "description", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["content_type", "size", "uploaded_by", "uploaded_at"]
     can_delete = False
+
+    @admin.display(description=_("file"))
+    def upload(self, obj):
+        url = reverse("admin:sanctions_case_evidence", args=[obj.case_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -412,7 +478,9 @@ class CaseAdmin(
     list_filter = [MyCasesFilter, OverdueFilter, CaseKindFilter, "state", "record_type__domain"]
     search_fields = ["title", "subject__display_name", "subject__name_pinyin", "decision_number"]
     list_select_related = ["subject", "record_type", "assignee"]
-    autocomplete_fields = ["subject", "record_type", "assignee"]
+    # not "assignee": officials may not browse users; formfield_for_foreignkey limits the
+    # choice to the authority's officials
+    autocomplete_fields = ["subject", "record_type"]
     inlines = [EvidenceInline, NoteInline]
     show_full_result_count = False
     service_actions = {
@@ -439,11 +507,36 @@ class CaseAdmin(
         "withdraw": (_("Withdraw the case"), WithdrawForm,
                      lambda a, r, o, d: services.case_withdraw(actor=r.user, case=o,
                                                                reason=d["reason"]),
-                     lambda o: o.state in (CaseState.DRAFT, CaseState.UNDER_REVIEW)),
+                     lambda o: o.state in (CaseState.DRAFT, CaseState.UNDER_REVIEW)
+                     and o.review_of_id is None),
     }  # fmt: skip
 
     def scoped_queryset(self, request):
         return cases_visible_to(request.user)
+
+    def get_urls(self):
+        custom = [
+            path(
+                "<path:object_id>/evidence/<int:evidence_id>/",
+                self.admin_site.admin_view(self.evidence_view),
+                name="sanctions_case_evidence",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def evidence_view(self, request, object_id, evidence_id):
+        """One evidence file of a case in the official's scope (else 404), as a download;
+        for a person's case the read is logged where the person sees it."""
+        case = self.get_object(request, object_id)
+        if not self.has_view_permission(request, case):
+            raise Http404
+        evidence = get_object_or_404(case.evidence.all(), pk=evidence_id)
+        if case.subject is not None:
+            services.access_log_write(
+                official_user=request.user, subject=case.subject,
+                purpose=f"{self.access_purpose} #{case.pk}: evidence {evidence.original_name}",
+            )  # fmt: skip
+        return download(evidence)
 
     @admin.display(description=_("record type"))
     def record_type_title(self, obj):
@@ -461,8 +554,9 @@ class CaseAdmin(
         ]  # fmt: skip
         if obj is None:
             return base
+        review = ["review_of"] if obj.review_of_id is not None else []
         return [
-            "state", "authority", *base, "drafted_by", "decided_by", "decided_at",
+            "state", "authority", *review, *base, "drafted_by", "decided_by", "decided_at",
             "decision_number", "decision_date", "linked_records", "withdrawal_reason",
         ]  # fmt: skip
 
@@ -481,8 +575,8 @@ class CaseAdmin(
             "state", "authority", "subject", "drafted_by", "decided_by", "decided_at",
             "decision_number", "decision_date", "linked_records", "withdrawal_reason",
         ]  # fmt: skip
-        if obj.state != CaseState.DRAFT:
-            return fixed + list(services.CASE_EDITABLE)
+        if obj.state != CaseState.DRAFT or obj.review_of_id is not None:
+            return fixed + list(services.CASE_EDITABLE) + ["review_of"]
         return fixed
 
     @admin.display(description=_("records"))
@@ -521,8 +615,8 @@ class CaseAdmin(
             if not inline_form.has_changed() or not inline_form.cleaned_data:
                 continue
             data = inline_form.cleaned_data
-            if formset.model is EvidenceFile and data.get("file"):
-                services.evidence_add(actor=request.user, case=case, uploaded=data["file"],
+            if formset.model is EvidenceFile and data.get("upload"):
+                services.evidence_add(actor=request.user, case=case, uploaded=data["upload"],
                                       description=data.get("description", ""))  # fmt: skip
             elif formset.model is CaseNote and data.get("text"):
                 services.case_note_add(actor=request.user, case=case, text=data["text"])
@@ -558,7 +652,9 @@ class CaseAdmin(
 class RemoveForm(PrefixedForm):
     reason = forms.ChoiceField(
         label=_("reason"),
+        # no reason preselected: removing a listing is a decision, not one click
         choices=[
+            ("", "—"),
             ("performed", _("Obligation performed")),
             ("settlement", _("Settlement agreement performed")),
             ("withdrawal", _("Creditor withdrew the application")),
@@ -645,7 +741,11 @@ class ObjectionDecideForm(PrefixedForm):
                  ("upheld", _("Upheld: revoke the record"))],
     )  # fmt: skip
     reasons = forms.CharField(label=_("reasons"), widget=forms.Textarea(attrs={"rows": 3}))
-    amount = forms.DecimalField(label=_("corrected amount (CNY)"), required=False, min_value=0)
+    amount = forms.DecimalField(
+        label=_("corrected amount (CNY)"), required=False, min_value=0,
+        # the record's column: a larger number is a field error, not a DataError
+        max_digits=16, decimal_places=2,
+    )  # fmt: skip
     obligation = forms.CharField(label=_("corrected obligation"), required=False)
     publication_end = forms.DateField(
         label=_("corrected end of publication"), required=False,
@@ -817,11 +917,18 @@ class NoticeAdmin(ScopedAdminMixin, ReadOnlyAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(ReadOnlyAdmin):
+class AccessLogAdmin(TrailAdminMixin, admin.ModelAdmin):
+    """Supervisors: reads by officials of the authorities they oversee; the auditor role:
+    all. Reading it is itself logged for each person shown."""
+
+    access_purpose = "admin: access log"
     list_display = ["created_at", "official", "authority", "subject", "purpose"]
-    list_filter = ["authority"]
+    list_filter = [("authority", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["subject__display_name", "official__username", "purpose"]
     list_select_related = ["official", "authority", "subject"]
+
+    def visible(self, user):
+        return access_log_visible_to(user)
 
 
 @admin.register(Holiday)

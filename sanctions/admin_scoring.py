@@ -31,6 +31,7 @@ class RuleSetForm(forms.ModelForm):
                 grade_bands=cleaned.get("grade_bands"),
                 points_overrides=cleaned.get("points_overrides") or {},
                 base_score=cleaned.get("base_score"),
+                default_effective_days=cleaned.get("default_effective_days"),
             )
         except ApplicationError as exc:
             raise forms.ValidationError(exc.message_dict) from None

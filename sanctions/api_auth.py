@@ -24,6 +24,14 @@ logger = logging.getLogger(__name__)
 KEYWORD = "Api-Key"
 
 
+class ServiceUnavailable(exceptions.APIException):
+    """A service the request needs (Redis, the database) is unavailable: the error handler
+    (sanctions/api_errors.py) answers 503 with Retry-After and code "unavailable"."""
+
+    status_code = 503
+    default_code = "unavailable"
+
+
 class ApiKeyAuthentication(BaseAuthentication):
     def authenticate(self, request):
         header = get_authorization_header(request).split()
@@ -99,7 +107,8 @@ class IsCitizen(BasePermission):
 
 
 class ApiClientThrottle(SimpleRateThrottle):
-    """Per client id, counted in the cache (Redis). Refuses when Redis is unreachable."""
+    """Per client id, counted in the cache (Redis). Refuses when Redis is unreachable (503
+    with Retry-After: the request is not counted, so it is not let through)."""
 
     scope = "agency"
 
@@ -113,21 +122,23 @@ class ApiClientThrottle(SimpleRateThrottle):
     def allow_request(self, request, view) -> bool:
         try:
             return super().allow_request(request, view)
-        except Exception:  # noqa: BLE001 - cache down: fail closed, as the page limiter does
+        except Exception as exc:  # noqa: BLE001 - cache down: fail closed, as the page limiter does
             logger.warning("API throttle: cache unavailable, refusing the request")
-            self.history, self.now, self.num_requests, self.duration = [], 0, 0, 60
-            return False
+            raise ServiceUnavailable() from exc
 
 
 class PublicSearchThrottle(BaseThrottle):
-    """The public pages' per-IP Redis limit (same bucket and setting), failing closed."""
+    """The public pages' per-IP Redis limit (same bucket and setting), failing closed (503
+    with Retry-After while Redis is unreachable)."""
 
     bucket = "search"
 
     def allow_request(self, request, view) -> bool:
-        allowed, _backend_ok = ratelimit.hit(
+        allowed, backend_ok = ratelimit.hit(
             self.bucket, ratelimit.client_ip(request), settings.SCS_SEARCH_RATE_PER_MINUTE
         )
+        if not backend_ok:
+            raise ServiceUnavailable()
         return allowed
 
     def wait(self) -> float:

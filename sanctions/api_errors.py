@@ -1,5 +1,6 @@
 """The API's error handler: every error is JSON
-{"detail": str, "code": str, "errors": {field path: [messages]}}, never a 500 page."""
+{"detail": str, "code": str, "errors": {field path: [messages]}}, never a 500 page; the
+database or Redis unavailable is 503 with Retry-After and code "unavailable"."""
 
 from __future__ import annotations
 
@@ -13,9 +14,19 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from sanctions.api_auth import ServiceUnavailable
 from sanctions.errors import flatten_errors
 from sanctions.services.agency import SubmissionConflict
 from sanctions.services.casework import RecordEventConflict
+from scs_portal.middleware import is_outage, log_outage, retry_after_seconds, unavailable_body
+
+
+def unavailable_api_response() -> Response:
+    return Response(
+        unavailable_body(),
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(retry_after_seconds()), "Cache-Control": "no-store"},
+    )
 
 
 def _validation_body(errors: dict[str, list[str]], code: str = "invalid") -> dict[str, Any]:
@@ -41,7 +52,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """JSON for every error: {"detail": str, "code": str, "errors": {field: [messages]}}.
 
     The project's ApplicationError and Django's ValidationError become 400 (409 for a
-    conflicting submission, 403 for a rule that names who may act)."""
+    conflicting submission, 403 for a rule that names who may act). The database or Redis
+    unavailable (scs_portal.middleware.is_outage), or a throttle that cannot count, is 503
+    with Retry-After."""
+    if isinstance(exc, ServiceUnavailable) or is_outage(exc):
+        if context.get("request") is not None:
+            log_outage(context["request"], exc.__cause__ or exc)
+        return unavailable_api_response()
     if isinstance(exc, DjangoValidationError):
         return application_error_response(exc)
     if isinstance(exc, Http404):

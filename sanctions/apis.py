@@ -288,6 +288,9 @@ def _page(request: Request, entries, today) -> dict:
     }
 
 
+CITY_PARAMETER = "4-digit prefecture-level code (GB/T 2260), e.g. 1101; an unknown code: 400"
+
+
 class PublicEntryListApi(PublicView):
     filter_backends: list = []  # the FilterSet is applied below, as on the search page
 
@@ -305,7 +308,7 @@ class PublicEntryListApi(PublicView):
             ),
             OpenApiParameter("ground", OpenApiTypes.INT, enum=[1, 2, 3, 4, 5, 6]),
             OpenApiParameter("province", OpenApiTypes.STR, description="2-digit code + 0000"),
-            OpenApiParameter("city", OpenApiTypes.STR, description="4 digits"),
+            OpenApiParameter("city", OpenApiTypes.STR, description=CITY_PARAMETER),
             OpenApiParameter("authority", OpenApiTypes.INT),
             OpenApiParameter("published_from", OpenApiTypes.DATE),
             OpenApiParameter("published_to", OpenApiTypes.DATE),

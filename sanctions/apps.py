@@ -21,3 +21,11 @@ class SanctionsConfig(AppConfig):
         from sanctions.public import connect_cache_invalidation
 
         connect_cache_invalidation()
+        # uploads written in a transaction that then rolled back are deleted after the request
+        from django.core.signals import request_finished
+
+        from sanctions.uploads import discard_rolled_back_files
+
+        request_finished.connect(
+            discard_rolled_back_files, dispatch_uid="sanctions.discard_rolled_back_files"
+        )

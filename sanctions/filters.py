@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 import redis
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms.utils import flatatt
 from django.utils import timezone
@@ -23,7 +24,7 @@ from sanctions.public import (
     public_list_version,
     public_records,
 )
-from sanctions.regions import province_choices
+from sanctions.regions import city_codes, province_choices
 
 # --- widgets rendered in Python ------------------------------------------------------------
 # Django's widgets render through templates, one per <option>: the search form (a select of
@@ -106,6 +107,25 @@ def authority_choices() -> list[tuple[str, str]]:
     return _authority_choices[key]
 
 
+def validate_city_code(value: str) -> None:
+    """A city filter is a known prefecture-level code (GB/T 2260), e.g. 1101: anything else
+    is a form error, not an empty list that looks like "nobody is listed there"."""
+    if value not in city_codes():
+        raise ValidationError(
+            _("Unknown city code: enter the 4 digits of a prefecture-level city, e.g. 1101."),
+            code="city",
+        )
+
+
+class PublicEntryFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("published_from"), cleaned.get("published_to")
+        if start and end and start > end:
+            self.add_error("published_to", _("The end of the period comes before its beginning."))
+        return cleaned
+
+
 class PublicEntryFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Name or pinyin"), method="filter_name", max_length=100,
@@ -136,6 +156,7 @@ class PublicEntryFilter(django_filters.FilterSet):
     )  # fmt: skip
     city = django_filters.CharFilter(
         label=_("City code (4 digits)"), method="filter_city", max_length=4,
+        validators=[validate_city_code],
         widget=TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{4}"}),
     )  # fmt: skip
     authority = django_filters.ChoiceFilter(
@@ -154,6 +175,7 @@ class PublicEntryFilter(django_filters.FilterSet):
     class Meta:
         model = IntegrityRecord
         fields: list[str] = []
+        form = PublicEntryFilterForm
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -171,17 +193,14 @@ class PublicEntryFilter(django_filters.FilterSet):
         return queryset.filter(subject__region_code__startswith=value[:2])
 
     def filter_city(self, queryset, name, value):
-        if not (value.isdigit() and len(value) == 4):
-            return queryset.none()
-        return queryset.filter(subject__region_code__startswith=value)
+        return queryset.filter(subject__region_code__startswith=value)  # a known code
 
     def has_search(self) -> bool:
         return any(self.data.get(name) for name in self.filters)
 
 
 def _facet_value(name: str, value: str) -> str | int:
-    """A cleaned filter value as the entry-name table holds it (a city that is not 4 digits
-    matches no city, as in filter_city)."""
+    """A cleaned filter value as the entry-name table holds it."""
     return int(value) if name in ("authority", "ground") else value
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -234,6 +235,48 @@ def region_name(region_code: str) -> str:
             name = name.split("]", 1)[1]
         cleaned.append(name.split(",")[0])
     return " ".join(part for part in cleaned if part)
+
+
+# --- names ---------------------------------------------------------------------------------
+
+# Characters that render as nothing but are letters to Unicode (category Lo): the Hangul
+# fillers. A "name" of them would pass a has-a-letter test while showing nothing.
+_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
+def normalize_name(value: str) -> str:
+    """A name as stored and compared: format characters (zero-width spaces and joiners, the
+    byte-order mark, bidirectional controls: Unicode category Cf), control characters (Cc)
+    and invisible fillers removed; runs of whitespace (any Unicode space) made one space."""
+    kept = "".join(
+        char
+        for char in str(value or "")
+        if unicodedata.category(char) not in ("Cf", "Cc") or char in "\t\n\r"
+        if char not in _INVISIBLE_LETTERS
+    )
+    return " ".join(kept.split())
+
+
+def clean_name(value: str, *, max_length: int) -> str:
+    """`normalize_name`, refused (ValidationError, code "invisible" / "required" / "length")
+    unless what remains has a visible letter (Unicode category L*: Han characters, Latin…)
+    and fits `max_length`. A name of dots, digits, symbols or invisible characters names no
+    one and would make an empty or unreadable public entry."""
+    name = normalize_name(value)
+    if not "".join(str(value or "").split()):
+        raise ValidationError(_("The name is required."), code="required")
+    if not any(unicodedata.category(char).startswith("L") for char in name):
+        raise ValidationError(
+            _("A name needs at least one visible letter (Chinese characters or letters)."),
+            code="invisible",
+        )
+    if len(name) > max_length:
+        raise ValidationError(
+            _("The name is too long (%(max)d characters at most)."),
+            code="length",
+            params={"max": max_length},
+        )
+    return name
 
 
 # --- pinyin -------------------------------------------------------------------------------

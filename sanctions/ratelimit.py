@@ -30,9 +30,10 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def hit(bucket: str, ip: str, limit: int) -> tuple[bool, bool]:
-    """Count one request. Returns (allowed, backend_ok)."""
-    allowed, backend_ok, _values = hit_and_read(bucket, ip, limit)
+def hit(bucket: str, ip: str, limit: int, *, window: int = 60) -> tuple[bool, bool]:
+    """Count one request. Returns (allowed, backend_ok). `ip` is the counted key (an address,
+    or e.g. an account for a per-account limit); `window`: the fixed window in seconds."""
+    allowed, backend_ok, _values = hit_and_read(bucket, ip, limit, window=window)
     return allowed, backend_ok
 
 
@@ -42,18 +43,20 @@ def shares_cache_redis() -> bool:
 
 
 def hit_and_read(
-    bucket: str, ip: str, limit: int, read: list[str] | None = None
+    bucket: str, ip: str, limit: int, read: list[str] | None = None, *, window: int = 60
 ) -> tuple[bool, bool, list | None]:
     """Count one request and read `read` (MGET) in the same round trip. Returns (allowed,
     backend_ok, the values read or None)."""
-    window = int(time.time() // 60)
-    key = f"{settings.CACHES['default'].get('KEY_PREFIX', 'scs')}:rl:{bucket}:{ip}:{window}"
+    slot = int(time.time() // window)
+    if window != 60:  # longer windows (per-account limits) are counted apart from per-minute
+        bucket = f"{bucket}/{window}s"
+    key = f"{settings.CACHES['default'].get('KEY_PREFIX', 'scs')}:rl:{bucket}:{ip}:{slot}"
     try:
         # no MULTI/EXEC: one write, one read; an EXPIRE lost with the connection leaves a
         # key of a past window (its name carries the minute), never a wrong count
         pipe = _client().pipeline(transaction=False)
         pipe.incr(key)
-        pipe.expire(key, 120)
+        pipe.expire(key, 2 * window)
         if read:
             pipe.mget(read)
         results = pipe.execute()
@@ -64,7 +67,8 @@ def hit_and_read(
 
 
 def rate_limited(bucket: str, *, limit_setting: str, applies=lambda request: True, read=None):
-    """Decorator: refuse with the friendly 429 page once the per-IP limit is reached.
+    """Decorator: refuse with the friendly 429 page once the per-IP limit is reached (503,
+    "briefly unavailable", while Redis cannot be reached: fail closed, never uncounted).
     `read(request)`: cache keys the view will read; when the limiter and the cache share a
     Redis they are read with the count and left in `request.redis_prefetched` ({key: value})."""
 
@@ -80,7 +84,7 @@ def rate_limited(bucket: str, *, limit_setting: str, applies=lambda request: Tru
                         request,
                         "public/429.html",
                         {"backend_ok": backend_ok, "limit": limit},
-                        status=429,
+                        status=429 if backend_ok else 503,
                     )
                     response["Retry-After"] = "60"
                     return response

@@ -1,6 +1,10 @@
-"""Provincial-level divisions (GB/T 2260 two-digit codes) for the public filters."""
+"""Provincial-level divisions (GB/T 2260 two-digit codes) for the public filters, and the
+city (prefecture-level) codes they may be narrowed to."""
+
+from functools import cache
 
 from django.utils.translation import get_language
+from stdnum import numdb
 
 PROVINCES = [
     ("11", "北京市", "Beijing"), ("12", "天津市", "Tianjin"), ("13", "河北省", "Hebei"),
@@ -20,3 +24,21 @@ PROVINCES = [
 def province_choices() -> list[tuple[str, str]]:
     english = (get_language() or "").startswith("en")
     return [(code, en if english else zh) for code, zh, en in PROVINCES]
+
+
+@cache
+def city_codes() -> frozenset[str]:
+    """The 4-digit prefecture-level codes of GB/T 2260 (python-stdnum's table of the
+    divisions that resident ID numbers carry, current and historical), e.g. "1101"."""
+    codes = set()
+
+    def walk(prefixes, above: str) -> None:
+        for _length, low, high, _props, children in prefixes:
+            if low == high:  # the table lists single codes
+                code = above + low
+                if len(code) == 6:
+                    codes.add(code[:4])
+                walk(children, code)
+
+    walk(numdb.get("cn/loc").prefixes, "")
+    return frozenset(code for code in codes if code[2:] != "00")

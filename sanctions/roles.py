@@ -5,6 +5,8 @@ from __future__ import annotations
 CLERK = "clerk"
 REVIEWER = "reviewer"
 SUPERVISOR = "supervisor"
+# reads the whole audit trail and access log of every authority, and nothing else
+AUDITOR = "auditor"
 
 _VIEW_CORE = [
     "sanctions.view_subject",
@@ -76,6 +78,10 @@ ROLE_PERMISSIONS = {
         "sanctions.add_apiclient",
         "sanctions.view_apisubmission",
         "sanctions.view_importbatch",
+    ],
+    AUDITOR: [
+        "sanctions.view_auditevent",
+        "sanctions.view_accesslog",
     ],
 }
 

@@ -19,6 +19,35 @@ TIER_PUBLICATION_DAYS = {  # (minimum, maximum) from the decision date
     "serious": (365, 1095),
 }
 
+# Outer limits of the numbers officials type into the catalog and the scoring rules: far
+# beyond any real rule, small enough that the dates and scores computed from them stay
+# representable (dates end in year 9999; score columns are 32-bit integers). Without them a
+# record type "effective for 2,000,000,000 days" is accepted and every record of it is a 500.
+NUMBER_LIMITS = {
+    "points": (-10_000, 10_000),
+    "base_score": (1, 1_000_000),
+    "grade_minimum": (-1_000_000_000, 1_000_000_000),
+    "publication_min_days": (0, 36_525),  # 100 years
+    "publication_max_days": (0, 36_525),
+    "effective_days": (0, 36_525),
+    "default_effective_days": (1, 36_525),
+    "retention_years": (0, 100),
+}
+
+
+def check_number_limits(**values: int | None) -> None:
+    """Field errors for each value (by its NUMBER_LIMITS name) outside its limits."""
+    errors = {}
+    for name, value in values.items():
+        low, high = NUMBER_LIMITS[name]
+        if value is not None and not low <= value <= high:
+            errors[name] = _("Enter a whole number from %(low)s to %(high)s.") % {
+                "low": f"{low:,}",
+                "high": f"{high:,}",
+            }
+    if errors:
+        raise ApplicationError(errors, code="out_of_range")
+
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     years = day.year - birth_date.year

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import CharField, Count, F, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -16,9 +18,12 @@ from sanctions.eligibility import (
     repair_refusal,
 )
 from sanctions.models import (
+    AccessLog,
     ApiClient,
     ApiSubmission,
     Appeal,
+    AuditEvent,
+    AuditVerification,
     Authority,
     AuthorityKind,
     Case,
@@ -29,7 +34,9 @@ from sanctions.models import (
     IntegrityRecord,
     Notice,
     Objection,
+    Official,
     PerformanceStatus,
+    RecordEvent,
     RecordStatus,
     RecordType,
     RepairApplication,
@@ -37,6 +44,7 @@ from sanctions.models import (
     Subject,
 )
 from sanctions.models.casework import OPEN_CASE_STATES
+from sanctions.roles import AUDITOR
 from sanctions.rules import is_published_for, publication_bounds
 from sanctions.workdays import calendar_warning
 
@@ -149,6 +157,32 @@ def authorities_visible_to(user) -> QuerySet[Authority]:
         )
         ids.update(frontier)
     return Authority.objects.filter(pk__in=ids)
+
+
+def officials_visible_to(user) -> QuerySet[Official]:
+    """The officials a supervisor sees in the admin: those of the authorities they oversee
+    (their own and the bodies below it); every official for the operator (superuser)."""
+    if user.is_superuser:
+        return Official.objects.all()
+    return Official.objects.filter(authority__in=authorities_visible_to(user))
+
+
+def accounts_placeable_by(user) -> QuerySet:
+    """The user accounts an official may be created for. The operator: any active staff
+    account that is not an official yet. A supervisor: only accounts the operator opened for
+    a new official and nobody has placed yet (active staff, not a superuser, no official, no
+    group, no direct permission): never a citizen's portal account, an operator's or auditor's
+    account, or anyone already serving another authority."""
+    accounts = (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, official__isnull=True)
+        .order_by("username")
+    )
+    if user.is_superuser:
+        return accounts
+    return accounts.filter(
+        is_superuser=False, groups__isnull=True, user_permissions__isnull=True
+    ).exclude(pk=user.pk)
 
 
 def record_types_offered_to(user, *, authority: Authority | None = None) -> QuerySet[RecordType]:
@@ -362,6 +396,71 @@ def repairs_visible_to(user) -> QuerySet[RepairApplication]:
     return _scoped(RepairApplication.objects.all(), user, "record__authority")
 
 
+# --- audit trail and access log ----------------------------------------------------------------
+
+
+def is_auditor(user) -> bool:
+    """The operator (superuser) and the `auditor` role read every authority's trail."""
+    return user.is_superuser or user.groups.filter(name=AUDITOR).exists()
+
+
+def _audited_objects() -> list[tuple]:
+    """The kinds of object whose audit rows belong to an authority: (model, the paths from
+    the object to the authorities it belongs to)."""
+    from django.contrib.auth import get_user_model
+
+    return [
+        (Case, ("authority",)),
+        (IntegrityRecord, ("authority",)),
+        (RecordEvent, ("record__authority",)),
+        (Notice, ("record__authority",)),
+        (Objection, ("record__authority",)),
+        # the appeal body and the authority whose record is appealed
+        (Appeal, ("authority", "objection__record__authority")),
+        (RepairApplication, ("record__authority",)),
+        (ApiClient, ("authority",)),
+        (ApiSubmission, ("authority",)),
+        (ImportBatch, ("authority",)),
+        (Official, ("authority",)),
+        (Authority, ("pk",)),
+        (get_user_model(), ("official__authority",)),
+    ]
+
+
+def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
+    """The audit trail an official may read: rows written by an official of an authority
+    they see (their own; a supervisor's also the bodies below), and rows about an object of
+    such an authority — its cases, records and their events and notices, objections, appeals
+    (the appeal body's too), repair applications, API clients, submissions, imports, its
+    officials and their accounts, the authority itself — whoever wrote them (the subject
+    filing an objection, the nightly sweep). Rows about the shared registers (citizens,
+    enterprises, the catalog, rule sets) that nobody of theirs wrote are not theirs. The
+    auditor role and the operator read everything."""
+    if is_auditor(user):
+        return AuditEvent.objects.all()
+    visible = authorities_visible_to(user)
+    condition = Q(actor__official__authority__in=visible)
+    for model, paths in _audited_objects():
+        in_scope = Q()
+        for path in paths:
+            in_scope |= Q(**{f"{path}__in": visible})
+        ids = (
+            model.objects.filter(in_scope)
+            .annotate(audit_object_id=Cast("pk", CharField()))
+            .values("audit_object_id")
+        )
+        condition |= Q(object_type=model._meta.label, object_id__in=ids)
+    return AuditEvent.objects.filter(condition)
+
+
+def access_log_visible_to(user) -> QuerySet[AccessLog]:
+    """Reads by officials of the authorities the user sees (a supervisor's own and those
+    below); everything for the auditor role and the operator."""
+    if is_auditor(user):
+        return AccessLog.objects.all()
+    return AccessLog.objects.filter(authority__in=authorities_visible_to(user))
+
+
 def dashboard(user, *, today: datetime.date | None = None) -> dict:
     """Counts for the officials' landing page, scoped to what the user may see."""
     today = today or timezone.localdate()
@@ -410,7 +509,13 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
         "monthly": monthly,
         "calendar_warning": calendar_warning(today=today),
         "reminders": deadline_reminders_for(user),
+        "audit_verification": audit_verification_latest(),
     }
+
+
+def audit_verification_latest() -> AuditVerification | None:
+    """The last run of the audit-chain verifier (nightly task or `manage.py audit_verify`)."""
+    return AuditVerification.objects.first()
 
 
 # --- restrictions --------------------------------------------------------------------------------

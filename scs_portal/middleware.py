@@ -1,12 +1,59 @@
-"""Request hygiene that must run before Django's own middleware."""
+"""Request hygiene that must run before Django's own middleware, and the 503 answer when the
+database or Redis is unavailable."""
 
 from __future__ import annotations
 
+import logging
 import re
+import sys
 
 from django.conf import settings
+from django.core.signals import got_request_exception
+from django.http import HttpResponse, JsonResponse
 
+logger = logging.getLogger(__name__)
 _SESSION_KEY = re.compile(r"^[a-z0-9]{8,64}$")
+
+
+class RefuseTooManyQueryParameters:
+    """More query parameters than DATA_UPLOAD_MAX_NUMBER_FIELDS: 400, under DEBUG too.
+
+    Django refuses such a request with TooManyFieldsSent when `request.GET` is first read,
+    and its handler makes that a 400, except under DEBUG: the technical error page reads
+    `request.GET` again, raises again, and the 400 becomes a 500. This check runs first
+    (top of MIDDLEWARE) and answers the 400 itself: JSON in the API's error shape under
+    /api/, else a plain page in the request's language. (A POST body with too many fields
+    is Django's own 400; its parser remembers the failure, so that path has no such bug.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.core.exceptions import TooManyFieldsSent
+
+        try:
+            request.GET  # noqa: B018 - parsed (and cached) here, refused here if too long
+        except TooManyFieldsSent:
+            return bad_request_response(request)
+        return self.get_response(request)
+
+
+def bad_request_response(request) -> HttpResponse:
+    """400 for a request refused before any view ran (no session, no database)."""
+    from django.template import loader
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    language = translation.get_language_from_request(request)
+    with translation.override(language):
+        if request.path.startswith("/api/"):
+            body = {"detail": _("Too many parameters in the request."),
+                    "code": "too_many_parameters", "errors": {}}  # fmt: skip
+            response: HttpResponse = JsonResponse(body, status=400)
+        else:
+            response = HttpResponse(loader.get_template("400.html").render({}), status=400)
+    response["Content-Language"] = language
+    return response
 
 
 class DropMalformedSessionCookie:
@@ -22,3 +69,135 @@ class DropMalformedSessionCookie:
         if value is not None and not _SESSION_KEY.match(value):
             del request.COOKIES[settings.SESSION_COOKIE_NAME]
         return self.get_response(request)
+
+
+# --- outages: the database or Redis unavailable -------------------------------------------------
+
+
+def outage_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions that mean "the database or Redis is away" (not a bug): Django's and
+    psycopg's OperationalError / InterfaceError (connection refused, server shutting down or
+    starting up, connection lost, and the transient statement cancellations and deadlocks
+    PostgreSQL files under the same class), redis-py's ConnectionError / TimeoutError, and
+    kombu's OperationalError (the broker refused a task message)."""
+    global _OUTAGE_ERRORS
+    if _OUTAGE_ERRORS is None:
+        import django.db
+        import kombu.exceptions
+        import psycopg
+        import redis.exceptions
+
+        _OUTAGE_ERRORS = (
+            django.db.OperationalError,
+            django.db.InterfaceError,
+            psycopg.OperationalError,
+            psycopg.InterfaceError,
+            redis.exceptions.ConnectionError,
+            redis.exceptions.TimeoutError,
+            kombu.exceptions.OperationalError,
+        )
+    return _OUTAGE_ERRORS
+
+
+_OUTAGE_ERRORS: tuple[type[BaseException], ...] | None = None
+
+
+def is_outage(exc: BaseException | None) -> bool:
+    """Whether `exc`, or the exception it was explicitly raised from (`raise … from`), means
+    a service is unavailable. An exception that merely happened while another was handled
+    (`__context__`) is not followed: a bug in a fallback path must stay a 500."""
+    for _depth in range(5):
+        if exc is None:
+            return False
+        if isinstance(exc, outage_errors()):
+            return True
+        exc = exc.__cause__
+    return False
+
+
+def retry_after_seconds() -> int:
+    return settings.SCS_UNAVAILABLE_RETRY_AFTER_SECONDS
+
+
+def unavailable_body() -> dict:
+    """The API's 503 body, in the project's error shape (sanctions/api_errors.py)."""
+    from django.utils.translation import gettext as _
+
+    return {
+        "detail": _("The service is temporarily unavailable. Please try again in a moment."),
+        "code": "unavailable",
+        "errors": {},
+    }
+
+
+def unavailable_response(request) -> HttpResponse:
+    """503 with Retry-After: JSON for /api/, else a plain page in the request's language.
+
+    Nothing here may touch the database or Redis: the language comes from the language
+    cookie or Accept-Language (never the session), and the page is a template rendered
+    without the request's context processors (no user, no session, no messages)."""
+    from django.template import loader
+    from django.utils import translation
+
+    language = translation.get_language_from_request(request)
+    with translation.override(language):
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse(unavailable_body(), status=503)
+        else:
+            html = loader.get_template("503.html").render(
+                {"LANGUAGE_CODE": translation.get_language()}
+            )
+            response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(retry_after_seconds())
+    response["Cache-Control"] = "no-store"
+    response["Content-Language"] = language
+    return response
+
+
+_OUTAGE_ATTRIBUTE = "_scs_outage"
+
+
+def _remember_outage(sender, request=None, **kwargs) -> None:
+    """got_request_exception: called while Django turns an exception into a 500 (one raised
+    in a middleware, e.g. loading or saving the session). Marks the request so the outer
+    ServiceUnavailableMiddleware can answer 503 instead."""
+    exc = sys.exc_info()[1]
+    if request is not None and is_outage(exc):
+        setattr(request, _OUTAGE_ATTRIBUTE, exc)
+
+
+class ServiceUnavailableMiddleware:
+    """The database or Redis unavailable → 503 with Retry-After, never a 500 page.
+
+    A view's exception is caught in process_exception. One raised inside a middleware below
+    this one (the session loaded by the auth middleware, saved on the way out) has already
+    been turned into a 500 by Django's handler when it gets here: the got_request_exception
+    signal marked the request, and that 500 is replaced. Placed near the top of MIDDLEWARE so
+    the session, auth, OTP, messages and axes middlewares are all below it. The connection
+    itself recovers without a restart: CONN_HEALTH_CHECKS (settings) drops a broken
+    persistent connection at the start of the next request that uses it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        got_request_exception.connect(_remember_outage, dispatch_uid="scs-outage-503")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        exc = getattr(request, _OUTAGE_ATTRIBUTE, None)
+        if exc is not None and response.status_code == 500:
+            log_outage(request, exc)
+            return unavailable_response(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if not is_outage(exception):
+            return None
+        log_outage(request, exception)
+        return unavailable_response(request)
+
+
+def log_outage(request, exc: BaseException) -> None:
+    logger.warning(
+        "503 for %s %s: service unavailable (%s: %s)",
+        request.method, request.path, type(exc).__name__, " ".join(str(exc).split())[:200],
+    )  # fmt: skip

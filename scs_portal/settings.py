@@ -45,6 +45,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "axes",  # login failure tracking and lockout (citizen and admin logins)
+    # officials' second factor (TOTP + backup codes); before scs_portal, whose admin module
+    # takes their device admins off the site (secrets are never shown there)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI / Redoc assets served locally (no CDN)
     "scs_portal",
@@ -54,14 +59,23 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: more than DATA_UPLOAD_MAX_NUMBER_FIELDS query parameters is a 400, under DEBUG too
+    "scs_portal.middleware.RefuseTooManyQueryParameters",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # the database or Redis unavailable: 503 + Retry-After (JSON under /api/, else a plain
+    # page), also for errors raised in the session/auth middlewares below it
+    "scs_portal.middleware.ServiceUnavailableMiddleware",
     "scs_portal.middleware.DropMalformedSessionCookie",
+    # the client address (SCS_TRUSTED_PROXY_HOPS rule) that audit rows of this request carry
+    "sanctions.request_context.ClientAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session passed the second factor (staff pages need it)
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # last, as its docs require: turns a locked-out login into the lockout page
@@ -83,6 +97,17 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "citizens/locked_out.html"
 AXES_VERBOSE = False
 SCS_LOGIN_COOLOFF_MINUTES = env.int("SCS_LOGIN_COOLOFF_MINUTES", default=15)
+
+# Officials' second factor (docs/security.md). The issuer names the account in the
+# authenticator app. https://django-otp-official.readthedocs.io/en/stable/overview.html
+OTP_TOTP_ISSUER = env("SCS_OTP_ISSUER", default="SCS Portal")
+# After each wrong code the device waits 1, 2, 4, 8 … seconds (per device, in the database).
+OTP_TOTP_THROTTLE_FACTOR = env.int("SCS_OTP_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = env.int("SCS_OTP_THROTTLE_FACTOR", default=1)
+# one-time backup codes shown once at enrolment
+SCS_OTP_BACKUP_CODES = env.int("SCS_OTP_BACKUP_CODES", default=10)
+# a device is enrolled only this soon after the password was typed (re-authentication)
+SCS_OTP_ENROL_WINDOW_SECONDS = env.int("SCS_OTP_ENROL_WINDOW_SECONDS", default=10 * 60)
 
 ROOT_URLCONF = "scs_portal.urls"
 WSGI_APPLICATION = "scs_portal.wsgi.application"
@@ -107,6 +132,10 @@ TEMPLATES = [
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-db-url
 DATABASES = {"default": env.db_url("DATABASE_URL", default=embedded.DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+# Health checks: a persistent connection broken by a database restart is replaced at the
+# start of the next request instead of failing it, so the web recovers without a restart
+# (tests/faults/test_postgres_outage.py).
+# https://docs.djangoproject.com/en/5.2/ref/databases/#persistent-database-connections
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise environ.ImproperlyConfigured("SCS Portal runs on PostgreSQL only (DATABASE_URL).")
@@ -149,8 +178,15 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploaded evidence and attachments: never served by URL (no media route, in DEBUG neither;
+# don't point nginx at it). They are read through scoped, logged views (docs/security.md).
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
 MEDIA_URL = "media/"
+
+# Messages live in the session (server side), not in a cookie: one-time activation codes and
+# new API keys are shown once in a message and must never travel in a cookie.
+# https://docs.djangoproject.com/en/5.2/ref/contrib/messages/#storage-backends
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 LOGIN_URL = "citizens:login"
 LOGIN_REDIRECT_URL = "citizens:my_record"
@@ -201,6 +237,12 @@ SCS_SEARCH_RATE_PER_MINUTE = env.int("SCS_SEARCH_RATE_PER_MINUTE", default=30)
 SCS_OPEN_DATA_RATE_PER_MINUTE = env.int("SCS_OPEN_DATA_RATE_PER_MINUTE", default=5)
 # activation and login attempts per IP and minute (on top of the per-account lockout)
 SCS_ACCOUNT_RATE_PER_MINUTE = env.int("SCS_ACCOUNT_RATE_PER_MINUTE", default=20)
+# citizens' password reset requests: per IP and minute (429 page), and per account and hour
+# (over it no more mail is sent; the page answers the same, so it tells nothing)
+SCS_PASSWORD_RESET_RATE_PER_MINUTE = env.int("SCS_PASSWORD_RESET_RATE_PER_MINUTE", default=5)
+SCS_PASSWORD_RESET_PER_ACCOUNT_PER_HOUR = env.int(
+    "SCS_PASSWORD_RESET_PER_ACCOUNT_PER_HOUR", default=3
+)
 SCS_SEARCH_MAX_RESULTS = env.int("SCS_SEARCH_MAX_RESULTS", default=200)
 # Anonymous search pages cached per URL (0 = off); invalidated when the public list changes.
 # Fresh this long, then kept as long again: one request re-renders, others get the older copy.
@@ -254,6 +296,19 @@ SCS_API_CLIENT_RATE_PER_MINUTE = env.int("SCS_API_CLIENT_RATE_PER_MINUTE", defau
 # Bulk imports: upload size and rows per file.
 SCS_IMPORT_MAX_BYTES = env.int("SCS_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 SCS_IMPORT_MAX_ROWS = env.int("SCS_IMPORT_MAX_ROWS", default=10_000)
+# Parsing limits of an import (a field, a JSON line, JSON nesting): past them a row (or, for a
+# CSV that cannot be read on, the file) is refused with a reason, never a crashed task.
+SCS_IMPORT_MAX_FIELD_CHARS = env.int("SCS_IMPORT_MAX_FIELD_CHARS", default=10_000)
+SCS_IMPORT_MAX_LINE_CHARS = env.int("SCS_IMPORT_MAX_LINE_CHARS", default=20_000)
+SCS_IMPORT_MAX_DEPTH = env.int("SCS_IMPORT_MAX_DEPTH", default=5)
+# Rows per transaction: bounds how long an import holds locks others may wait for.
+SCS_IMPORT_CHUNK_ROWS = env.int("SCS_IMPORT_CHUNK_ROWS", default=100)
+# A batch waiting or running without progress this long is queued again by the backstop.
+SCS_IMPORT_STUCK_SECONDS = env.int("SCS_IMPORT_STUCK_SECONDS", default=600)
+# A failed batch keeps its file (full identifiers) this long for a retry, then it is cleared.
+SCS_IMPORT_FAILED_KEEP_DAYS = env.int("SCS_IMPORT_FAILED_KEEP_DAYS", default=7)
+# Retry-After (seconds) of the 503 answered while the database or Redis is unavailable.
+SCS_UNAVAILABLE_RETRY_AFTER_SECONDS = env.int("SCS_UNAVAILABLE_RETRY_AFTER_SECONDS", default=30)
 # Who finds or registers a subject for an agency submission: `sanctions` does not import
 # citizens or enterprises (DESIGN.md §4), so the project wires them here.
 SCS_SUBJECT_RESOLVERS = {
@@ -307,6 +362,11 @@ CELERY_BEAT_SCHEDULE = {
             minute=env.int("SCS_REMINDER_MINUTE", default=0),
         ),
     },
+    # Backstop: queue again imports waiting or running without progress (lost worker/message).
+    "import-requeue": {
+        "task": "sanctions.tasks.import_batches_requeue",
+        "schedule": crontab(minute="*/10"),
+    },
     # Daily: open the 2-year review case (and notice) of every ground-1 listing falling due.
     "review-cases": {
         "task": "sanctions.tasks.review_cases_open",
@@ -321,6 +381,11 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "sanctions.tasks.heartbeat",
         "schedule": crontab(minute="*/5"),
+    },
+    # Nightly: recompute the audit trail's hash chain; the admin dashboard shows the result.
+    "audit-chain-verify": {
+        "task": "sanctions.tasks.audit_chain_verify",
+        "schedule": crontab(hour=4, minute=15),
     },
 }
 

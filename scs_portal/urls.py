@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -21,5 +20,5 @@ if settings.SCS_BENCH_BARE_VIEW:
     # bench/search.py compares the search page with this bare view on the same server
     urlpatterns.insert(0, path("bench/bare", views.bare, name="bench_bare"))
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT (case evidence, subjects' attachments) is never served by URL, in DEBUG neither:
+# files are read only through views that check scope and log the read (sanctions/uploads.py).

@@ -43,11 +43,49 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _staff_sessions_pass_the_second_factor(monkeypatch):
+    """Staff pages need a session verified by a second factor (scs_portal.admin_site). The
+    test client's `force_login` of a staff account stands for the whole login: password and
+    the code of the account's TOTP device (made if missing). The login steps themselves are
+    tested through the real forms in tests/test_otp.py and tests/e2e/test_otp_enrolment.py."""
+    from django.test import Client
+
+    force_login = Client.force_login
+
+    def force_login_with_second_factor(self, user, backend=None):
+        force_login(self, user, backend)
+        if user.is_staff:
+            from django_otp import DEVICE_ID_SESSION_KEY
+
+            from tests.factories import totp_device
+
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
+
+
 @pytest.fixture
 def superuser(db):
     from tests.factories import UserFactory
 
     return UserFactory(username="root-admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The audit trail and the access log refuse TRUNCATE (migration 0026) unless the session
+    owns the table and set `scs.allow_truncate`. Django's flush after each transactional test
+    is a TRUNCATE of every table, so the disposable test database sets it for every session
+    (a test can still `SET LOCAL scs.allow_truncate = off`). Never set it on a real database."""
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        name = connection.ops.quote_name(connection.settings_dict["NAME"])
+        cursor.execute(f"ALTER DATABASE {name} SET scs.allow_truncate = 'on'")
+        cursor.execute("SET scs.allow_truncate = 'on'")  # this session started before
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -76,3 +114,5 @@ def _generous_rate_limits(settings):
     settings.SCS_SEARCH_RATE_PER_MINUTE = 100_000
     settings.SCS_OPEN_DATA_RATE_PER_MINUTE = 100_000
     settings.SCS_ACCOUNT_RATE_PER_MINUTE = 100_000
+    settings.SCS_PASSWORD_RESET_RATE_PER_MINUTE = 100_000
+    settings.SCS_PASSWORD_RESET_PER_ACCOUNT_PER_HOUR = 100_000

@@ -53,13 +53,29 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("pw-for-tests-1")
 
 
-def make_official(*, role: str, authority_code: str, username: str | None = None):
+def make_official(
+    *, role: str, authority_code: str, username: str | None = None, second_factor: bool = True
+):
+    """A staff account of the authority with the role; with a confirmed TOTP device unless
+    `second_factor=False` (an official who has not enrolled yet)."""
     user = UserFactory(username=username or f"{authority_code}.{role}", is_staff=True)
     user.groups.add(Group.objects.get(name=role))
     Official.objects.get_or_create(
         user=user, defaults={"authority": Authority.objects.get(code=authority_code)}
     )
+    if second_factor:
+        totp_device(user)
     return user
+
+
+def totp_device(user):
+    """The user's confirmed TOTP device (made once, random key): what an enrolled official
+    has. Staff sessions of `client.force_login` are verified with it (tests/conftest.py), and
+    the browser tests type its current code (tests/e2e/conftest.py: totp_code)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="test phone", confirmed=True)
 
 
 def the_event(action: str, obj):

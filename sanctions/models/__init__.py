@@ -30,7 +30,9 @@ from sanctions.models.casework import (  # noqa: F401
 )
 from sanctions.models.core import (  # noqa: F401
     REMOVING_EVENTS,
+    AuditChainBreak,
     AuditEvent,
+    AuditVerification,
     Authority,
     AuthorityKind,
     AuthorityLevel,
@@ -44,6 +46,7 @@ from sanctions.models.core import (  # noqa: F401
     Polarity,
     RecordEvent,
     RecordEventKind,
+    RecordEventSource,
     RecordStatus,
     RecordType,
     RemovalReasonChoices,

@@ -140,7 +140,9 @@ class ImportFormat(models.TextChoices):
 
 class ImportStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Being processed")
     DONE = "done", _("Processed")
+    FAILED = "failed", _("Failed")
 
 
 class ImportBatch(models.Model):
@@ -165,6 +167,13 @@ class ImportBatch(models.Model):
         _("validation report"), default=list, blank=True,
         help_text=_("One entry per problem: row, field, message."),
     )  # fmt: skip
+    # Chunked processing (`import_batch_process`): rows before `rows_done` are committed;
+    # a crashed or killed run resumes there. `heartbeat_at` moves with every chunk, so the
+    # backstop (`import_batches_requeue`) can tell a stuck batch from a busy one.
+    rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    failure_reason = models.TextField(_("why it failed"), blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("processed at"), null=True, blank=True)
 

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sanctions.models.core import Authority, IntegrityRecord, RecordType, Subject
+from sanctions.uploads import evidence_upload_to, filing_upload_to
 
 
 class CaseState(models.TextChoices):
@@ -120,7 +121,10 @@ class Case(models.Model):
 
 class CaseNote(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("author"),
+    )  # fmt: skip
     text = models.TextField(_("note"))
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
@@ -135,15 +139,17 @@ class CaseNote(models.Model):
 
 class EvidenceFile(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence")
-    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
+    # stored under a random name, never served by URL (sanctions/uploads.py)
+    file = models.FileField(_("file"), upload_to=evidence_upload_to)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(max_length=64)
     description = models.CharField(_("description"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("uploaded by"),
+    )  # fmt: skip
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
@@ -349,7 +355,8 @@ class FilingAttachment(models.Model):
         RepairApplication, null=True, blank=True, on_delete=models.PROTECT,
         related_name="attachments",
     )  # fmt: skip
-    file = models.FileField(_("file"), upload_to="filings/%Y/%m/")
+    # stored under a random name, never served by URL (sanctions/uploads.py)
+    file = models.FileField(_("file"), upload_to=filing_upload_to)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=50)
     size = models.PositiveIntegerField(_("size (bytes)"))

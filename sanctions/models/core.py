@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -410,8 +411,9 @@ class IntegrityRecord(models.Model):
     listing_extended_at = models.DateTimeField(_("listing extended at"), null=True, blank=True)
     extension_reason = models.TextField(_("reason for extension"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("recorded by"),
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -488,6 +490,14 @@ class RecordEventKind(models.TextChoices):
     REVOKED = "revoked", _("Decision revoked")
 
 
+class RecordEventSource(models.TextChoices):
+    ADMIN = "admin", _("Officials' workspace")
+    API = "api", _("Agency API")
+    IMPORT = "import", _("Bulk import")
+    OBJECTION = "objection", _("Objection decision")
+    REVIEW = "review", _("Two-year review")
+
+
 # event kind -> the removal reason it records (partial performance removes nothing)
 REMOVING_EVENTS = {
     RecordEventKind.PERFORMED: "performed",
@@ -516,7 +526,10 @@ class RecordEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
         related_name="+", verbose_name=_("reported by"),
     )  # fmt: skip
-    source = models.CharField(_("reported through"), max_length=16, default="admin")
+    source = models.CharField(
+        _("reported through"), max_length=16, choices=RecordEventSource.choices,
+        default=RecordEventSource.ADMIN,
+    )  # fmt: skip
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
@@ -542,8 +555,12 @@ class RecordEvent(models.Model):
 class AuditEvent(models.Model):
     """Append-only trail of every action of legal meaning.
 
-    A database trigger (migration 0002) refuses UPDATE and DELETE; rows are written by
-    `services.audit_log` inside the same transaction as the change they describe.
+    A database trigger (migration 0002) refuses UPDATE and DELETE, another (0026) TRUNCATE;
+    rows are written by `services.audit_log` inside the same transaction as the change they
+    describe. Tamper evidence (0026): a BEFORE INSERT trigger chains every row to the one
+    before it — `chain_seq` (gapless position), `prev_hash`, `row_hash` (sha256 over the row's
+    content and `prev_hash`, see `sanctions.audit_chain`) — under a transaction-level advisory
+    lock, so concurrent writers still form one chain; `manage.py audit_verify` recomputes it.
     """
 
     actor = models.ForeignKey(
@@ -571,6 +588,11 @@ class AuditEvent(models.Model):
     new_values = models.JSONField(_("new values"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # Set by the database (trigger sanctions_auditevent_chain), whatever the INSERT says; the
+    # instance `audit_log` returns does not carry them until it is re-read.
+    chain_seq = models.BigIntegerField(_("chain position"), unique=True, editable=False)
+    prev_hash = models.CharField(_("hash of the previous row"), max_length=64, editable=False)
+    row_hash = models.CharField(_("row hash"), max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("audit event")
@@ -585,3 +607,43 @@ class AuditEvent(models.Model):
         return (
             f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_repr}"
         )
+
+
+class AuditChainBreak(models.TextChoices):
+    """Why a row is the first at which the audit chain no longer holds (sanctions.audit_chain)."""
+
+    GAP = "gap", _("a row before it is missing")
+    LINK = "link", _("the row before it was changed")
+    CONTENT = "content", _("its content was changed")
+    ANCHOR = "anchor", _("a row verified earlier is missing or changed")
+
+
+class AuditVerification(models.Model):
+    """One run of the audit-chain verifier (`manage.py audit_verify`, nightly beat task).
+
+    `head_seq`/`head_hash` of an intact run anchor the next run: a later run that finds that
+    row gone or changed reports the trail broken even when the rows after it were re-chained.
+    """
+
+    verified_at = models.DateTimeField(_("verified at"), default=timezone.now, db_index=True)
+    intact = models.BooleanField(_("intact"))
+    rows_checked = models.BigIntegerField(_("rows checked"))
+    head_seq = models.BigIntegerField(_("last chain position"), null=True, blank=True)
+    head_event_id = models.BigIntegerField(_("last audit row"), null=True, blank=True)
+    head_hash = models.CharField(_("last row hash"), max_length=64, blank=True)
+    # the first row at which the chain no longer holds (an AuditEvent id; no FK: the row may
+    # be the one that was deleted)
+    broken_event_id = models.BigIntegerField(_("broken at audit row"), null=True, blank=True)
+    broken_seq = models.BigIntegerField(_("broken at chain position"), null=True, blank=True)
+    reason = models.CharField(
+        _("reason"), max_length=16, choices=AuditChainBreak.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("audit trail verification")
+        verbose_name_plural = _("audit trail verifications")
+        ordering = ["-verified_at", "-id"]
+
+    def __str__(self) -> str:
+        state = "intact" if self.intact else f"broken at row {self.broken_event_id}"
+        return f"{self.verified_at:%Y-%m-%d %H:%M} {state}"

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sanctions import rules
@@ -57,11 +57,18 @@ from sanctions.models.casework import OPEN_CASE_STATES
 from sanctions.roles import CLERK, REVIEWER, SUPERVISOR
 from sanctions.services.core import Actor, audit_log, check_issuer, record_create
 from sanctions.services.scoring import mark_dirty
+from sanctions.uploads import (
+    UPLOAD_EXTENSIONS,
+    UPLOAD_SIGNATURES,
+    removed_unless_committed,
+    store_upload,
+)
 from sanctions.workdays import add_days, add_working_days, objection_due_on, repair_due_on
 
 __all__ = [
     "RecordEventConflict",
     "access_log_write",
+    "access_log_write_many",
     "appeal_decide",
     "appeal_file",
     "case_close",
@@ -97,13 +104,8 @@ __all__ = [
     "require_official",
 ]
 
-EVIDENCE_SIGNATURES = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-}
-EVIDENCE_EXTENSIONS = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg",
-                       ".jpeg": "image/jpeg"}  # fmt: skip
+EVIDENCE_SIGNATURES = UPLOAD_SIGNATURES
+EVIDENCE_EXTENSIONS = UPLOAD_EXTENSIONS
 
 
 def _today(today: datetime.date | None) -> datetime.date:
@@ -182,6 +184,12 @@ def notice_issue(
     return notice
 
 
+def letter_language():
+    """Letters to a person are written in the portal's language (settings.LANGUAGE_CODE),
+    not in the language of the official's screen that caused them."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
 def _record_line(record: IntegrityRecord) -> str:
     return _("%(type)s, decision %(number)s of %(date)s by %(authority)s") % {
         "type": record.record_type.title,
@@ -251,19 +259,21 @@ def case_create(
     return case
 
 
+@removed_unless_committed
 @transaction.atomic
 def evidence_add(
     *, actor: Actor, case: Case, uploaded: UploadedFile, description: str = ""
 ) -> EvidenceFile:
     """Attach evidence: PDF, PNG or JPEG, checked by name and content, at most
-    SCS_EVIDENCE_MAX_BYTES."""
+    SCS_EVIDENCE_MAX_BYTES. The file is stored under a random name and deleted again unless
+    the transaction it was written in commits (also an outer one: the admin's add form)."""
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(CLERK, REVIEWER, SUPERVISOR))
     _require_state(case, "state", (CaseState.DRAFT, CaseState.UNDER_REVIEW))
     content_type = check_upload(uploaded)
     evidence = EvidenceFile.objects.create(
         case=case,
-        file=uploaded,
+        file=store_upload(EvidenceFile, uploaded),
         original_name=uploaded.name[:255],
         content_type=content_type,
         size=uploaded.size,
@@ -329,9 +339,9 @@ def _attach(actor: Actor, attachments: Sequence[UploadedFile], **filing: Any) ->
     holds of them: their names and SHA-256 digests."""
     stored = [
         FilingAttachment.objects.create(
-            file=uploaded,
-            original_name=uploaded.name[:200],
             content_type=check_upload(uploaded),
+            file=store_upload(FilingAttachment, uploaded),
+            original_name=uploaded.name[:200],
             size=uploaded.size,
             sha256=_sha256(uploaded),
             uploaded_by=actor if actor and actor.is_authenticated else None,
@@ -484,16 +494,17 @@ def _serve_notice(record: IntegrityRecord, actor: Actor, today: datetime.date) -
         }
     else:
         what = _("This record is not published. You may object to the issuing authority.")
-    notice = notice_issue(
-        subject=record.subject,
-        record=record,
-        kind=NoticeKind.DECISION,
-        title=_("Notice of decision %(number)s") % {"number": record.decision_number},
-        body=_("A decision has been recorded about you: %(record)s.") % {
-            "record": _record_line(record)
-        } + " " + what,
-        today=today,
-    )  # fmt: skip
+    with letter_language():  # the person's letter, whoever acts
+        notice = notice_issue(
+            subject=record.subject,
+            record=record,
+            kind=NoticeKind.DECISION,
+            title=_("Notice of decision %(number)s") % {"number": record.decision_number},
+            body=_("A decision has been recorded about you: %(record)s.") % {
+                "record": _record_line(record)
+            } + " " + what,
+            today=today,
+        )  # fmt: skip
     record.notice_served_on = today
     record.save(update_fields=["notice_served_on", "updated_at"])
     audit_log(actor=actor, action="record.notice_served", obj=record, subject=record.subject,
@@ -537,6 +548,7 @@ def case_withdraw(*, actor: Actor, case: Case, reason: str) -> Case:
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(CLERK, REVIEWER, SUPERVISOR))
     _require_state(case, "state", (CaseState.DRAFT, CaseState.UNDER_REVIEW))
+    _refuse_review_case(case)  # a review ends with its conclusion, never by withdrawal
     if not (reason or "").strip():
         raise ApplicationError({"reason": _("Give the reason for withdrawing the case.")})
     return _transition(case, actor, "case.withdraw", CaseState.WITHDRAWN,
@@ -694,6 +706,12 @@ def _record_event(
             raise ApplicationError(
                 {"amount_performed": _("An amount performed goes with a partial performance.")}
             )
+        if record.amount_performed is not None and amount_performed < record.amount_performed:
+            raise ApplicationError(
+                {"amount_performed": _("The amount performed so far was already %(amount)s: it "
+                                       "is a running total and cannot go down.")
+                 % {"amount": record.amount_performed}}
+            )  # fmt: skip
         if amount_performed < 0 or (record.amount is not None and amount_performed > record.amount):
             raise ApplicationError(
                 {"amount_performed": _("The amount performed must be between 0 and the amount "
@@ -731,18 +749,20 @@ def _record_event(
     audit_log(actor=actor, action="record.performance", obj=record, subject=record.subject,
               old=old, new={"performance_status": record.performance_status,
                             "amount_performed": record.amount_performed})  # fmt: skip
-    notice_issue(
-        subject=record.subject, record=record, kind=NoticeKind.PERFORMANCE,
-        title=_("Partial performance recorded for %(number)s")
-        % {"number": record.decision_number},
-        body=_("%(authority)s recorded a partial performance of %(record)s on %(date)s%(amount)s. "
-               "The listing stays until the obligation is performed in full.")
-        % {"authority": record.authority.name, "record": _record_line(record),
-           "date": date.isoformat(),
-           "amount": (_(" (performed so far: %(amount)s CNY)") % {"amount": amount_performed})
-           if amount_performed is not None else ""},
-        today=today,
-    )  # fmt: skip
+    with letter_language():  # the person's letter, whoever acts
+        notice_issue(
+            subject=record.subject, record=record, kind=NoticeKind.PERFORMANCE,
+            title=_("Partial performance recorded for %(number)s")
+            % {"number": record.decision_number},
+            body=_("%(authority)s recorded a partial performance of %(record)s on "
+                   "%(date)s%(amount)s. The listing stays until the obligation is performed in "
+                   "full.")
+            % {"authority": record.authority.name, "record": _record_line(record),
+               "date": date.isoformat(),
+               "amount": (_(" (performed so far: %(amount)s CNY)") % {"amount": amount_performed})
+               if amount_performed is not None else ""},
+            today=today,
+        )  # fmt: skip
     return event
 
 
@@ -752,15 +772,16 @@ def _remove_listing(record: IntegrityRecord, actor: Actor, reason: str, today) -
         extra["performance_status"] = PerformanceStatus.PERFORMED
     status = RecordStatus.REVOKED if reason == "revocation" else RecordStatus.REMOVED
     _set_status(record, actor, "record.remove", status, **extra)
-    notice_issue(
-        subject=record.subject,
-        record=record,
-        kind=NoticeKind.REMOVAL,
-        title=_("Removal of record %(number)s") % {"number": record.decision_number},
-        body=_("The record %(record)s has been removed (%(reason)s).")
-        % {"record": _record_line(record), "reason": record.get_removal_reason_display()},
-        today=today,
-    )
+    with letter_language():  # the person's letter, whoever acts
+        notice_issue(
+            subject=record.subject,
+            record=record,
+            kind=NoticeKind.REMOVAL,
+            title=_("Removal of record %(number)s") % {"number": record.decision_number},
+            body=_("The record %(record)s has been removed (%(reason)s).")
+            % {"record": _record_line(record), "reason": record.get_removal_reason_display()},
+            today=today,
+        )
 
 
 @transaction.atomic
@@ -788,20 +809,22 @@ def record_extend_listing(
               new={"publication_end": record.publication_end,
                    "effective_until": record.effective_until,
                    "reason": record.extension_reason})  # fmt: skip
-    notice_issue(
-        subject=record.subject, record=record, kind=NoticeKind.EXTENSION,
-        title=_("Extension of listing %(number)s") % {"number": record.decision_number},
-        body=_("The listing %(record)s is extended until %(date)s. Reason: %(reason)s")
-        % {"record": _record_line(record), "date": record.publication_end.isoformat(),
-           "reason": reason},
-        today=today,
-    )  # fmt: skip
+    with letter_language():  # the person's letter, whoever acts
+        notice_issue(
+            subject=record.subject, record=record, kind=NoticeKind.EXTENSION,
+            title=_("Extension of listing %(number)s") % {"number": record.decision_number},
+            body=_("The listing %(record)s is extended until %(date)s. Reason: %(reason)s")
+            % {"record": _record_line(record), "date": record.publication_end.isoformat(),
+               "reason": reason},
+            today=today,
+        )  # fmt: skip
     return record
 
 
 # --- objections and appeals ----------------------------------------------------------------
 
 
+@removed_unless_committed
 @transaction.atomic
 def objection_file(
     *,
@@ -836,14 +859,15 @@ def objection_file(
         _set_status(record, actor, "record.objection_filed", RecordStatus.UNDER_OBJECTION)
     audit_log(actor=actor, action="objection.file", obj=objection, subject=record.subject,
               new={"record": record.pk, "due_on": objection.due_on, **files})  # fmt: skip
-    notice_issue(
-        subject=record.subject, record=record, kind=NoticeKind.OBJECTION_RECEIVED,
-        title=_("Objection received"),
-        body=_("Your objection to %(record)s was received on %(date)s and will be decided by "
-               "%(due)s.") % {"record": _record_line(record), "date": today.isoformat(),
-                              "due": objection.due_on.isoformat()},
-        today=today,
-    )  # fmt: skip
+    with letter_language():  # the person's letter, whoever acts
+        notice_issue(
+            subject=record.subject, record=record, kind=NoticeKind.OBJECTION_RECEIVED,
+            title=_("Objection received"),
+            body=_("Your objection to %(record)s was received on %(date)s and will be decided by "
+                   "%(due)s.") % {"record": _record_line(record), "date": today.isoformat(),
+                                  "due": objection.due_on.isoformat()},
+            today=today,
+        )  # fmt: skip
     return objection
 
 
@@ -902,17 +926,18 @@ def objection_decide(
     audit_log(actor=actor, action="objection.decide", obj=objection, subject=record.subject,
               old={"outcome": "pending"},
               new={"outcome": outcome, "corrections": corrections or {}})  # fmt: skip
-    notice_issue(
-        subject=record.subject, record=record, kind=NoticeKind.OBJECTION_OUTCOME,
-        title=_("Decision on your objection"),
-        body=_("Your objection to %(record)s: %(outcome)s. Reasons: %(reasons)s. You may "
-               "appeal to %(parent)s until %(until)s.")
-        % {"record": _record_line(record), "outcome": objection.get_outcome_display(),
-           "reasons": objection.reasons,
-           "parent": record.authority.parent.name if record.authority.parent else "—",
-           "until": objection.appeal_until.isoformat()},
-        today=today,
-    )  # fmt: skip
+    with letter_language():  # the person's letter, whoever acts
+        notice_issue(
+            subject=record.subject, record=record, kind=NoticeKind.OBJECTION_OUTCOME,
+            title=_("Decision on your objection"),
+            body=_("Your objection to %(record)s: %(outcome)s. Reasons: %(reasons)s. You may "
+                   "appeal to %(parent)s until %(until)s.")
+            % {"record": _record_line(record), "outcome": objection.get_outcome_display(),
+               "reasons": objection.reasons,
+               "parent": record.authority.parent.name if record.authority.parent else "—",
+               "until": objection.appeal_until.isoformat()},
+            today=today,
+        )  # fmt: skip
     return objection
 
 
@@ -985,22 +1010,24 @@ def appeal_decide(
                     removed_at=timezone.now(), removal_reason="objection_upheld")  # fmt: skip
     audit_log(actor=actor, action="appeal.decide", obj=appeal, subject=record.subject,
               old={"state": "pending"}, new={"state": appeal.state})  # fmt: skip
-    notice_issue(
-        subject=record.subject, record=record, kind=NoticeKind.APPEAL_OUTCOME,
-        title=_("Decision on your appeal"),
-        body=_("%(authority)s decided your appeal about %(record)s: %(outcome)s. Reasons: "
-               "%(reasons)s") % {"authority": appeal.authority.name,
-                                 "record": _record_line(record),
-                                 "outcome": appeal.get_state_display(),
-                                 "reasons": appeal.reasons},
-        today=today,
-    )  # fmt: skip
+    with letter_language():  # the person's letter, whoever acts
+        notice_issue(
+            subject=record.subject, record=record, kind=NoticeKind.APPEAL_OUTCOME,
+            title=_("Decision on your appeal"),
+            body=_("%(authority)s decided your appeal about %(record)s: %(outcome)s. Reasons: "
+                   "%(reasons)s") % {"authority": appeal.authority.name,
+                                     "record": _record_line(record),
+                                     "outcome": appeal.get_state_display(),
+                                     "reasons": appeal.reasons},
+            today=today,
+        )  # fmt: skip
     return appeal
 
 
 # --- credit repair -------------------------------------------------------------------------
 
 
+@removed_unless_committed
 @transaction.atomic
 def repair_apply(
     *, actor: Actor, record: IntegrityRecord, grounds: str,
@@ -1048,14 +1075,15 @@ def repair_decide(
                     removed_at=timezone.now(), removal_reason="repair")  # fmt: skip
     audit_log(actor=actor, action="repair.decide", obj=application, subject=record.subject,
               old={"state": "pending"}, new={"state": application.state})  # fmt: skip
-    notice_issue(
-        subject=record.subject, record=record, kind=NoticeKind.REPAIR_OUTCOME,
-        title=_("Decision on your credit repair application"),
-        body=_("Your application about %(record)s: %(outcome)s. Reasons: %(reasons)s")
-        % {"record": _record_line(record), "outcome": application.get_state_display(),
-           "reasons": application.reasons},
-        today=today,
-    )  # fmt: skip
+    with letter_language():  # the person's letter, whoever acts
+        notice_issue(
+            subject=record.subject, record=record, kind=NoticeKind.REPAIR_OUTCOME,
+            title=_("Decision on your credit repair application"),
+            body=_("Your application about %(record)s: %(outcome)s. Reasons: %(reasons)s")
+            % {"record": _record_line(record), "outcome": application.get_state_display(),
+               "reasons": application.reasons},
+            today=today,
+        )  # fmt: skip
     return application
 
 
@@ -1077,6 +1105,21 @@ def access_log_write(*, official_user, subject: Subject, purpose: str) -> Access
     )
 
 
+def access_log_write_many(*, official_user, subjects: Sequence[Subject], purpose: str) -> int:
+    """`access_log_write` for every person among `subjects` (a list page showing several
+    people): one row per person, one INSERT. Returns how many rows were written."""
+    official = getattr(official_user, "official", None)
+    if not (getattr(official_user, "is_staff", False) or official):
+        return 0
+    people = {subject.pk: subject for subject in subjects if subject and subject.kind == "person"}
+    AccessLog.objects.bulk_create(
+        AccessLog(subject=subject, official=official_user, purpose=purpose[:200],
+                  authority=official.authority if official else None)
+        for subject in people.values()
+    )  # fmt: skip
+    return len(people)
+
+
 CASE_EDITABLE = ("title", "facts", "legal_basis", "basis_document", "amount", "obligation",
                  "judicial_ground", "publication_days", "assignee", "due_date",
                  "record_type")  # fmt: skip
@@ -1088,6 +1131,7 @@ def case_update(*, actor: Actor, case: Case, **fields: Any) -> Case:
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(CLERK, SUPERVISOR))
     _require_state(case, "state", (CaseState.DRAFT,))
+    _refuse_review_case(case)  # its facts are the listing's: nothing to edit
     unknown = set(fields) - set(CASE_EDITABLE)
     if unknown:
         raise ApplicationError(_("These fields cannot be edited: %(f)s") % {"f": sorted(unknown)})
@@ -1161,16 +1205,17 @@ def _review_case_create(record: IntegrityRecord, today: datetime.date) -> Case:
     audit_log(actor=None, action="case.review_open", obj=case, subject=record.subject,
               new={"record": record.pk, "review_due_on": record.review_due_on,
                    "due_date": case.due_date})  # fmt: skip
-    notice_issue(
-        subject=record.subject, record=record, kind=NoticeKind.REVIEW,
-        title=_("Review of listing %(number)s") % {"number": record.decision_number},
-        body=_("%(authority)s is reviewing your listing %(record)s, as the rules require "
-               "every two years. It will tell you the outcome by %(due)s. You may send it "
-               "evidence of performance or of your inability to perform.")
-        % {"authority": record.authority.name, "record": _record_line(record),
-           "due": case.due_date.isoformat()},
-        today=today,
-    )  # fmt: skip
+    with letter_language():  # the person's letter, whoever acts
+        notice_issue(
+            subject=record.subject, record=record, kind=NoticeKind.REVIEW,
+            title=_("Review of listing %(number)s") % {"number": record.decision_number},
+            body=_("%(authority)s is reviewing your listing %(record)s, as the rules require "
+                   "every two years. It will tell you the outcome by %(due)s. You may send it "
+                   "evidence of performance or of your inability to perform.")
+            % {"authority": record.authority.name, "record": _record_line(record),
+               "due": case.due_date.isoformat()},
+            today=today,
+        )  # fmt: skip
     return case
 
 
@@ -1201,16 +1246,17 @@ def review_case_conclude(
                   subject=record.subject, old={"review_due_on": old_due},
                   new={"review_due_on": record.review_due_on,
                        "reasons": reasons.strip()})  # fmt: skip
-        notice_issue(
-            subject=record.subject, record=record, kind=NoticeKind.REVIEW,
-            title=_("Outcome of the review of listing %(number)s")
-            % {"number": record.decision_number},
-            body=_("%(authority)s reviewed your listing %(record)s: it continues until the "
-                   "obligation is performed. Reasons: %(reasons)s. Next review: %(next)s.")
-            % {"authority": record.authority.name, "record": _record_line(record),
-               "reasons": reasons.strip(), "next": record.review_due_on.isoformat()},
-            today=today,
-        )  # fmt: skip
+        with letter_language():  # the person's letter, whoever acts
+            notice_issue(
+                subject=record.subject, record=record, kind=NoticeKind.REVIEW,
+                title=_("Outcome of the review of listing %(number)s")
+                % {"number": record.decision_number},
+                body=_("%(authority)s reviewed your listing %(record)s: it continues until the "
+                       "obligation is performed. Reasons: %(reasons)s. Next review: %(next)s.")
+                % {"authority": record.authority.name, "record": _record_line(record),
+                   "reasons": reasons.strip(), "next": record.review_due_on.isoformat()},
+                today=today,
+            )  # fmt: skip
     else:
         _require_state(record, "status", REMOVABLE)
         _record_event(record, actor, kind=EVENT_OF_REMOVAL[outcome], date=today,

@@ -23,6 +23,7 @@ from sanctions.models import (
     RecordType,
     Subject,
 )
+from sanctions.request_context import current_client_address
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -63,7 +64,10 @@ def audit_log(
     new: dict[str, Any] | None = None,
     ip_address: str | None = None,
 ) -> AuditEvent:
-    """Append an AuditEvent. Call it inside the transaction of the change it records."""
+    """Append an AuditEvent. Call it inside the transaction of the change it records.
+
+    `ip_address` defaults to the client address of the request being served (none for
+    tasks and commands). The database chains the row (hash, position) on insert."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_log must run inside the transaction of the change it records")
     user = actor if actor is not None and actor.is_authenticated else None
@@ -77,7 +81,7 @@ def audit_log(
         subject=subject,
         old_values={k: _json_value(v) for k, v in (old or {}).items()},
         new_values={k: _json_value(v) for k, v in (new or {}).items()},
-        ip_address=ip_address,
+        ip_address=ip_address or current_client_address(),
     )
 
 
@@ -124,6 +128,15 @@ def _check_issuer_kinds(kinds: Any) -> None:
         )
 
 
+RECORD_TYPE_NUMBERS = ("points", "publication_min_days", "publication_max_days",
+                       "effective_days", "retention_years")  # fmt: skip
+
+
+def record_type_check_numbers(**fields: Any) -> None:
+    """The record type's points and periods within rules.NUMBER_LIMITS (field errors)."""
+    rules.check_number_limits(**{k: fields[k] for k in RECORD_TYPE_NUMBERS if k in fields})
+
+
 @transaction.atomic
 def record_type_create(*, actor: Actor, measures: list | None = None, **fields: Any) -> RecordType:
     """Add a catalog entry. Supervisors only (checked by the caller's permission); needs a
@@ -136,6 +149,7 @@ def record_type_create(*, actor: Actor, measures: list | None = None, **fields: 
         fields.get("title", ""), fields.get("title_en", ""), fields.get("code", "")
     )
     _check_issuer_kinds(fields.get("issuer_kinds"))
+    record_type_check_numbers(**fields)
     record_type = RecordType(**fields)
     if actor is not None and actor.is_authenticated:
         record_type.attested_by = actor
@@ -170,6 +184,7 @@ def record_type_update(
         raise ApplicationError({"attestation": _("The supervisor's attestation is required.")})
     check_prohibited_grounds(merged["title"], merged["title_en"], merged["code"])
     _check_issuer_kinds(merged["issuer_kinds"])
+    record_type_check_numbers(**fields)
     old = {name: getattr(stored, name) for name in fields}
     old_measures = sorted(stored.measures.values_list("code", flat=True))
     for name, value in fields.items():
@@ -195,8 +210,11 @@ def record_type_update(
 
 @transaction.atomic
 def catalog_save(*, actor: Actor, obj: models.Model, fields: list[str]) -> models.Model:
-    """Save a catalog row an official edited (authorities, measures, officials, holidays) and
-    audit the change with the values the database held before."""
+    """Save a catalog row an official edited (authorities, measures, holidays) and audit the
+    change with the values the database held before. Never an official: who may place whom
+    is `sanctions.services.accounts.official_save`'s to decide."""
+    if obj._meta.label == "sanctions.Official":
+        raise ApplicationError(_("Officials are saved through their own rules."), code="forbidden")
     creating = obj.pk is None
     old = {}
     if not creating:
@@ -216,7 +234,10 @@ def catalog_save(*, actor: Actor, obj: models.Model, fields: list[str]) -> model
 
 @transaction.atomic
 def catalog_delete(*, actor: Actor, obj: models.Model) -> None:
-    """Delete a catalog row (e.g. a holiday entered by mistake), audited."""
+    """Delete a catalog row (e.g. a holiday entered by mistake), audited. Never an official
+    (`sanctions.services.accounts.official_delete`)."""
+    if obj._meta.label == "sanctions.Official":
+        raise ApplicationError(_("Officials are saved through their own rules."), code="forbidden")
     old = {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
     audit_log(actor=actor, action=f"{obj._meta.model_name}.delete", obj=obj, old=old)
     obj.delete()

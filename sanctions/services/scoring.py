@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sanctions import rules
 from sanctions.errors import ApplicationError
 from sanctions.models import (
     RuleSet,
@@ -460,7 +461,9 @@ def _require_supervisor(actor: Actor) -> None:
         raise ApplicationError(_("Only supervisors manage scoring rules."), code="forbidden")
 
 
-def validate_ruleset_fields(*, grade_bands, points_overrides, base_score) -> None:
+def validate_ruleset_fields(
+    *, grade_bands, points_overrides, base_score, default_effective_days=None
+) -> None:
     from sanctions.models import RecordType
 
     if not isinstance(grade_bands, list) or len(grade_bands) < 2:
@@ -479,6 +482,8 @@ def validate_ruleset_fields(*, grade_bands, points_overrides, base_score) -> Non
             raise ApplicationError(
                 {"grade_bands": _("Minimums are whole numbers, strictly decreasing.")}
             )
+        if not last:
+            _within_limits("grade_bands", grade_minimum=minimum)
         previous = minimum
     if not isinstance(points_overrides, dict):
         raise ApplicationError({"points_overrides": _("Give {code: points}.")})
@@ -493,8 +498,21 @@ def validate_ruleset_fields(*, grade_bands, points_overrides, base_score) -> Non
                 {"points_overrides": _("Points for %(code)s must be a whole number with the "
                                        "sign of its polarity.") % {"code": code}}
             )  # fmt: skip
+        _within_limits("points_overrides", points=points)
     if not isinstance(base_score, int) or base_score <= 0:
         raise ApplicationError({"base_score": _("The base score is a positive whole number.")})
+    rules.check_number_limits(base_score=base_score, default_effective_days=default_effective_days)
+
+
+def _within_limits(field: str, **value: int) -> None:
+    """rules.check_number_limits for a number inside a JSON field: the error on `field`."""
+    try:
+        rules.check_number_limits(**value)
+    except ApplicationError as exc:
+        raise ApplicationError(
+            {field: [m for messages in exc.message_dict.values() for m in messages]},
+            code="out_of_range",
+        ) from None
 
 
 @transaction.atomic
@@ -525,7 +543,8 @@ def ruleset_update_draft(*, actor: Actor, ruleset: RuleSet, **fields: Any) -> Ru
     merged = {k: fields.get(k, getattr(ruleset, k)) for k in allowed}
     validate_ruleset_fields(grade_bands=merged["grade_bands"],
                             points_overrides=merged["points_overrides"],
-                            base_score=merged["base_score"])  # fmt: skip
+                            base_score=merged["base_score"],
+                            default_effective_days=merged["default_effective_days"])  # fmt: skip
     old = {k: getattr(ruleset, k) for k in fields}
     for key, value in fields.items():
         setattr(ruleset, key, value)

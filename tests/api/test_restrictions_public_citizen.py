@@ -150,7 +150,9 @@ def test_public_rate_limit_429_json_and_fails_closed(api, listed, settings):  # 
     assert limited.json()["code"] == "throttled"
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # the limiter's client follows the setting
     down = api.get("/api/v1/public/entries/", REMOTE_ADDR="10.9.8.8")
-    assert down.status_code == 429
+    # issue 14: 503 "unavailable" with Retry-After rather than 429 "throttled"
+    assert down.status_code == 503 and down.json()["code"] == "unavailable"
+    assert down["Retry-After"] == "30"
 
 
 def test_citizen_sees_own_record_and_score(client, listed):  # noqa: F811

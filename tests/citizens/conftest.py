@@ -9,8 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from citizens import services as citizen_services
+from citizens.selectors import citizen_on_file_with
 from sanctions import services
 from sanctions.models import RecordType
+from sanctions.selectors import record_types_offered_to
 from sanctions.services.scoring import score_recompute_inline
 from tests.factories import make_citizen, make_enterprise, make_official
 
@@ -42,7 +44,26 @@ def decide(officials, subject, *, code, number, decision_date, judicial_ground=N
     return record
 
 
+def put_on_file(citizen, official):
+    """A draft case about the citizen at the official's authority, unless that authority
+    already holds a record or case about them: only such an authority (or the operator)
+    issues the citizen's activation code (citizens.services.activation_code_refusal)."""
+    if citizen_on_file_with(official, citizen):
+        return
+    authority = official.official.authority
+    record_type = (
+        record_types_offered_to(official, authority=authority)
+        .filter(subject_kinds__contains=["person"], is_active=True)
+        .order_by("code")
+        .first()
+    )
+    services.case_create(actor=official, subject=citizen.subject, record_type=record_type,
+                         title="账户激活", facts="公民申请开通门户账户。")  # fmt: skip
+
+
 def activate(citizen, official):
+    """Open the citizen's portal account with a letter's code the official issued."""
+    put_on_file(citizen, official)
     _row, code = citizen_services.activation_code_issue(actor=official, citizen=citizen)
     return citizen_services.account_activate(
         resident_id=citizen.resident_id, name=citizen.name, code=code, password=PASSWORD

@@ -178,7 +178,9 @@ def test_record_page_links_to_repair_and_objection_only_when_the_services_accept
 def test_notices_access_log_and_report(client, world):
     client.force_login(world["b_user"])
     html = page(client, reverse("citizens:notices"))
-    assert "Objection received" in html and "Your portal activation code" in html
+    # letters are written in the portal's language (Simplified Chinese), whoever's screen in
+    # whatever language caused them: 异议受理 = "Objection received"
+    assert "异议受理" in html and "您的平台激活码" in html
     notice = Notice.objects.filter(subject=world["b"].subject, kind="account").first()
     html = page(client, reverse("citizens:notice", args=[notice.pk]))
     assert "••••-••••-" in html
@@ -186,7 +188,7 @@ def test_notices_access_log_and_report(client, world):
     assert "enforcement review" in html and world["court"][1].username in html
     html = page(client, reverse("citizens:report"))
     for text in ("Credit record report", world["b_record"].decision_number, "enforcement review",
-                 "Objection received"):  # fmt: skip
+                 "异议受理"):  # fmt: skip
         assert text in html
     assert world["b"].resident_id not in html
 

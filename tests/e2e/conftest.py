@@ -62,9 +62,14 @@ def screenshot():
 
 class _ThroughWhiteNoise:
     """No test-only static handler: static files come through WhiteNoise from the collected
-    STATIC_ROOT with their hashed names, exactly as in production."""
+    STATIC_ROOT with their hashed names, exactly as in production. Nor the live server's own
+    handler of MEDIA_URL: uploads are never served by URL (docs/security.md)."""
 
     def __new__(cls, application):
+        from django.test.testcases import _MediaFilesHandler
+
+        if isinstance(application, _MediaFilesHandler):
+            return application.application
         return application
 
 
@@ -119,6 +124,33 @@ def media(settings, tmp_path):
     """Uploads land in a directory of this test's own, so "nothing stored" can be checked."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+def totp_code(username: str) -> str:
+    """The code of the official's TOTP device (tests.factories.totp_device) that the server
+    accepts now. A code counts once, so a second login within the same 30 seconds takes the
+    next step's code (inside the server's tolerance of one step), or waits for the next step."""
+    import time
+
+    from django_otp.oath import hotp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    while True:
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        now = (int(time.time()) - device.t0) // device.step + device.drift
+        for step in (now, now + 1):  # never now - 1: the server's clock may be a step ahead
+            if step > device.last_t and step <= now + device.tolerance:
+                return f"{hotp(device.bin_key, step, digits=device.digits):0{device.digits}d}"
+        time.sleep(1)
+
+
+def pass_second_factor(page, username: str) -> None:
+    """The admin's step after the password: type the official's current code (any language;
+    the browser tests that are about the second factor use the labels instead)."""
+    page.wait_for_load_state()
+    page.locator("#id_otp_token").fill(totp_code(username))
+    page.locator("#otp-form [type=submit]").click()
+    page.wait_for_load_state()
 
 
 def citizen_page(browser, base, citizen):

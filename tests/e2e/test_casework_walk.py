@@ -12,6 +12,7 @@ from django.utils import timezone
 from sanctions.models import AuditEvent, Case, IntegrityRecord, RecordType
 from sanctions.selectors import public_entries
 from sanctions.services import publication_sweep
+from tests.e2e.conftest import pass_second_factor
 from tests.factories import make_enterprise, make_official
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -25,7 +26,7 @@ def login(page, base, username):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("pw-for-tests-1")
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    pass_second_factor(page, username)
     assert (
         page.get_by_role("link", name="Log out").count()
         or page.get_by_role("button", name="Log out").count()

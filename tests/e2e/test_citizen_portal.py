@@ -13,7 +13,7 @@ from sanctions import services
 from sanctions.models import Objection
 from sanctions.services.scoring import score_recompute_inline
 from tests.citizens.conftest import PDF, decide
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, pass_second_factor
 from tests.factories import make_citizen, make_enterprise, make_official
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -45,6 +45,7 @@ def test_citizen_walk(browser, live_server, catalog, screenshot, tmp_path):
     admin.locator("#id_username").fill(clerk.username)
     admin.locator("#id_password").fill("pw-for-tests-1")
     admin.locator("input[type=submit]").click()
+    pass_second_factor(admin, clerk.username)
     admin.goto(f"{base}/admin/citizens/citizen/{citizen.pk}/change/")
     admin.locator("input[name='activation_code-submit']").click()
     admin.wait_for_load_state()
@@ -202,7 +203,9 @@ def test_lockout_after_five_failures(browser, live_server, catalog, screenshot):
     clerk = make_official(role="clerk", authority_code="bj-dongcheng-court")
     citizen = make_citizen(name="赵丽", male=False)
     from citizens import services as citizen_services
+    from tests.citizens.conftest import put_on_file
 
+    put_on_file(citizen, clerk)  # the court issues the code of a citizen it has a case about
     _row, code = citizen_services.activation_code_issue(actor=clerk, citizen=citizen)
     citizen_services.account_activate(resident_id=citizen.resident_id, name="赵丽", code=code,
                               password=PASSWORD)  # fmt: skip

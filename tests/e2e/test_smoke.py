@@ -4,6 +4,7 @@ import pytest
 
 from sanctions.models import Authority, RecordType
 from sanctions.services import record_create
+from tests.e2e.conftest import pass_second_factor
 from tests.factories import make_citizen, make_official
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -44,7 +45,7 @@ def test_official_logs_in_and_sees_own_authoritys_records(page, live_server, cat
     page.get_by_label("用户名").fill(clerk.username)
     page.get_by_label("密码").fill("pw-for-tests-1")
     page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
+    pass_second_factor(page, clerk.username)
     assert page.get_by_role("link", name="信用记录").first.is_visible()
     screenshot(page, "admin-index-clerk")
     page.goto(live_server.url + "/admin/sanctions/integrityrecord/")

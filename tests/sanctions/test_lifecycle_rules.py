@@ -100,9 +100,18 @@ def test_ground_one_review_opens_once_with_a_notice_and_shows_on_the_dashboard(c
     assert "?kind=review_open" in page
     listed = client.get(reverse("admin:sanctions_case_changelist") + "?kind=review_open")
     assert [c.pk for c in listed.context["cl"].result_list] == [case.pk]
-    # a review case creates no record
+    # a review case creates no record, is not edited and is not withdrawn: it is concluded
     with pytest.raises(ApplicationError):
         services.case_submit(actor=court["clerk"], case=case)
+    with pytest.raises(ApplicationError):
+        services.case_withdraw(actor=court["clerk"], case=case, reason="不想复查")
+    with pytest.raises(ApplicationError):
+        services.case_update(actor=court["clerk"], case=case, facts="改写")
+    case.refresh_from_db()
+    assert case.state == "draft"
+    page = client.get(reverse("admin:sanctions_case_change", args=[case.pk])).content.decode()
+    assert "conclude_review" in page and "/act/withdraw/" not in page
+    assert "/act/submit/" not in page and "/act/decide/" not in page
 
 
 def test_review_continue_sets_the_next_review_and_remove_takes_the_listing_down(court):
@@ -217,3 +226,20 @@ def test_retention_erases_personal_data_and_files_once(
     for name, obj in (("integrityrecord", record), ("case", case)):
         url = reverse(f"admin:sanctions_{name}_change", args=[obj.pk])
         assert client.get(url).status_code == 200
+
+
+def test_partial_performance_is_a_running_total_that_cannot_go_down(court):
+    record = register(court, "A-1")
+    services.publication_sweep(today=AFTER_NOTICE)
+    services.record_event_report(
+        actor=court["clerk"], record=record, kind="partially_performed", date=AFTER_NOTICE,
+        amount_performed=600, today=AFTER_NOTICE,
+    )  # fmt: skip
+    with pytest.raises(ApplicationError) as refused:
+        services.record_event_report(
+            actor=court["clerk"], record=record, kind="partially_performed",
+            date=AFTER_NOTICE, amount_performed=200, today=AFTER_NOTICE,
+        )  # fmt: skip
+    assert "amount_performed" in refused.value.message_dict
+    record.refresh_from_db()
+    assert str(record.amount_performed) == "600.00" and record.events.count() == 1

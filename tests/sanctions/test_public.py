@@ -184,7 +184,8 @@ def test_rate_limit_429_in_both_languages_and_fails_closed(client, listed, setti
     # Redis unreachable: refuse, never let through uncounted
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # the limiter's client follows the setting
     down = client.get(reverse("search"), {"q": "张伟"}, REMOTE_ADDR="203.0.113.78")
-    assert down.status_code == 429 and "briefly unavailable" in down.content.decode()
+    # (issue 14: 503 "unavailable" rather than 429 "too many": nothing was counted)
+    assert down.status_code == 503 and "briefly unavailable" in down.content.decode()
 
 
 # --- one-character name search: the char table of migration 0013 ------------------------------
@@ -428,7 +429,7 @@ def test_filters_read_the_entry_name_table_and_give_what_the_joins_give(listed):
         {"kind": "person"}, {"kind": "enterprise"}, {"domain": "judicial"},
         {"domain": "commercial", "kind": "person"},  # none
         {"ground": "2"}, {"ground": "5"}, {"province": region[:2]}, {"city": region[:4]},
-        {"city": firm_region[:4], "kind": "enterprise"}, {"city": "ab12"}, {"province": "65"},
+        {"city": firm_region[:4], "kind": "enterprise"}, {"province": "65"},
         {"authority": str(court.pk)}, {"authority": str(amr.pk), "domain": "commercial"},
         {"authority": str(amr.pk), "kind": "person"},  # none
         {"q": "诚信示范", "kind": "enterprise"}, {"q": "诚信示范", "kind": "person"},
@@ -454,6 +455,9 @@ def test_filters_read_the_entry_name_table_and_give_what_the_joins_give(listed):
         found_any |= {e.pk for e in joined}
     public = {listed[k].pk for k in ("zhang", "li", "single", "firm")} | {extra["王伟"].pk}
     assert found_any == public  # never the expired or future entries
+    # a city that is no city code is a form error since issue 14 (it used to list nothing)
+    filterset, entries = filtered_entries({"city": "ab12"})
+    assert entries is None and "city" in filterset.errors
     # newest first across dates: li (D + 2), 王伟 (D + 1), then those of D by newest id
     filterset, entries = filtered_entries({"domain": "judicial", "kind": "person"})
     assert [e.pk for e in entries] == [listed["li"].pk, extra["王伟"].pk, listed["single"].pk,

@@ -38,7 +38,7 @@ from sanctions.identifiers import (
     validate_resident_id,
 )
 from sanctions.models import Authority, IntegrityRecord, JudicialGround, Official, RecordType
-from sanctions.roles import CLERK, REVIEWER, SUPERVISOR
+from sanctions.roles import AUDITOR, CLERK, REVIEWER, SUPERVISOR
 from sanctions.services import (
     case_create,
     case_decide,
@@ -95,6 +95,7 @@ class Command(BaseCommand):
             self.bulk(options)
             return
         if options["if_empty"] and get_user_model().objects.filter(username="admin").exists():
+            self._second_factors()  # a demo seeded before officials had a second factor
             self.stdout.write("Demo data already present; nothing to do.")
             return
         started = time.monotonic()
@@ -109,6 +110,7 @@ class Command(BaseCommand):
         gen = DemoGenerator(options["seed"])
         today = timezone.localdate()
         admin = self._accounts()
+        self._second_factors()
         citizens = [self._fixed_citizen(admin, *DEMO_CITIZEN, "citizen.demo")]
         legal_rep = self._fixed_citizen(admin, *DEMO_LEGAL_REP, "legalrep.demo")
         citizens.append(legal_rep)
@@ -172,7 +174,42 @@ class Command(BaseCommand):
                 Official.objects.get_or_create(
                     user=user, defaults={"authority": authority, "title": role.title()}
                 )
+        # reads every authority's audit trail and access log, nothing else (docs/security.md)
+        auditor, created = User.objects.get_or_create(
+            username="court.auditor",
+            defaults={"is_staff": True, "first_name": "Auditor", "last_name": "court"},
+        )
+        if created:
+            auditor.set_password(DEMO_PASSWORD)
+            auditor.save()
+        auditor.groups.add(Group.objects.get(name=AUDITOR))
+        Official.objects.get_or_create(
+            user=auditor,
+            defaults={"authority": Authority.objects.get(code=DEMO_AUTHORITIES["court"]),
+                      "title": "Auditor"},
+        )  # fmt: skip
         return admin
+
+    def _second_factors(self) -> None:
+        """With DEBUG on, each demo official without a second factor gets a confirmed TOTP
+        device whose key is derived from the documented DEMO_OTP_SEED (scs_portal.demo), so
+        the banner can print its otpauth:// URI. Never with DEBUG off (--force)."""
+        if not settings.DEBUG:
+            return
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from sanctions.services.core import audit_log
+        from sanctions.services.second_factor import has_second_factor
+        from scs_portal.demo import demo_otp_key, is_demo_official
+
+        for user in get_user_model().objects.filter(is_staff=True).order_by("pk"):
+            if not is_demo_official(user.username) or has_second_factor(user):
+                continue
+            with transaction.atomic():
+                TOTPDevice.objects.create(user=user, name="demo phone", confirmed=True,
+                                          key=demo_otp_key(user.username).hex())  # fmt: skip
+                audit_log(actor=None, action="otp.enrol", obj=user,
+                          new={"device": "totp", "demo": True})  # fmt: skip
 
     def _fixed_citizen(self, admin, resident_id: str, name: str, username: str) -> Citizen:
         User = get_user_model()  # noqa: N806
