@@ -44,7 +44,7 @@ def main() -> int:
         SCS_SEARCH_PAGE_CACHE_SECONDS="600",
     )
     # as bench/search.py: the key the data was seeded with (identifier hashes)
-    os.environ.setdefault("SCS_IDENTIFIER_KEY", "development-only-identifier-key")
+    os.environ.setdefault("SCS_IDENTIFIER_KEY", "development-only-identifier-key-0123456789abcdef")
     from django.conf import settings
 
     from scs_portal.wsgi import application

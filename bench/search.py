@@ -273,7 +273,7 @@ def pages(seconds: int, database_url: str, workers: int = 1, threads: int = 4) -
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
         "SCS_IDENTIFIER_KEY": os.environ.get(
-            "SCS_IDENTIFIER_KEY", "development-only-identifier-key"
+            "SCS_IDENTIFIER_KEY", "development-only-identifier-key-0123456789abcdef"
         ),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "false",

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 import secrets
 from typing import Any
 
@@ -464,7 +463,8 @@ def login_username_for(resident_id: str) -> str:
         )
         if username:
             return username
-    return "unknown-" + hashlib.sha256(number.encode()).hexdigest()[:16]
+    # keyed (identifier_hash): an unkeyed hash of an 18-digit number is reversed by brute force
+    return "unknown-" + identifier_hash(number)[:24]
 
 
 def citizen_subject_resolve(

@@ -16,9 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
-from citizens import selectors, services
+from citizens import lockout, selectors, services
 from citizens.forms import ActivationForm, AppealForm, FilingForm, LoginForm
 from sanctions import ratelimit
 from sanctions.eligibility import repair_eligible_from
@@ -73,12 +74,28 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         username = services.login_username_for(form.cleaned_data["resident_id"])
         request.scs_login_username = username  # the lockout's escalation reads it
+        wait = lockout.account_wait_seconds(request, username)
+        if wait:  # many failures on this account from anywhere: slowed, never locked
+            form.add_error(None, ngettext(
+                "Too many failed log-ins for this ID number. Please try again in %(n)d second.",
+                "Too many failed log-ins for this ID number. Please try again in %(n)d seconds.",
+                wait,
+            ) % {"n": wait})  # fmt: skip
+            context = {"form": form, "next": next_url}
+            response = render(request, "citizens/login.html", context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
         if getattr(request, "axes_locked_out", False):
             return render(request, "citizens/locked_out.html", status=429)
         if user is not None and not user.is_staff:
             login(request, user)
-            return redirect(next_url or "citizens:my_record")
+            lockout.account_succeeded(username)
+            response = redirect(next_url or "citizens:my_record")
+            lockout.remember_device(response, username, secure=request.is_secure())
+            return response
+        if user is None:
+            lockout.account_failed(username)
         form.add_error(None, _("The ID number or the password is wrong."))
     status = 400 if form.errors else 200
     return render(request, "citizens/login.html", {"form": form, "next": next_url}, status=status)

@@ -352,8 +352,8 @@ class PublicEntryDetailApi(PublicView):
         responses={200: s.PublicEntrySerializer, **_errors(404, 429)},
         tags=["public"],
     )
-    def get(self, request: Request, pk: int) -> Response:
-        record = public_record(pk)
+    def get(self, request: Request, public_id: str) -> Response:
+        record = public_record(public_id)
         if record is None:
             raise exceptions.NotFound()
         return Response(public_entry(record))

@@ -11,10 +11,12 @@ jsonb's text form is canonical (keys sorted, one spelling of each value), string
 (so no field can run into the next one), and the time is spelled independently of the session's
 time zone: any session — the app, psql of an operator — computes the same hash.
 
-The database computes the three columns in a BEFORE INSERT trigger (migration 0026, frozen copy
-of `row_hash_sql` below), in the transaction of the insert, under a transaction-level advisory
-lock (`CHAIN_LOCK_KEY`): the next writer waits until this one commits or rolls back and then sees
-its row as the chain's last, so ids that commit out of order never fork the chain.
+The database computes the three columns when the row's transaction commits (migration 0032: a
+deferred constraint trigger, frozen copy of `row_hash_sql` below), under a transaction-level
+advisory lock (`CHAIN_LOCK_KEY`) held only for the commit: rows chain in commit order, so ids
+that commit out of order never fork the chain, and no transaction waits for another's whole
+duration (migration 0026 took the lock at the first insert; an import chunk then held every
+audited write in the portal behind it).
 
 The verifier (`verify_query`) recomputes every hash with the expression below, written here and
 not in a stored function, so replacing the trigger's function cannot also blind the verifier.

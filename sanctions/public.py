@@ -290,9 +290,9 @@ def entries_by_identifier(
     )
 
 
-def public_record(pk: int) -> IntegrityRecord | None:
-    """One entry for its detail page, if it is public today."""
-    return public_records().filter(pk=pk).first()
+def public_record(public_id: str) -> IntegrityRecord | None:
+    """One entry for its detail page, by its random public id, if it is public today."""
+    return public_records().filter(public_id=public_id).first()
 
 
 def capped_paginator(entries: QuerySet[IntegrityRecord], per_page: int) -> tuple[Paginator, bool]:
@@ -316,7 +316,7 @@ def public_entry(record: IntegrityRecord, *, today: datetime.date | None = None)
     subject = record.subject
     ground = JudicialGround(record.judicial_ground).label if record.judicial_ground else ""
     common = {
-        "id": record.pk,
+        "id": record.public_id,  # never the sequential pk: entries must not be walkable
         "kind": subject.kind,
         "name": subject.display_name,
         "region": region_name(subject.region_code) or subject.region_code,

@@ -66,6 +66,19 @@ def hit_and_read(
     return results[0] <= limit, True, results[2] if read else None
 
 
+def refusal_if_over(request, bucket: str, *, limit_setting: str, template_context=None):
+    """Count one request of this address in `bucket`; the 429 page (503 while Redis cannot be
+    reached) once over the limit, else None. For views the decorator does not fit."""
+    limit = getattr(settings, limit_setting)
+    allowed, backend_ok = hit(bucket, client_ip(request), limit)
+    if allowed:
+        return None
+    context = {"backend_ok": backend_ok, "limit": limit, **(template_context or {})}
+    response = render(request, "public/429.html", context, status=429 if backend_ok else 503)
+    response["Retry-After"] = "60"
+    return response
+
+
 def rate_limited(bucket: str, *, limit_setting: str, applies=lambda request: True, read=None):
     """Decorator: refuse with the friendly 429 page once the per-IP limit is reached (503,
     "briefly unavailable", while Redis cannot be reached: fail closed, never uncounted).

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from sanctions.identifiers import require_full_identifier, require_valid_identifier
 from sanctions.models import JudicialGround, PerformanceStatus, RecordEventKind, SubjectKind
+from sanctions.models.core import PUBLIC_ID_PATTERN
 
 
 class LegalRepresentativeSerializer(serializers.Serializer):
@@ -176,7 +177,9 @@ class PublicEntrySerializer(serializers.Serializer):
     """Documents `public.public_entry()`'s allow-listed dict; responses render that dict as
     it is, so no other field can appear."""
 
-    id = serializers.IntegerField()
+    id = serializers.RegexField(
+        f"^{PUBLIC_ID_PATTERN}$", help_text=_("The entry's random public id (its detail address).")
+    )
     kind = serializers.ChoiceField(choices=SubjectKind.choices)
     name = serializers.CharField()
     sex = serializers.CharField(required=False, help_text=_("Persons only."))

@@ -105,8 +105,9 @@ def _search_page(request: HttpRequest, csrf_token: str) -> HttpResponse:
 
 
 @require_safe
-def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    record = public_record(pk)
+@rate_limited("entry", limit_setting="SCS_ENTRY_RATE_PER_MINUTE")
+def entry_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    record = public_record(public_id)
     if record is None:
         raise Http404
     return render(request, "public/entry.html", {"entry": public_entry(record)})
@@ -121,6 +122,20 @@ def _enterprise_entries():
     records = newest_first(public_records().filter(subject__kind="enterprise"))
     for record in records.iterator(chunk_size=2000):
         yield public_entry(record)
+
+
+# A text cell a spreadsheet would read as a formula: "=", "+", "-", "@", or a tab or carriage
+# return before one (OWASP "CSV injection"): e.g. a name entered as =HYPERLINK(…).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A CSV cell that spreadsheet software shows as text, never evaluates: a string that
+    starts like a formula gets a leading apostrophe. Other values are left alone.
+    https://owasp.org/www-community/attacks/CSV_Injection"""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 class _Echo:
@@ -141,7 +156,7 @@ def open_data(request: HttpRequest, fmt: str) -> HttpResponse:
             yield "\ufeff"  # BOM so spreadsheet software reads UTF-8
             yield writer.writerow(ENTERPRISE_FIELDS)
             for entry in _enterprise_entries():
-                yield writer.writerow([entry[k] for k in ENTERPRISE_FIELDS])
+                yield writer.writerow([spreadsheet_safe(entry[k]) for k in ENTERPRISE_FIELDS])
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     else:

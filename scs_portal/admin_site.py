@@ -50,6 +50,15 @@ class PortalAdminSite(AdminSite):
         if request.method == "GET" and second_factor.needs_second_factor(request.user):
             target = second_factor.next_url(request)
             return HttpResponseRedirect(second_factor.step_url("admin:otp_verify", target))
+        if request.method == "POST":  # per address: many names tried from one place
+            from sanctions.ratelimit import refusal_if_over
+
+            refused = refusal_if_over(
+                request, "admin-login", limit_setting="SCS_ADMIN_LOGIN_RATE_PER_MINUTE",
+                template_context={"login_attempts": True},
+            )  # fmt: skip
+            if refused is not None:
+                return refused
         response = super().login(request, extra_context)
         if request.method == "POST" and response.status_code == 302:  # the password was right
             second_factor.mark_password_step(request)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import time
 
 from django.conf import settings
 from django.core.signals import got_request_exception
@@ -201,3 +202,80 @@ def log_outage(request, exc: BaseException) -> None:
         "503 for %s %s: service unavailable (%s: %s)",
         request.method, request.path, type(exc).__name__, " ".join(str(exc).split())[:200],
     )  # fmt: skip
+
+
+# --- response headers and session lifetime ------------------------------------------------------
+
+
+class PermissionsPolicyMiddleware:
+    """Permissions-Policy (settings.SCS_PERMISSIONS_POLICY) on every response: camera,
+    microphone, geolocation, payment, USB… are off for every page (Django has no setting)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.SCS_PERMISSIONS_POLICY)
+        return response
+
+
+class NoStoreForPersonalPagesMiddleware:
+    """Pages and API answers about one person, and the staff pages (the path prefixes in
+    settings.SCS_NO_STORE_PATH_PREFIXES): `Cache-Control: no-store` and `Pragma: no-cache`,
+    so neither the browser (back button, disk cache) nor a shared proxy keeps a copy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(tuple(settings.SCS_NO_STORE_PATH_PREFIXES)):
+            if "no-store" not in response.get("Cache-Control", ""):  # e.g. the admin's never_cache
+                response["Cache-Control"] = "no-store, private"
+            response["Pragma"] = "no-cache"
+        return response
+
+
+LOGIN_AT_SESSION_KEY = "_scs_login_at"
+
+
+def _stamp_login_time(sender, request=None, **kwargs) -> None:
+    """user_logged_in: the session remembers when its login happened."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LOGIN_AT_SESSION_KEY] = int(time.time())
+
+
+class AbsoluteSessionLifetimeMiddleware:
+    """A session is logged out SCS_SESSION_ABSOLUTE_SECONDS after its login (officials':
+    SCS_STAFF_SESSION_ABSOLUTE_SECONDS), however active it has been: the idle timeout alone
+    (SESSION_COOKIE_AGE, renewed on every request) would keep a busy session alive forever.
+    A logged-in session without a login time (one from before this control) is stamped now.
+    Placed after the authentication and OTP middlewares; the request then goes on anonymous,
+    so a personal page sends the person to the login page as usual."""
+
+    def __init__(self, get_response):
+        from django.contrib.auth.signals import user_logged_in
+
+        self.get_response = get_response
+        user_logged_in.connect(_stamp_login_time, dispatch_uid="scs-session-login-time")
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            login_at = request.session.get(LOGIN_AT_SESSION_KEY)
+            now = int(time.time())
+            if not isinstance(login_at, int):
+                request.session[LOGIN_AT_SESSION_KEY] = now
+            else:
+                limit = (
+                    settings.SCS_STAFF_SESSION_ABSOLUTE_SECONDS
+                    if user.is_staff
+                    else settings.SCS_SESSION_ABSOLUTE_SECONDS
+                )
+                if now - login_at >= limit:
+                    from django.contrib.auth import logout
+
+                    logger.info("session of user %s ended: absolute lifetime reached", user.pk)
+                    logout(request)  # flushes the session; request.user becomes anonymous
+        return self.get_response(request)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI / Redoc assets served locally (no CDN)
+    "csp",  # Content-Security-Policy header (CONTENT_SECURITY_POLICY below)
     "scs_portal",
     "sanctions",
     "citizens",
@@ -59,6 +60,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # response headers on every answer, also the 400/503 ones answered by the middlewares
+    # below (neither reads request.GET, so the 400 check below still sees it first):
+    # Content-Security-Policy, Permissions-Policy, Cache-Control: no-store on personal pages
+    "csp.middleware.CSPMiddleware",
+    "scs_portal.middleware.PermissionsPolicyMiddleware",
+    "scs_portal.middleware.NoStoreForPersonalPagesMiddleware",
     # first: more than DATA_UPLOAD_MAX_NUMBER_FIELDS query parameters is a 400, under DEBUG too
     "scs_portal.middleware.RefuseTooManyQueryParameters",
     "django.middleware.security.SecurityMiddleware",
@@ -76,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): the session passed the second factor (staff pages need it)
     "django_otp.middleware.OTPMiddleware",
+    # logs a session out SCS_SESSION_ABSOLUTE_SECONDS after its login, however active it is
+    "scs_portal.middleware.AbsoluteSessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # last, as its docs require: turns a locked-out login into the lockout page
@@ -96,6 +105,19 @@ AXES_COOLOFF_TIME = "citizens.lockout.cooloff"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "citizens/locked_out.html"
 AXES_VERBOSE = False
+# The client address by the project's rule (SCS_TRUSTED_PROXY_HOPS), not the proxy's own.
+AXES_CLIENT_IP_CALLABLE = "citizens.lockout.axes_client_ip"
+# Masked in AccessAttempt.post_data/get_data (the password always is): ID numbers, codes.
+AXES_SENSITIVE_PARAMETERS = [
+    "resident_id", "identifier", "code", "otp_token", "token", "password1", "password2",
+]  # fmt: skip
+# Per account across all addresses: after this many failures within the hour each further
+# attempt waits 1, 2, 4 … seconds (at most the maximum). It slows, never locks: the wait is
+# short, and a browser the owner has logged in with before is not made to wait.
+SCS_LOGIN_SLOWDOWN_AFTER = env.int("SCS_LOGIN_SLOWDOWN_AFTER", default=10)
+SCS_LOGIN_SLOWDOWN_MAX_SECONDS = env.int("SCS_LOGIN_SLOWDOWN_MAX_SECONDS", default=60)
+# Officials' login (admin) POSTs per IP and minute.
+SCS_ADMIN_LOGIN_RATE_PER_MINUTE = env.int("SCS_ADMIN_LOGIN_RATE_PER_MINUTE", default=10)
 SCS_LOGIN_COOLOFF_MINUTES = env.int("SCS_LOGIN_COOLOFF_MINUTES", default=15)
 
 # Officials' second factor (docs/security.md). The issuer names the account in the
@@ -128,8 +150,14 @@ TEMPLATES = [
     },
 ]
 
-# PostgreSQL is the only database. Unset DATABASE_URL means the embedded server.
+# PostgreSQL is the only database. Unset DATABASE_URL means the embedded server, under DEBUG
+# only (`make run`, `make test` set it): without DEBUG a missing DATABASE_URL refuses to start
+# rather than quietly use a local server.
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-db-url
+if not DEBUG and not env("DATABASE_URL", default=""):
+    raise environ.ImproperlyConfigured(
+        "Set the DATABASE_URL environment variable (required without DJANGO_DEBUG)."
+    )
 DATABASES = {"default": env.db_url("DATABASE_URL", default=embedded.DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 # Health checks: a persistent connection broken by a database restart is replaced at the
@@ -198,6 +226,42 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout, not absolute
+# Absolute lifetime on top of the idle timeout: a session is logged out this long after its
+# login, however active (scs_portal.middleware.AbsoluteSessionLifetimeMiddleware).
+# https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#absolute-timeout
+SCS_SESSION_ABSOLUTE_SECONDS = env.int("SCS_SESSION_ABSOLUTE_SECONDS", default=12 * 3600)
+SCS_STAFF_SESSION_ABSOLUTE_SECONDS = env.int("SCS_STAFF_SESSION_ABSOLUTE_SECONDS", default=8 * 3600)
+
+# Content-Security-Policy (django-csp 4.x format): everything from this origin only; no inline
+# script or style anywhere (styles live in static/css/). data: images: Bootstrap's and the
+# admin's CSS draw small icons as data: SVGs. The API docs pages (Swagger UI, Redoc) get a
+# relaxed policy of their own in sanctions/api_urls.py (docs/security.md).
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features no page of the portal uses, switched off for every page (and any frame).
+# https://developer.mozilla.org/docs/Web/HTTP/Headers/Permissions-Policy
+SCS_PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), "
+    "fullscreen=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), "
+    "payment=(), picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), "
+    "serial=(), usb=(), xr-spatial-tracking=()"
+)
+# Pages and API answers about one person (and the staff pages): no browser or shared cache
+# keeps a copy (Cache-Control: no-store, Pragma: no-cache).
+SCS_NO_STORE_PATH_PREFIXES = (
+    "/my/", "/account/", "/api/v1/me/", "/api/v1/restrictions/check", "/admin/",
+)  # fmt: skip
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
@@ -216,10 +280,26 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@scs-portal.inval
 
 # Key for the keyed hash (HMAC-SHA256) of full identifiers: exact lookup without keeping the
 # number searchable in clear twice. Changing it requires re-hashing (manage.py rehash_identifiers).
+# Without DEBUG it must look random: at least 32 characters, at least 16 of them different,
+# and not a placeholder such as .env.example's "change-me…" (refuses "x" * 40, "abcabc…");
+# generate one with `python -c "import secrets; print(secrets.token_urlsafe(48))"`.
 if DEBUG:
-    SCS_IDENTIFIER_KEY = env("SCS_IDENTIFIER_KEY", default="development-only-identifier-key")
+    # strong enough for the rule below, so the benchmarks can serve DEBUG-seeded data with
+    # DEBUG off (bench/search.py, bench/page_cpu.py use the same default)
+    SCS_IDENTIFIER_KEY = env(
+        "SCS_IDENTIFIER_KEY", default="development-only-identifier-key-0123456789abcdef"
+    )
 else:
     SCS_IDENTIFIER_KEY = env("SCS_IDENTIFIER_KEY")
+    if (
+        len(SCS_IDENTIFIER_KEY) < 32
+        or len(set(SCS_IDENTIFIER_KEY)) < 16
+        or any(word in SCS_IDENTIFIER_KEY.lower() for word in ("change-me", "changeme"))
+    ):
+        raise environ.ImproperlyConfigured(
+            "SCS_IDENTIFIER_KEY is too weak: use at least 32 random characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
 
 # Due-process parameters (DESIGN.md §6).
 SCS_NOTICE_PERIOD_DAYS = env.int("SCS_NOTICE_PERIOD_DAYS", default=10)
@@ -235,6 +315,8 @@ SCS_REPAIR_AFTER_DAYS = {"general": 91, "serious": 365}
 # Public search: per-IP searches per minute (counted in Redis, fail closed) and result cap.
 SCS_SEARCH_RATE_PER_MINUTE = env.int("SCS_SEARCH_RATE_PER_MINUTE", default=30)
 SCS_OPEN_DATA_RATE_PER_MINUTE = env.int("SCS_OPEN_DATA_RATE_PER_MINUTE", default=5)
+# entry detail pages per IP and minute (its own bucket; the API's detail counts as a search)
+SCS_ENTRY_RATE_PER_MINUTE = env.int("SCS_ENTRY_RATE_PER_MINUTE", default=60)
 # activation and login attempts per IP and minute (on top of the per-account lockout)
 SCS_ACCOUNT_RATE_PER_MINUTE = env.int("SCS_ACCOUNT_RATE_PER_MINUTE", default=20)
 # citizens' password reset requests: per IP and minute (429 page), and per account and hour
@@ -302,7 +384,7 @@ SCS_IMPORT_MAX_FIELD_CHARS = env.int("SCS_IMPORT_MAX_FIELD_CHARS", default=10_00
 SCS_IMPORT_MAX_LINE_CHARS = env.int("SCS_IMPORT_MAX_LINE_CHARS", default=20_000)
 SCS_IMPORT_MAX_DEPTH = env.int("SCS_IMPORT_MAX_DEPTH", default=5)
 # Rows per transaction: bounds how long an import holds locks others may wait for.
-SCS_IMPORT_CHUNK_ROWS = env.int("SCS_IMPORT_CHUNK_ROWS", default=100)
+SCS_IMPORT_CHUNK_ROWS = env.int("SCS_IMPORT_CHUNK_ROWS", default=25)
 # A batch waiting or running without progress this long is queued again by the backstop.
 SCS_IMPORT_STUCK_SECONDS = env.int("SCS_IMPORT_STUCK_SECONDS", default=600)
 # A failed batch keeps its file (full identifiers) this long for a retry, then it is cleared.

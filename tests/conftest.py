@@ -113,6 +113,9 @@ def _generous_rate_limits(settings):
     # lowers the limit again for an address of its own.
     settings.SCS_SEARCH_RATE_PER_MINUTE = 100_000
     settings.SCS_OPEN_DATA_RATE_PER_MINUTE = 100_000
+    settings.SCS_ENTRY_RATE_PER_MINUTE = 100_000
+    settings.SCS_ADMIN_LOGIN_RATE_PER_MINUTE = 100_000
+    settings.SCS_LOGIN_SLOWDOWN_AFTER = 100_000
     settings.SCS_ACCOUNT_RATE_PER_MINUTE = 100_000
     settings.SCS_PASSWORD_RESET_RATE_PER_MINUTE = 100_000
     settings.SCS_PASSWORD_RESET_PER_ACCOUNT_PER_HOUR = 100_000

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
 from django.db import connection
 from django.utils import timezone
 
@@ -99,3 +100,48 @@ def test_database_has_utf8_ctype_so_trigrams_keep_chinese(db):
         assert cursor.fetchone()[0] == "UTF8"
         cursor.execute("SELECT show_trgm('张伟')")
         assert len(cursor.fetchone()[0]) >= 2  # under ctype C this is empty
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["test-only-identifier-key", "x" * 48, "abcdefgh" * 6, "change-me-keyed-hash-for-id-numbers"],
+)
+def test_a_weak_identifier_key_is_refused_without_debug(key):
+    """SCS_IDENTIFIER_KEY: at least 32 characters, at least 16 different ones (settings)."""
+    env = {**PRODUCTION_ENV, "DATABASE_URL": database_url_of_tests(), "SCS_IDENTIFIER_KEY": key}
+    result = manage("check", env=env)
+    assert result.returncode != 0 and "SCS_IDENTIFIER_KEY is too weak" in result.stderr, key
+
+
+def test_a_random_identifier_key_is_accepted_and_debug_keeps_its_default():
+    strong = {**PRODUCTION_ENV, "DATABASE_URL": database_url_of_tests(),
+              "SCS_IDENTIFIER_KEY": "kP3v-Q9zR1mX7tL2wB8nC4yH6jF0sD5aE_gU"}  # fmt: skip
+    shown = manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)",
+                   env=strong)  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    # under DEBUG the development default key (31 characters) is still fine
+    development = {"DJANGO_DEBUG": "true", "DATABASE_URL": database_url_of_tests()}
+    debug = manage("shell", "-c", "from django.conf import settings; print('ok')",
+                   env=development)  # fmt: skip
+    assert debug.returncode == 0 and debug.stdout.strip().endswith("ok"), debug.stderr
+
+
+def test_without_debug_a_missing_database_url_refuses_to_start():
+    """No silent fallback to the embedded server in production; under DEBUG (`make run`,
+    .ci/embedded-smoke) the embedded server's URL is still the default."""
+    base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    code = "from django.conf import settings; print(settings.DATABASES['default']['PORT'])"
+    env = {**PRODUCTION_ENV, "DATABASE_URL": ""}
+    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=BASE_DIR,
+                            env={**{k: v for k, v in base.items()
+                                    if not k.startswith(("DJANGO_", "SCS_"))}, **env},
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode != 0 and "DATABASE_URL" in result.stderr
+    unset = {k: v for k, v in base.items() if not k.startswith(("DJANGO_", "SCS_"))}
+    development = subprocess.run([sys.executable, "manage.py", "shell", "-c", code],
+                                 cwd=BASE_DIR, env={**unset, "DJANGO_DEBUG": "true"},
+                                 capture_output=True, text=True, timeout=120)  # fmt: skip
+    from scs_portal import embedded
+
+    assert development.returncode == 0, development.stderr
+    assert development.stdout.strip().splitlines()[-1] == str(embedded.PG_PORT)

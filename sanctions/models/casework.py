@@ -4,6 +4,7 @@ the access log officials leave on a person's record, and the holiday calendar.""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -74,6 +75,12 @@ class Case(models.Model):
         related_name="+",
         verbose_name=_("drafted by"),
     )
+    # Four-eyes: every official who edited the draft (user ids, `case_update`); none of them
+    # may decide it, not only the drafter.
+    editors = ArrayField(
+        models.BigIntegerField(), default=list, blank=True, editable=False,
+        verbose_name=_("edited by"),
+    )  # fmt: skip
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -329,8 +329,27 @@ class RemovalReasonChoices(models.TextChoices):
     EXPIRY = "expiry", _("Publication period ended")
 
 
+class RandomPublicId(models.Func):
+    """32 lower-case hex digits of PostgreSQL's gen_random_uuid() (122 random bits from its
+    strong random source), computed by the database so raw-SQL inserts get one too. Hex: no
+    character a spreadsheet reads as a formula start in the open-data CSV."""
+
+    template = "encode(uuid_send(gen_random_uuid()), 'hex')"
+    output_field = models.CharField()
+
+
+# What a public id looks like (URL patterns and the API schema use it).
+PUBLIC_ID_PATTERN = r"[0-9a-f]{32}"
+
+
 class IntegrityRecord(models.Model):
     """One decision of one authority about one subject, under a stated legal basis."""
+
+    # The entry's address on the public list: random, never the sequential pk (which would
+    # let anyone walk every listed person past the search's result cap).
+    public_id = models.CharField(
+        _("public id"), max_length=32, unique=True, editable=False, db_default=RandomPublicId()
+    )
 
     # indexed by record_subject_scoring_idx (subject first), not by a separate FK index
     # Null only once the retention period has ended and the record was erased
@@ -590,7 +609,8 @@ class AuditEvent(models.Model):
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     # Set by the database (trigger sanctions_auditevent_chain), whatever the INSERT says; the
     # instance `audit_log` returns does not carry them until it is re-read.
-    chain_seq = models.BigIntegerField(_("chain position"), unique=True, editable=False)
+    # set when the row's transaction commits (migration 0032): null only inside that transaction
+    chain_seq = models.BigIntegerField(_("chain position"), unique=True, editable=False, null=True)
     prev_hash = models.CharField(_("hash of the previous row"), max_length=64, editable=False)
     row_hash = models.CharField(_("row hash"), max_length=64, editable=False)
 

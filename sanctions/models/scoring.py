@@ -4,6 +4,7 @@ set kept by the services that change records."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +51,12 @@ class RuleSet(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
         related_name="+", verbose_name=_("drafted by"),
+    )  # fmt: skip
+    # Four-eyes: every supervisor who edited the draft (user ids, `ruleset_update_draft`);
+    # none of them may activate it, not only its creator.
+    editors = ArrayField(
+        models.BigIntegerField(), default=list, blank=True, editable=False,
+        verbose_name=_("edited by"),
     )  # fmt: skip
     activated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

@@ -22,6 +22,9 @@ def audit_chain_verify(*, record: bool = True) -> AuditVerification:
     """
     anchor = AuditVerification.objects.filter(intact=True, head_seq__isnull=False).first()
     with connection.cursor() as cursor:
+        # rows this transaction wrote are linked at commit (migration 0032): link them now
+        if connection.in_atomic_block:
+            cursor.execute("SET CONSTRAINTS sanctions_auditevent_link IMMEDIATE")
         cursor.execute(VERIFY_SQL, {"anchor_seq": anchor.head_seq if anchor else None})
         (
             rows, broken_id, broken_seq, _before_id, reason,

@@ -434,6 +434,11 @@ def case_decide(
             _("Four-eyes rule: the official who drafted a case cannot decide it."),
             code="four_eyes",
         )
+    if actor.pk in case.editors:
+        raise ApplicationError(
+            _("Four-eyes rule: an official who edited the draft cannot decide the case."),
+            code="four_eyes",
+        )
     record = record_create(
         actor=actor,
         subject=case.subject,
@@ -1146,6 +1151,8 @@ def case_update(*, actor: Actor, case: Case, **fields: Any) -> Case:
     for name, value in changed.items():
         setattr(case, name, value)
     if changed:
+        if actor.pk not in case.editors:  # four-eyes: an editor may not decide it
+            case.editors = [*case.editors, actor.pk]
         case.save()
         audit_log(actor=actor, action="case.update", obj=case, subject=case.subject,
                   old={k: old[k] for k in changed}, new=changed)  # fmt: skip

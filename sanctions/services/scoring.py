@@ -548,6 +548,8 @@ def ruleset_update_draft(*, actor: Actor, ruleset: RuleSet, **fields: Any) -> Ru
     old = {k: getattr(ruleset, k) for k in fields}
     for key, value in fields.items():
         setattr(ruleset, key, value)
+    if actor.pk not in ruleset.editors:  # four-eyes: an editor may not activate it
+        ruleset.editors = [*ruleset.editors, actor.pk]
     ruleset.save()
     audit_log(actor=actor, action="ruleset.update", obj=ruleset, old=old, new=fields)
     return ruleset
@@ -561,7 +563,7 @@ def ruleset_activate(*, actor: Actor, ruleset: RuleSet) -> RuleSet:
     ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
     if ruleset.state != RuleSetState.DRAFT:
         raise ApplicationError(_("Only a draft can be activated."))
-    if ruleset.created_by_id == actor.pk:
+    if ruleset.created_by_id == actor.pk or actor.pk in ruleset.editors:
         raise ApplicationError(
             _("Four-eyes rule: a second supervisor must activate the rules you drafted."),
             code="four_eyes",

@@ -81,7 +81,8 @@ def submission(api: APIClient, number: str) -> dict:
 def operations(setup):
     """(name, call(api), actors for whom 2xx is expected)."""
     a_id = setup["a"].resident_id
-    public_id = setup["a_record"].pk
+    record_pk = setup["a_record"].pk  # agencies address records by id
+    public_id = setup["a_record"].public_id  # the public list by the random public id
     return [
         ("submit record", lambda api: api.post(
             "/api/v1/records/", submission(api, f"(2026)矩阵{next(_numbers)}号"), format="json"),
@@ -96,7 +97,7 @@ def operations(setup):
             "/api/v1/restrictions/check", {"identifier": a_id}, format="json"), AGENCIES),
         # a partial performance on P's (the court's) record: the same event again is a 200
         ("report an event", lambda api: api.post(
-            f"/api/v1/records/{public_id}/events/",
+            f"/api/v1/records/{record_pk}/events/",
             {"kind": "partially_performed", "date": DECISION_DATE.isoformat()}, format="json"),
          {"agency_p"}),
         ("public list", lambda api: api.get("/api/v1/public/entries/"), EVERYONE),

@@ -121,9 +121,9 @@ def test_public_list_allow_listed_fields_only(api, listed):  # noqa: F811
 
 def test_public_detail_and_lookup(api, listed):  # noqa: F811
     record = listed["li"]
-    detail = api.get(f"/api/v1/public/entries/{record.pk}/")
+    detail = api.get(f"/api/v1/public/entries/{record.public_id}/")
     assert detail.status_code == 200 and detail.json()["case_number"] == record.decision_number
-    assert api.get(f"/api/v1/public/entries/{listed['private'].pk}/").status_code == 404
+    assert api.get(f"/api/v1/public/entries/{listed['private'].public_id}/").status_code == 404
     li = listed["people"]["li"]
     found = api.post("/api/v1/public/entries/lookup/", {"identifier": li.resident_id},
                      format="json")  # fmt: skip

@@ -57,7 +57,7 @@ def value_of(page, label: str) -> str:
 
 
 def check_entry(page, base, record, text) -> None:
-    page.goto(f"{base}/entries/{record.pk}/")
+    page.goto(f"{base}/entries/{record.public_id}/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("张伟")
     assert value_of(page, text["legal_basis"]) == record.legal_basis
     assert value_of(page, text["obligation"]) == "支付欠款"

@@ -41,6 +41,17 @@ def test_official_logs_in_and_sees_own_authoritys_records(page, live_server, cat
         decision_date=datetime.date(2025, 5, 6),
         judicial_ground=1,
     )
+    # The Content-Security-Policy blocks an inline style or script silently (the page still
+    # renders, only unstyled): collect Chromium's "Refused to …" console errors and every
+    # securitypolicyviolation event (the listener is an init script, which CSP does not block).
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text or "CSP violation" in message.text
+            else None)  # fmt: skip
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error("
+        "'CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile))"
+    )
     page.goto(live_server.url + "/admin/")
     page.get_by_label("用户名").fill(clerk.username)
     page.get_by_label("密码").fill("pw-for-tests-1")
@@ -59,3 +70,8 @@ def test_official_logs_in_and_sees_own_authoritys_records(page, live_server, cat
     page.wait_for_load_state()
     assert page.get_by_text("公民身份号码校验位错误").is_visible()
     screenshot(page, "admin-citizen-bad-id")
+    # the dashboard (admin index) and the public pages, styled from static/css/ only
+    page.goto(live_server.url + "/admin/")
+    page.goto(live_server.url + "/")
+    page.goto(live_server.url + "/how-to-object/")
+    assert violations == [], violations

@@ -41,14 +41,6 @@ def rows_done(batch_id: int) -> int:
     return ImportBatch.objects.filter(pk=batch_id).values_list("rows_done", flat=True).get()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13's audit hash chain (migration 0026) serialises every audit insert under "
-    "one transaction-level advisory lock held until commit: an import chunk holds it for its "
-    "whole transaction, so every audited write waits for the chunk (p50 2.7 s measured with "
-    "100-row chunks), and a submission about a subject the open chunk is registering "
-    "deadlocks with it (PostgreSQL cancels one: 503). See docs/reliability.md.",
-)
 def test_other_authorities_submissions_never_wait_behind_an_import(
     catalog, live_server, settings, tmp_path
 ):

@@ -26,6 +26,20 @@ pytestmark = pytest.mark.django_db
 APPEND_ONLY = "sanctions_auditevent_append_only"
 
 
+@pytest.fixture(autouse=True)
+def _link_at_once(request):
+    """Rows are linked when their transaction commits (migration 0032); a test runs inside one
+    transaction that never commits, so link each row as it is written."""
+    if "transactional_db" in request.fixturenames or request.node.get_closest_marker(
+        "django_db"
+    ).kwargs.get("transaction"):
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS sanctions_auditevent_link IMMEDIATE")
+    yield
+
+
 def write_events(count: int, actor=None, **values) -> list[AuditEvent]:
     """`count` audit rows, each in a transaction of its own, re-read (chain columns set)."""
     authority = Authority.objects.get(code="spc")
@@ -50,6 +64,7 @@ def as_table_owner(sql: str, params=()) -> None:
         cursor.execute(sql, params)
         cursor.execute(f"ALTER TABLE sanctions_auditevent ENABLE TRIGGER {APPEND_ONLY}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute("SET CONSTRAINTS sanctions_auditevent_link IMMEDIATE")
 
 
 # --- the chain ---------------------------------------------------------------------------------
@@ -194,59 +209,42 @@ def _in_thread(work, errors):
     return thread
 
 
-def _waits_for_an_advisory_lock(pid: int) -> bool:
-    with connection.cursor() as cursor:  # (pg_locks is the whole server's: other databases too)
-        cursor.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
-            "AND pid = %s",
-            [pid],
-        )
-        return cursor.fetchone()[0] > 0
-
-
-def _backend_pid() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        return cursor.fetchone()[0]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_transactions_writing_audit_rows_still_form_one_chain(catalog):
     authority = Authority.objects.get(code="spc")
-    # 1. ids that commit out of order: B takes its id, then waits for A, which writes a
-    # second row (a higher id) before committing; B's row comes after it in the chain.
-    a_wrote_first, b_started = threading.Event(), threading.Event()
-    b_pid: list[int] = []
+    # 1. A writes a row and keeps its transaction open; B's audited write does not wait for
+    # it (the chain links rows at commit, migration 0032) and commits first; A then writes a
+    # second row and commits. Ids a.1 < b.1 < a.2, chain order b.1, a.1, a.2: commit order.
+    a_wrote_first, b_done = threading.Event(), threading.Event()
     errors: list[Exception] = []
+    b_took: list[float] = []
 
     def writer_a():
         with transaction.atomic():
             services.audit_log(actor=None, action="a.1", obj=authority)
             a_wrote_first.set()
-            assert b_started.wait(10)
-            for _ in range(100):  # until B's insert waits for the chain lock
-                if _waits_for_an_advisory_lock(b_pid[0]):
-                    break
-                time.sleep(0.05)
-            else:
-                raise AssertionError("B never waited for the chain lock")
+            assert b_done.wait(10), "B waited for A's open transaction"
             services.audit_log(actor=None, action="a.2", obj=authority)
 
     def writer_b():
         assert a_wrote_first.wait(10)
-        b_pid.append(_backend_pid())
-        b_started.set()
+        started = time.monotonic()
         with transaction.atomic():
             services.audit_log(actor=None, action="b.1", obj=authority)
+        b_took.append(time.monotonic() - started)
+        b_done.set()
 
     threads = [_in_thread(writer_a, errors), _in_thread(writer_b, errors)]
     for thread in threads:
         thread.join(30)
     assert not errors
+    assert b_took and b_took[0] < 2
     rows = {row.action: row for row in AuditEvent.objects.filter(action__in=["a.1", "a.2", "b.1"])}
-    assert rows["b.1"].pk < rows["a.2"].pk  # B's id was taken first …
-    assert rows["b.1"].chain_seq == rows["a.2"].chain_seq + 1  # … but it committed after A
-    assert rows["b.1"].prev_hash == rows["a.2"].row_hash
+    assert rows["a.1"].pk < rows["b.1"].pk < rows["a.2"].pk
+    assert rows["a.1"].chain_seq == rows["b.1"].chain_seq + 1  # B committed first
+    assert rows["a.2"].chain_seq == rows["a.1"].chain_seq + 1
+    assert rows["a.1"].prev_hash == rows["b.1"].row_hash
+    assert rows["a.2"].prev_hash == rows["a.1"].row_hash
 
     # 2. two writers racing, each with transactions of two rows
     barrier = threading.Barrier(2)

@@ -84,9 +84,9 @@ def assert_published_after_notice(client, record: IntegrityRecord) -> None:
     assert "activated=0" in sweep(PAST_NOTICE)  # idempotent
     with time_machine.travel(datetime.datetime.combine(PAST_NOTICE, datetime.time(12))):
         assert is_public(record)
-        page = client.get(reverse("entry_detail", args=[record.pk]))
+        page = client.get(reverse("entry_detail", args=[record.public_id]))
         assert page.status_code == 200 and record.decision_number in page.content.decode()
-        api_entry = client.get(f"/api/v1/public/entries/{record.pk}/")
+        api_entry = client.get(f"/api/v1/public/entries/{record.public_id}/")
         assert api_entry.status_code == 200
     assert AuditEvent.objects.filter(action="record.activate", object_id=str(record.pk)).exists()
 
@@ -102,7 +102,7 @@ def assert_gone_after_performance(client, record: IntegrityRecord, source: str) 
     assert Notice.objects.filter(record=record, kind="removal").exists()
     with time_machine.travel(datetime.datetime.combine(PAST_NOTICE, datetime.time(12))):
         assert not is_public(record)
-        assert client.get(reverse("entry_detail", args=[record.pk])).status_code == 404
+        assert client.get(reverse("entry_detail", args=[record.public_id])).status_code == 404
 
 
 def remove_in_admin(client, reviewer, record) -> None:
@@ -282,7 +282,7 @@ def test_partial_performance_updates_what_the_public_sees(client, agency, listed
     assert listed.status == "active" and str(listed.amount_performed) == "4000.00"
     assert Notice.objects.filter(record=listed, kind="performance").exists()
     with time_machine.travel(datetime.datetime.combine(PAST_NOTICE, datetime.time(12))):
-        entry = client.get(f"/api/v1/public/entries/{listed.pk}/").json()
+        entry = client.get(f"/api/v1/public/entries/{listed.public_id}/").json()
     assert entry["performance_status"] == "Partially performed"
     assert entry["amount_performed"] == "4000.00"
 

@@ -127,18 +127,19 @@ def test_unpublished_and_individual_penalties_never_appear(client, listed):
     response = client.get(reverse("search"), {"q": "张伟"})
     assert [e["case_number"] for e in response.context["page"].object_list] == [
         "(2025)京0101执1号"]  # fmt: skip
-    assert client.get(reverse("entry_detail", args=[listed["private"].pk])).status_code == 404
+    private_url = reverse("entry_detail", args=[listed["private"].public_id])
+    assert client.get(private_url).status_code == 404
     services.record_remove(actor=make_official(role="reviewer",
                                                authority_code="bj-dongcheng-court"),
                            record=listed["li"], reason="performed")  # fmt: skip
-    assert client.get(reverse("entry_detail", args=[listed["li"].pk])).status_code == 404
+    assert client.get(reverse("entry_detail", args=[listed["li"].public_id])).status_code == 404
 
 
 def test_only_allow_listed_fields_reach_the_public(client, listed):
     person = public_entry(listed["zhang"])
     firm = public_entry(listed["firm"])
     assert set(person) == set(PERSON_FIELDS) and set(firm) == set(ENTERPRISE_FIELDS)
-    page = client.get(reverse("entry_detail", args=[listed["zhang"].pk])).content.decode()
+    page = client.get(reverse("entry_detail", args=[listed["zhang"].public_id])).content.decode()
     # fields of the record that are not on the allow-list
     citizen = listed["people"]["zhang"]
     for secret in [PRIVATE_FACTS, "内部标题", citizen.subject.identifier_hash,
@@ -149,7 +150,9 @@ def test_only_allow_listed_fields_reach_the_public(client, listed):
 def test_no_public_page_contains_a_full_id_number(client, listed):
     pages = [reverse("home"), reverse("search") + "?q=张伟", reverse("search") + "?kind=person",
              reverse("how_to_object")]  # fmt: skip
-    pages += [reverse("entry_detail", args=[listed[k].pk]) for k in ("zhang", "li", "single")]
+    pages += [
+        reverse("entry_detail", args=[listed[k].public_id]) for k in ("zhang", "li", "single")
+    ]
     full_id = re.compile(r"\b\d{17}[\dX]\b")
     for url in pages:
         body = client.get(url).content.decode()

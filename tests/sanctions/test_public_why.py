@@ -206,7 +206,7 @@ def test_allow_list_gains_legal_basis_and_amount_performed_only(client, listed):
     # the API documents exactly the allow-list, and answers it
     documented = set(PublicEntrySerializer().fields)
     assert documented == EXPECTED_PERSON_FIELDS | EXPECTED_ENTERPRISE_FIELDS
-    detail = APIClient().get(reverse("api_public_entry_detail", args=[listed["zhang"].pk]))
+    detail = APIClient().get(reverse("api_public_entry_detail", args=[listed["zhang"].public_id]))
     assert detail.json()["legal_basis"] == person["legal_basis"]
     assert detail.json()["obligation"] == "支付欠款"
     # the open data carries it as a column
@@ -222,7 +222,7 @@ def test_allow_list_gains_legal_basis_and_amount_performed_only(client, listed):
 )  # fmt: skip
 def test_entry_page_shows_basis_and_obligation(client, listed, language, labels):  # noqa: F811
     record = listed["zhang"]
-    body = client.get(reverse("entry_detail", args=[record.pk]),
+    body = client.get(reverse("entry_detail", args=[record.public_id]),
                       HTTP_ACCEPT_LANGUAGE=language).content.decode()  # fmt: skip
     rows = dict(re.findall(r'<dt class="col-sm-4">(.*?)</dt><dd class="col-sm-8[^"]*">(.*?)</dd>',
                            body))  # fmt: skip
