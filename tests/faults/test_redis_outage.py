@@ -3,13 +3,14 @@ searches → no 500; every submission answered 2xx is stored, none answered othe
 
 A Redis server of the test's own (the embedded one, on a free port, in a temporary
 directory) serves the cache, the rate limits and the Celery broker setting; it is stopped
-for OUTAGE_SECONDS (10 s: the issue's 30 s scaled down to keep the suite within its time
-budget — nothing in the portal keys on the outage's length) and started again. Load: four
+for OUTAGE_SECONDS (30 s, as the issue asks; SCS_FAULT_OUTAGE_SECONDS
+shortens it for a quick local run) and started again. Load: four
 client threads over real HTTP against the live test server."""
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections import Counter
@@ -23,7 +24,7 @@ from tests.factories import resident_id
 from tests.faults.conftest import Answer, figure, free_port, http
 
 pytestmark = [pytest.mark.fault, pytest.mark.django_db(transaction=True)]
-OUTAGE_SECONDS = 10
+OUTAGE_SECONDS = int(os.environ.get("SCS_FAULT_OUTAGE_SECONDS", "30"))
 
 
 def test_redis_stopped_under_load_no_500_and_exactly_the_2xx_submissions_stored(
