@@ -18,13 +18,17 @@ logger = logging.getLogger(__name__)
 def axes_client_ip(request) -> str | None:
     """AXES_CLIENT_IP_CALLABLE: the address by the project's rule (SCS_TRUSTED_PROXY_HOPS,
     the rate limiter's), or None where there is none (e.g. `Client.login` in tests) or it is
-    not an address (axes stores it in an IP address column)."""
-    from sanctions.ratelimit import client_ip
+    not an address (axes stores it in an IP address column). An IPv6 client is counted by its
+    /64 network (its first address), like the rate limiter's `limit_key`, so rotating
+    addresses within one's /64 does not reset the lockout."""
+    from sanctions.ratelimit import client_ip, limit_key
 
     try:
-        return str(ipaddress.ip_address(client_ip(request)))
+        address = ipaddress.ip_address(client_ip(request))
     except ValueError:
         return None
+    key = limit_key(str(address))
+    return str(ipaddress.ip_network(key, strict=False).network_address)
 
 
 def _username(request) -> str | None:

@@ -7,8 +7,12 @@ Objects of another authority answer 404.
 
 from __future__ import annotations
 
+import secrets
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import admin, messages
+from django.core.cache import cache
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -90,15 +94,89 @@ def adopt_saved(obj, saved) -> None:
     obj._state.adding = False
 
 
+IDENTIFIER_LOOKUP_SECONDS = 300  # how long the opaque token of one lookup stays valid
+IDENTIFIER_IN_QUERY_REFUSED = _(
+    "Full ID numbers and credit codes are not searched through the address bar (they would "
+    "stay in links, logs and browser history): use the form "
+    "“Find by full ID number or credit code” above the list."
+)
+
+
 class IdentifierSearchMixin:
-    """Search by the full 18-character ID number / credit code through its keyed hash."""
+    """Find by the full 18-character ID number / credit code through its keyed hash — by a
+    POST form above the list, never in the URL. The lookup view keeps the hash under a
+    short-lived random token (cache, bound to the official) and redirects to the list with
+    `?lookup=<token>`; a full identifier typed into the GET search box (`?q=`) is refused
+    with a message, finds nothing and is not echoed back."""
 
     identifier_hash_lookup = "identifier_hash"
+    change_list_template = "admin/identifier_lookup_change_list.html"
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        custom = [
+            path(
+                "identifier-lookup/",
+                self.admin_site.admin_view(require_POST(self.identifier_lookup_view)),
+                name="{}_{}_identifier_lookup".format(*info),
+            )
+        ]
+        return custom + super().get_urls()
+
+    def _changelist_url(self) -> str:
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return reverse("admin:{}_{}_changelist".format(*info), current_app=self.admin_site.name)
+
+    @staticmethod
+    def _lookup_cache_key(token: str) -> str:
+        return f"admin-identifier-lookup:{token}"
+
+    def identifier_lookup_view(self, request):
+        if not self.has_view_or_change_permission(request):
+            raise Http404
+        value = request.POST.get("identifier", "")
+        if not looks_like_identifier(value):
+            messages.error(
+                request,
+                _("Enter a full 18-character resident ID number or unified social credit code."),
+            )
+            return HttpResponseRedirect(self._changelist_url())
+        token = secrets.token_urlsafe(16)
+        cache.set(
+            self._lookup_cache_key(token),
+            {"user": request.user.pk, "digest": identifier_hash(value)},
+            IDENTIFIER_LOOKUP_SECONDS,
+        )
+        return HttpResponseRedirect(f"{self._changelist_url()}?{urlencode({'lookup': token})}")
+
+    def changelist_view(self, request, extra_context=None):
+        params = request.GET.copy()
+        token = params.pop("lookup", [None])[-1]
+        refused = looks_like_identifier(params.get("q", ""))
+        if token is not None or refused:
+            if refused:
+                params.pop("q")  # not echoed in the search box
+                messages.error(request, IDENTIFIER_IN_QUERY_REFUSED)
+                request.identifier_lookup_digest = None
+            else:
+                entry = cache.get(self._lookup_cache_key(token)) if token else None
+                if not entry or entry.get("user") != request.user.pk:
+                    messages.error(
+                        request, _("This lookup has expired: please enter the number again.")
+                    )
+                    entry = {"digest": None}
+                request.identifier_lookup_digest = entry["digest"]
+            request.GET = params  # the changelist must not see the token as a filter
+        return super().changelist_view(request, extra_context)
 
     def get_search_results(self, request, queryset, search_term):
-        if looks_like_identifier(search_term):
-            digest = identifier_hash(search_term)
+        if hasattr(request, "identifier_lookup_digest"):
+            digest = request.identifier_lookup_digest
+            if digest is None:
+                return queryset.none(), False
             return queryset.filter(**{self.identifier_hash_lookup: digest}), False
+        if looks_like_identifier(search_term):
+            return queryset.none(), False  # e.g. the autocomplete's ?term=: never by GET
         return super().get_search_results(request, queryset, search_term)
 
 
@@ -158,6 +236,22 @@ class PersonAccessLogMixin:
                     subject=self.access_subject(obj),
                     purpose=f"{self.access_purpose} #{obj.pk}",
                 )
+        return response
+
+
+class PersonListAccessLogMixin(PersonAccessLogMixin):
+    """Like `PersonAccessLogMixin`, and a list page also writes one AccessLog row for each
+    person shown on it (e.g. notices or scores: personal data in the columns)."""
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if request.method == "GET" and response.status_code == 200 and changelist is not None:
+            services.access_log_write_many(
+                official_user=request.user,
+                subjects=[self.access_subject(row) for row in changelist.result_list],
+                purpose=f"{self.access_purpose} (list)",
+            )
         return response
 
 
@@ -906,7 +1000,8 @@ class RepairApplicationAdmin(
 
 
 @admin.register(Notice)
-class NoticeAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+class NoticeAdmin(ScopedAdminMixin, PersonListAccessLogMixin, ReadOnlyAdmin):
+    access_purpose = "admin: notice"
     list_display = ["created_at", "subject", "kind", "title", "served_on", "emailed_to"]
     list_filter = ["kind"]
     search_fields = ["title", "subject__display_name"]

@@ -11,7 +11,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from sanctions import services
-from sanctions.admin_casework import ReadOnlyAdmin, ServiceActionsMixin, adopt_saved, error_text
+from sanctions.admin_casework import (
+    PersonListAccessLogMixin,
+    ReadOnlyAdmin,
+    ServiceActionsMixin,
+    adopt_saved,
+    error_text,
+)
 from sanctions.errors import ApplicationError
 from sanctions.models import RuleSet, Score, ScoreRun
 
@@ -135,7 +141,8 @@ class ScoreRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Score)
-class ScoreAdmin(ReadOnlyAdmin):
+class ScoreAdmin(PersonListAccessLogMixin, ReadOnlyAdmin):
+    access_purpose = "admin: score"
     list_display = ["subject", "total", "grade", "government", "commercial", "societal",
                     "judicial", "rule_version", "computed_at"]  # fmt: skip
     list_filter = ["grade", "rule_version"]

@@ -4,6 +4,7 @@ cannot be reached the request is refused, never let through uncounted."""
 from __future__ import annotations
 
 import functools
+import ipaddress
 import logging
 import time
 
@@ -30,6 +31,21 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
+def limit_key(ip: str) -> str:
+    """The key an address is counted under: an IPv6 address by its /64 network (one
+    subscriber's usual allocation, so rotating addresses within it gains nothing), an IPv4
+    address as it is. Anything that is not an address (e.g. an account key) is unchanged."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        if address.ipv4_mapped is not None:  # ::ffff:a.b.c.d is that IPv4 client
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return ip
+
+
 def hit(bucket: str, ip: str, limit: int, *, window: int = 60) -> tuple[bool, bool]:
     """Count one request. Returns (allowed, backend_ok). `ip` is the counted key (an address,
     or e.g. an account for a per-account limit); `window`: the fixed window in seconds."""
@@ -48,6 +64,7 @@ def hit_and_read(
     """Count one request and read `read` (MGET) in the same round trip. Returns (allowed,
     backend_ok, the values read or None)."""
     slot = int(time.time() // window)
+    ip = limit_key(ip)
     if window != 60:  # longer windows (per-account limits) are counted apart from per-minute
         bucket = f"{bucket}/{window}s"
     key = f"{settings.CACHES['default'].get('KEY_PREFIX', 'scs')}:rl:{bucket}:{ip}:{slot}"

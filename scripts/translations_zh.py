@@ -18,6 +18,7 @@ from translations_zh_faults import ZH_FAULTS
 from translations_zh_issuers import ZH_ISSUERS
 from translations_zh_lifecycle import ZH_LIFECYCLE
 from translations_zh_logins import ZH_LOGINS, ZH_LOGINS_PLURALS
+from translations_zh_lowitems import ZH_LOWITEMS
 from translations_zh_more import ZH_MORE, ZH_PLURALS
 from translations_zh_nofivehundred import ZH_NOFIVEHUNDRED, ZH_NOFIVEHUNDRED_PLURALS
 from translations_zh_otp import ZH_OTP, ZH_OTP_PLURALS
@@ -253,6 +254,7 @@ def main() -> None:
         **ZH_FAULTS,
         **ZH_NOFIVEHUNDRED,
         **ZH_LOGINS,
+        **ZH_LOWITEMS,
     }
     plurals = {**ZH_PLURALS, **ZH_PUBLIC_PLURALS, **ZH_CALENDAR_PLURALS, **ZH_OTP_PLURALS,
                **ZH_NOFIVEHUNDRED_PLURALS, **ZH_LOGINS_PLURALS}  # fmt: skip

@@ -169,6 +169,17 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise environ.ImproperlyConfigured("SCS Portal runs on PostgreSQL only (DATABASE_URL).")
 # Test databases are created from template0 in UTF-8: pg_trgm needs a UTF-8 ctype for CJK.
 DATABASES["default"]["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
+# Optional owner credentials for schema changes: `manage.py migrate` connects with them (the
+# tables' owner), everything else with DATABASE_URL (a role that owns nothing and may not run
+# DDL; `manage.py create_app_role`). Same server and database, other user/password only.
+# Unset: migrate uses DATABASE_URL too (development, tests). docs/security.md, deployment roles.
+DATABASE_MIGRATE = None
+if env("DATABASE_MIGRATE_URL", default=""):
+    DATABASE_MIGRATE = env.db_url("DATABASE_MIGRATE_URL")
+    if any(DATABASE_MIGRATE[key] != DATABASES["default"][key] for key in ("NAME", "HOST", "PORT")):
+        raise environ.ImproperlyConfigured(
+            "DATABASE_MIGRATE_URL must name the same host, port and database as DATABASE_URL."
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

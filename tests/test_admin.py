@@ -64,8 +64,10 @@ def test_admin_citizen_add_goes_through_the_service(admin_client):
 def test_exact_id_search_finds_by_keyed_hash(admin_client):
     target = make_citizen(name="王芳")
     make_citizen(name="王芳")
-    url = reverse("admin:sanctions_subject_changelist")
-    response = admin_client.get(url, {"q": target.resident_id})
+    # the full number travels by POST (the lookup form), never in the list's URL
+    lookup = reverse("admin:sanctions_subject_identifier_lookup")
+    response = admin_client.post(lookup, {"identifier": target.resident_id}, follow=True)
+    assert target.resident_id not in response.redirect_chain[-1][0]
     assert response.context["cl"].result_count == 1
     assert list(response.context["cl"].result_list) == [target.subject]
 
