@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import io
 import json
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -64,6 +65,7 @@ from sanctions.services.core import (
     record_validate,
 )
 
+logger = logging.getLogger(__name__)
 KEY_PREFIX_LENGTH = 8
 IMPORT_CSV_COLUMNS = (
     "subject_kind", "identifier", "name", "legal_rep_identifier", "legal_rep_name",
@@ -74,6 +76,8 @@ IMPORT_CSV_COLUMNS = (
 )  # fmt: skip
 EVENT_ROW_FIELDS = {"event_kind": "kind", "event_date": "date",
                     "amount_performed": "amount_performed", "event_note": "note"}  # fmt: skip
+# an event's field -> the import column it came from (for the row report)
+EVENT_ROW_COLUMNS = {field: column for column, field in EVENT_ROW_FIELDS.items()}
 
 
 def api_key_hash(key: str) -> str:
@@ -700,7 +704,7 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
     before is recognised by its decision number). Any other error ends the batch `failed`
     with its reason; a lost database connection is left to the task's retry and the
     backstop. Done: the stored file (full identifiers) is cleared."""
-    from django.db import DatabaseError, OperationalError
+    from django.db import OperationalError
 
     batch = _import_claim(batch_id)
     if batch is None:
@@ -717,10 +721,8 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
                 return batch
     except OperationalError:
         raise  # the database is away: the task retries, the backstop re-queues
-    except (DatabaseError, Exception) as exc:  # noqa: BLE001 - any failure ends with a reason
-        import logging
-
-        logging.getLogger(__name__).exception("import batch %s failed", batch_id)
+    except Exception as exc:  # noqa: BLE001 - any other failure ends the batch with a reason
+        logger.exception("import batch %s failed", batch_id)
         return _import_fail(batch_id, _("Processing stopped: %(error)s") % {
             "error": f"{type(exc).__name__}: {exc}"[:500]})  # fmt: skip
 
@@ -812,9 +814,8 @@ def _import_event_row(batch: ImportBatch, number: int, raw: dict[str, Any], repo
     data = {EVENT_ROW_FIELDS[key]: value for key, value in raw.items() if key in EVENT_ROW_FIELDS}
     serializer = RecordEventInputSerializer(data=data)
     if not serializer.is_valid():
-        fields = {v: k for k, v in EVENT_ROW_FIELDS.items()}
         errors = flatten_errors(serializer.errors)
-        _report_errors(report, number, {fields.get(k, k): v for k, v in errors.items()})
+        _report_errors(report, number, {EVENT_ROW_COLUMNS.get(k, k): v for k, v in errors.items()})
         return "invalid"
     number_text = str(raw.get("decision_number") or "").strip()
     record = IntegrityRecord.objects.filter(
@@ -834,9 +835,8 @@ def _import_event_row(batch: ImportBatch, number: int, raw: dict[str, Any], repo
             )  # fmt: skip
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-        renamed = {v: k for k, v in EVENT_ROW_FIELDS.items()}
         if isinstance(errors, dict):
-            errors = {renamed.get(k, k): v for k, v in errors.items()}
+            errors = {EVENT_ROW_COLUMNS.get(k, k): v for k, v in errors.items()}
         _report_errors(report, number, errors)
         return "invalid"
     return "imported" if created else "unchanged"
