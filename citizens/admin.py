@@ -208,5 +208,15 @@ class CitizenAdmin(
         )
         adopt_saved(obj, citizen)
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        # the register is read by every caseworker (each detail view is access-logged); its
+        # entry is corrected only where the authority has the person on file (the service
+        # checks it again)
+        if obj is not None and not selectors.may_correct_register_entry(
+            request.user, obj.subject_id
+        ):
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

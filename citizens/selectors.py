@@ -332,13 +332,28 @@ def report_notices(user) -> tuple[list[Notice], int]:
 # --- officials' side: activation codes ----------------------------------------------------------
 
 
-def citizen_on_file_with(user, citizen: Citizen) -> bool:
+def subject_on_file_with(user, subject_id: int) -> bool:
     """Whether one of the authorities the official works for (their own; for a supervisor
-    also the bodies below it) holds a record or a case about the citizen: the officials who
-    may issue the citizen an activation code (besides the operator)."""
+    also the bodies below it) holds a record or a case about the subject: the officials who
+    may correct its register entry or issue a citizen an activation code (besides the
+    operator)."""
     authorities = authorities_visible_to(user)
-    about = {"subject_id": citizen.subject_id, "authority__in": authorities}
+    about = {"subject_id": subject_id, "authority__in": authorities}
     return IntegrityRecord.objects.filter(**about).exists() or Case.objects.filter(**about).exists()
+
+
+def citizen_on_file_with(user, citizen: Citizen) -> bool:
+    return subject_on_file_with(user, citizen.subject_id)
+
+
+def may_correct_register_entry(actor, subject_id: int) -> bool:
+    """A person's or an enterprise's register entry (name, notice address, legal
+    representative) is corrected by the system (`actor=None`: seeding, imports), the operator,
+    or an official of an authority that has them on file — not by any official anywhere: the
+    address is where their notices and activation letters go."""
+    if actor is None or actor.is_superuser:
+        return True
+    return subject_on_file_with(actor, subject_id)
 
 
 def pending_activation_request(citizen: Citizen) -> ActivationCodeRequest | None:

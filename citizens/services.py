@@ -99,6 +99,11 @@ def citizen_create(*, actor: Actor, resident_id: str, name: str, email: str = ""
     return citizen
 
 
+REGISTER_ENTRY_NOT_ON_FILE = gettext_lazy(
+    "Only an authority that holds a case or a record about them corrects this entry."
+)
+
+
 @transaction.atomic
 def citizen_update(
     *, actor: Actor, citizen: Citizen, name: str, email: str, user: Any = UNCHANGED
@@ -107,6 +112,8 @@ def citizen_update(
     changes). Reads the stored row under a lock, so `old` is what the database held."""
     name = _clean_name(name)
     citizen = Citizen.objects.select_for_update().get(pk=citizen.pk)
+    if not selectors.may_correct_register_entry(actor, citizen.subject_id):
+        raise ApplicationError(REGISTER_ENTRY_NOT_ON_FILE, code="not_on_file")
     old = {"name": citizen.name, "email": citizen.email, "user": citizen.user_id}
     citizen.name = name
     citizen.email = email

@@ -15,14 +15,16 @@ urlpatterns = [
     path("account/logout/", auth_views.LogoutView.as_view(next_page="home"), name="logout"),
     path(
         "account/password/",
-        views.PasswordChangeView.as_view(
-            template_name=_form, success_url=reverse_lazy("citizens:password_change_done")
+        views.citizen_required(
+            views.PasswordChangeView.as_view(
+                template_name=_form, success_url=reverse_lazy("citizens:password_change_done")
+            )
         ),
         name="password_change",
     ),
     path(
         "account/password/done/",
-        auth_views.PasswordChangeDoneView.as_view(template_name=_message),
+        views.citizen_required(auth_views.PasswordChangeDoneView.as_view(template_name=_message)),
         name="password_change_done",
     ),
     path(

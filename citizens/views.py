@@ -4,6 +4,8 @@ so anything else is a 404 — never a 403 that would confirm it exists."""
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
@@ -31,6 +33,21 @@ from sanctions.views import download
 from sanctions.workdays import objection_due_on, repair_due_on
 
 _POST_ONLY = lambda request: request.method == "POST"  # noqa: E731
+
+
+def citizen_required(view):
+    """A logged-in citizen's page. An official's account has no citizen pages (its password
+    and its record of work live in the admin, behind the second factor): 404, so a session
+    that only passed the password step of the admin login cannot change the password here."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if request.user.is_staff:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _form_errors(form, exc: ApplicationError) -> None:
@@ -113,7 +130,7 @@ def _subject_page(request: HttpRequest, subject) -> HttpResponse:
 
 
 @require_safe
-@login_required
+@citizen_required
 def my_record(request: HttpRequest) -> HttpResponse:
     subjects = list(selectors.subjects_of(request.user))
     own = next((s for s in subjects if s.kind == "person"), None)
@@ -123,7 +140,7 @@ def my_record(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@login_required
+@citizen_required
 def my_enterprise(request: HttpRequest, subject_id: int) -> HttpResponse:
     subject = get_object_or_404(
         selectors.subjects_of(request.user).filter(kind="enterprise"), pk=subject_id
@@ -141,7 +158,7 @@ def _record(request: HttpRequest, pk: int):
 
 
 @require_safe
-@login_required
+@citizen_required
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = _record(request, pk)
     today = timezone.localdate()
@@ -208,19 +225,19 @@ def _filing(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@login_required
+@citizen_required
 def record_object(request: HttpRequest, pk: int) -> HttpResponse:
     return _filing(request, pk, kind="objection")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@login_required
+@citizen_required
 def record_repair(request: HttpRequest, pk: int) -> HttpResponse:
     return _filing(request, pk, kind="repair")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@login_required
+@citizen_required
 def objection_appeal(request: HttpRequest, pk: int) -> HttpResponse:
     """Appeal an objection outcome to the higher authority (`appeal_file` checks the rules)."""
     objection = get_object_or_404(selectors.citizen_objections(request.user), pk=pk)
@@ -250,7 +267,7 @@ def objection_appeal(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
-@login_required
+@citizen_required
 def notices(request: HttpRequest) -> HttpResponse:
     return render(
         request, "citizens/notices.html", {"notices": selectors.citizen_notices(request.user)}
@@ -258,14 +275,14 @@ def notices(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@login_required
+@citizen_required
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(selectors.citizen_notices(request.user), pk=pk)
     return render(request, "citizens/notice.html", {"notice": notice})
 
 
 @require_safe
-@login_required
+@citizen_required
 def access_log(request: HttpRequest) -> HttpResponse:
     own = selectors.subjects_of(request.user).filter(kind="person").first()
     if own is None:
@@ -276,7 +293,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@login_required
+@citizen_required
 def report(request: HttpRequest) -> HttpResponse:
     subjects = list(selectors.subjects_of(request.user))
     if not subjects:
@@ -300,7 +317,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@login_required
+@citizen_required
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
     return download(get_object_or_404(selectors.citizen_attachments(request.user), pk=pk))
 

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from citizens.selectors import may_correct_register_entry
 from enterprises import services
 from enterprises.models import Enterprise
 from sanctions.admin_casework import IdentifierSearchMixin, adopt_saved
@@ -80,6 +81,12 @@ class EnterpriseAdmin(IdentifierSearchMixin, admin.ModelAdmin):
             address=data.get("address", ""),
         )
         adopt_saved(obj, enterprise)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # corrected only where the authority has the enterprise on file (as for citizens)
+        if obj is not None and not may_correct_register_entry(request.user, obj.subject_id):
+            return False
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

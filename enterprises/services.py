@@ -5,7 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from citizens.models import Citizen
-from citizens.services import citizen_subject_resolve
+from citizens.selectors import may_correct_register_entry
+from citizens.services import REGISTER_ENTRY_NOT_ON_FILE, citizen_subject_resolve
 from enterprises.models import Enterprise, EnterpriseStatus
 from sanctions.errors import ApplicationError
 from sanctions.identifiers import (
@@ -95,6 +96,8 @@ def enterprise_update(
 ) -> Enterprise:
     name = _clean_name(name)
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    if not may_correct_register_entry(actor, enterprise.subject_id):
+        raise ApplicationError(REGISTER_ENTRY_NOT_ON_FILE, code="not_on_file")
     old = {
         "name": enterprise.name,
         "legal_rep": enterprise.legal_representative_id,

@@ -441,3 +441,19 @@ def test_the_admin_lists_no_staff_page_without_the_second_factor(client, superus
             url = reverse("admin:{}_{}_{}".format(*info, name))
             response = client.get(url)
             assert response.status_code == 302 and location(response).startswith(LOGIN), url
+
+
+def test_a_password_alone_cannot_change_the_password_on_the_citizens_pages(client, clerk):
+    """Found by the access matrix: the citizens' password page took any logged-in session, so
+    someone holding only an official's password (logged in, not verified) could change it and
+    lock the official out. An official's account has no citizen pages."""
+    password_step(client, clerk.username)
+    assert client.session.get("_auth_user_id") == str(clerk.pk)  # logged in, not verified
+    for url in ("/account/password/", "/account/password/done/", "/my/", "/my/notices/"):
+        assert client.get(url).status_code == 404, url
+    response = client.post("/account/password/", {
+        "old_password": PASSWORD, "new_password1": "Taken-over-2026!", "new_password2":
+        "Taken-over-2026!"})  # fmt: skip
+    assert response.status_code == 404
+    clerk.refresh_from_db()
+    assert clerk.check_password(PASSWORD)
