@@ -4,17 +4,22 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
+# uv resolves for every platform and Python >= 3.11; hashes of every file of each pinned release
+LOCK := $(PY) -m uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock"
 
-.PHONY: run test lint format browser services services-stop clean-data bench-seed
+.PHONY: run test lint format lock messages gettext browser services services-stop clean-data bench-seed
 
-$(VENV)/.installed: pyproject.toml
+# Dependencies come from the lock files, every file checked against its hash (pip and the
+# setuptools that builds the project included); the project itself adds none (--no-deps).
+$(VENV)/.installed: requirements/base.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --upgrade pip
-	$(PIP) install -e .
+	$(PIP) install --require-hashes -r requirements/base.lock
+	$(PIP) install --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(PIP) install -e ".[test]"
+$(VENV)/.installed-test: $(VENV)/.installed requirements/test.lock
+	$(PIP) install --require-hashes -r requirements/test.lock
 	touch $@
 
 ## Run the portal: embedded PostgreSQL + Redis unless DATABASE_URL / REDIS_URL are set,
@@ -26,13 +31,40 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test browser lint
 	$(PY) -m scs_portal.run test
 
-lint: $(VENV)/.installed-test
+## ruff; the lock files cover pyproject.toml; the translation catalog is complete and current.
+lint: $(VENV)/.installed-test gettext
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) scripts/check_lock.py
+	$(PY) scripts/catalog.py check
 
 format: $(VENV)/.installed-test
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
+
+## Refresh requirements/*.lock from pyproject.toml and requirements/build.in: keeps the current
+## pins where they still fit; `make lock UPGRADE=1` takes the newest releases of everything,
+## `make lock UPGRADE_PACKAGE=chinesecalendar` of that package only.
+lock: $(VENV)/.installed-test
+	$(LOCK) $(if $(UPGRADE),--upgrade) $(if $(UPGRADE_PACKAGE),--upgrade-package $(UPGRADE_PACKAGE)) \
+		--extra test -o requirements/test.lock \
+		pyproject.toml requirements/build.in
+	$(LOCK) -c requirements/test.lock -o requirements/base.lock pyproject.toml requirements/build.in
+
+## Translation catalog: makemessages into locale/ and compile the .mo. Fill in the new msgstr
+## in locale/zh_Hans/LC_MESSAGES/django.po, then run it again (CONTRIBUTING.md).
+messages: $(VENV)/.installed-test gettext
+	$(PY) scripts/catalog.py update
+
+## GNU gettext (makemessages, msgfmt) for the catalog: Debian's package, like chromium below.
+gettext:
+	@if ! command -v msgfmt >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gettext >/dev/null) ; \
+	  else \
+	    echo "gettext is missing: sudo apt-get install gettext" >&2; exit 1; \
+	  fi; \
+	fi
 
 ## Debian's Chromium for the browser tests (never a browser download by a test tool).
 browser:

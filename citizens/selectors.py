@@ -4,16 +4,19 @@ else does not exist for them (the views answer 404)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import re
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from citizens.models import ActivationCodeRequest, ActivationRequestState, Citizen
-from sanctions.eligibility import repair_eligible_from
+from sanctions.eligibility import repair_eligible_from, repair_refusal
 from sanctions.models import (
     AccessLog,
     Case,
@@ -55,7 +58,13 @@ def citizen_records(user) -> QuerySet[IntegrityRecord]:
 
 
 def citizen_notices(user) -> QuerySet[Notice]:
-    return Notice.objects.filter(subject__in=subjects_of(user)).select_related("subject")
+    """The person's letters, newest served first (two served the same day: the later one
+    first), each with the record it concerns."""
+    return (
+        Notice.objects.filter(subject__in=subjects_of(user))
+        .select_related("subject", "record__record_type")
+        .order_by("-served_on", "-created_at", "-id")
+    )
 
 
 def citizen_objections(user) -> QuerySet[Objection]:
@@ -75,6 +84,67 @@ def access_log_of(subject: Subject) -> QuerySet[AccessLog]:
     return AccessLog.objects.filter(subject=subject).select_related(
         "official", "official__official", "authority"
     )
+
+
+# What an official did, as the person reads it: the access log stores the officials' own
+# technical purpose ("admin: record detail #3", "case work: case #5: evidence x.pdf"); the
+# person sees it in words, in their language. Anything unknown (an official's free text such
+# as "enforcement review") is shown as written.
+_PURPOSES = [
+    (r"^admin: (?:subject|citizen) detail\b", gettext_lazy("Opened your entry in the register")),
+    (r"^admin: record detail\b", gettext_lazy("Opened one of your records")),
+    (r"^admin: audit trail\b", gettext_lazy("Read the history of changes to your file")),
+    (r"^admin: score\b", gettext_lazy("Looked at your credit score")),
+    (r"^admin: notice\b", gettext_lazy("Read a notice sent to you")),
+    (r"^admin: access log\b", gettext_lazy("Read this list of who viewed your data")),
+    (r"^case work: case #\d+: evidence\b", gettext_lazy("Opened evidence in a case about you")),
+    (r"^case work: case\b", gettext_lazy("Worked on a case about you")),
+    (r"^objection handling\b", gettext_lazy("Handled your objection")),
+    (r"^appeal handling\b", gettext_lazy("Handled your appeal")),
+    (r"^credit repair\b", gettext_lazy("Handled your credit repair application")),
+    (r"^(?:API restriction check by |.*通过 API 查询限制措施$)",
+     gettext_lazy("Checked through the agencies' API whether a restriction applies to you")),
+]  # fmt: skip
+_PURPOSE_PATTERNS = [(re.compile(pattern), label) for pattern, label in _PURPOSES]
+_ROLE_LABELS = {
+    "clerk": gettext_lazy("Clerk"),
+    "reviewer": gettext_lazy("Reviewer"),
+    "supervisor": gettext_lazy("Supervisor"),
+    "auditor": gettext_lazy("Auditor"),
+}
+
+
+def access_purpose_label(purpose: str) -> str:
+    for pattern, label in _PURPOSE_PATTERNS:
+        if pattern.search(purpose):
+            return str(label)
+    return purpose
+
+
+@dataclasses.dataclass(frozen=True)
+class AccessRow:
+    when: datetime.datetime
+    role: str  # "Reviewer (official no. 12)": the person can name the official to the auditors
+    authority: str
+    purpose: str
+
+
+def access_rows(subject: Subject, *, limit: int = 500) -> list[AccessRow]:
+    """Who viewed the person's data, as the person reads it: when, which official (role and
+    number, not a login name), the authority in the page's language, and what they did."""
+    english = get_language() == "en"
+    rows = access_log_of(subject).prefetch_related("official__groups")[:limit]
+    result = []
+    for entry in rows:
+        official = entry.official
+        roles = [str(_ROLE_LABELS[g.name]) for g in official.groups.all() if g.name in _ROLE_LABELS]
+        who = _("%(role)s (official no. %(number)s)") % {
+            "role": " / ".join(roles) or _("Official"), "number": official.pk}  # fmt: skip
+        authority = entry.authority
+        name = ((authority.name_en if english and authority.name_en else authority.name)
+                if authority else "—")  # fmt: skip
+        result.append(AccessRow(entry.created_at, who, name, access_purpose_label(entry.purpose)))
+    return result
 
 
 def _history_chart(points: list[tuple[datetime.date, int]]) -> dict[str, Any] | None:
@@ -148,6 +218,9 @@ def record_view(
         "repair_from": repair_eligible_from(record),
         "may_object": may_object(record),
         "may_repair": may_repair(record, today),
+        # why repair is not offered, in the service's own words (a pending objection, a
+        # pending application, too early, not in force)
+        "repair_refusal": " ".join(getattr(repair_refusal(record, today=today), "messages", [])),
     }
 
 

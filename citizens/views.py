@@ -287,9 +287,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
     own = selectors.subjects_of(request.user).filter(kind="person").first()
     if own is None:
         raise Http404
-    return render(
-        request, "citizens/access_log.html", {"entries": selectors.access_log_of(own)[:500]}
-    )
+    return render(request, "citizens/access_log.html", {"entries": selectors.access_rows(own)})
 
 
 @require_safe
@@ -310,7 +308,7 @@ def report(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "notices": notices,
             "notices_total": notices_total,
-            "access_log": selectors.access_log_of(own)[:500] if own else [],
+            "access_log": selectors.access_rows(own) if own else [],
             "generated_at": timezone.now(),
         },
     )

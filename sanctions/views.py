@@ -85,6 +85,10 @@ def _search_page(request: HttpRequest, csrf_token: str) -> HttpResponse:
         page.object_list = [public_entry(r, today=today) for r in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
+    # the folded filters open when one of them is in use or has an error
+    filters_open = bool(filterset.form.errors) or any(
+        value for name, value in request.GET.items() if name not in ("q", "page")
+    )
     return render(
         request,
         "public/search.html",
@@ -98,6 +102,7 @@ def _search_page(request: HttpRequest, csrf_token: str) -> HttpResponse:
             "searched": entries is not None,
             "by_identifier": request.method == "POST",
             "query": query.urlencode(),
+            "filters_open": filters_open,
             "csrf_token": csrf_token,
         },
         status=200 if entries is not None else 400,

@@ -12,5 +12,8 @@ app.autodiscover_tasks()
 
 @worker_ready.connect
 def resume_unfinished_work(sender=None, **_kwargs) -> None:
-    """After a crash, a restarted worker re-sends the chunks of unfinished score runs."""
+    """At start: re-send the chunks of unfinished score runs (a restart after a crash), and
+    send one heartbeat."""
     sender.app.send_task("sanctions.tasks.score_resume", kwargs={"older_than_seconds": 0})
+    # a heartbeat now, not one interval later: /healthz?worker=1 sees a started worker at once
+    sender.app.send_task("sanctions.tasks.heartbeat")

@@ -1,5 +1,5 @@
-"""Request hygiene that must run before Django's own middleware, and the 503 answer when the
-database or Redis is unavailable."""
+"""Request hygiene that must run before Django's own middleware, the 503 answer when the
+database or Redis is unavailable, and the request's database routing (read replicas)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import time
 from django.conf import settings
 from django.core.signals import got_request_exception
 from django.http import HttpResponse, JsonResponse
+
+from scs_portal import db_router
 
 logger = logging.getLogger(__name__)
 _SESSION_KEY = re.compile(r"^[a-z0-9]{8,64}$")
@@ -279,3 +281,75 @@ class AbsoluteSessionLifetimeMiddleware:
                     logger.info("session of user %s ended: absolute lifetime reached", user.pk)
                     logout(request)  # flushes the session; request.user becomes anonymous
         return self.get_response(request)
+
+
+# --- read replicas ------------------------------------------------------------------------------
+
+# The signed cookie that pins a browser to the primary after it wrote (read-your-writes).
+REPLICA_PIN_COOKIE = "scs_primary"
+_REPLICA_PIN_SALT = "scs_portal.middleware.replica-pin"
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+
+class ReplicaRoutingMiddleware:
+    """Marks the request for the database router (scs_portal/db_router.py; docs/scaling.md,
+    "Read replicas"); does nothing while no replica is configured (SCS_READ_REPLICAS).
+
+    - A public read-only view (db_router.PUBLIC_READ_VIEWS, by the resolved URL name) may read
+      a replica; every other view reads the primary, whoever asks.
+    - Read-your-writes: a request that wrote (any model save, update or delete but the
+      session's), or any non-GET request of a logged-in user to a page that is not public,
+      pins its browser to the primary for SCS_REPLICA_PIN_SECONDS: a signed, timestamped
+      cookie; while it is valid, public pages are read from the primary too. Set it longer
+      than the worst replica lag you accept.
+    - A streaming answer (open data) runs its queries after this middleware returned: its
+      content is produced under the same routing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.SCS_READ_REPLICAS:
+            return self.get_response(request)
+        routing = db_router.RequestRouting(pinned=_pinned_to_primary(request))
+        token = db_router.begin(routing)
+        try:
+            response = self.get_response(request)
+        finally:
+            db_router.end(token)
+        if routing.wrote or (
+            not routing.public and request.method not in _SAFE_METHODS and _logged_in(request)
+        ):
+            response.set_signed_cookie(
+                REPLICA_PIN_COOKIE, "1", salt=_REPLICA_PIN_SALT,
+                max_age=settings.SCS_REPLICA_PIN_SECONDS, secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True, samesite="Lax",
+            )  # fmt: skip
+        if routing.public and response.streaming:
+            response.streaming_content = db_router.streamed_under(
+                routing, response.streaming_content
+            )
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        routing = db_router.current()
+        match = request.resolver_match
+        if routing is not None and match is not None:
+            routing.public = match.view_name in db_router.PUBLIC_READ_VIEWS
+        return None
+
+
+def _pinned_to_primary(request) -> bool:
+    """The browser wrote within SCS_REPLICA_PIN_SECONDS (a valid, unexpired pin cookie)."""
+    if REPLICA_PIN_COOKIE not in request.COOKIES:
+        return False
+    value = request.get_signed_cookie(
+        REPLICA_PIN_COOKIE, default=None, salt=_REPLICA_PIN_SALT,
+        max_age=settings.SCS_REPLICA_PIN_SECONDS,
+    )  # fmt: skip
+    return value is not None
+
+
+def _logged_in(request) -> bool:
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated

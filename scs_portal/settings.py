@@ -5,11 +5,14 @@ When DATABASE_URL / REDIS_URL are unset, the embedded PostgreSQL and Redis start
 `scs_portal.embedded` (``make run`` / ``make test``) are used.
 """
 
+import copy
+import datetime
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from scs_portal import embedded
 
@@ -76,6 +79,9 @@ MIDDLEWARE = [
     "scs_portal.middleware.DropMalformedSessionCookie",
     # the client address (SCS_TRUSTED_PROXY_HOPS rule) that audit rows of this request carry
     "sanctions.request_context.ClientAddressMiddleware",
+    # read replicas: public read-only views may read a replica; a browser that just wrote is
+    # pinned to the primary (docs/scaling.md, "Read replicas"); inert without replicas
+    "scs_portal.middleware.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -171,15 +177,76 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
 DATABASES["default"]["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
 # Optional owner credentials for schema changes: `manage.py migrate` connects with them (the
 # tables' owner), everything else with DATABASE_URL (a role that owns nothing and may not run
-# DDL; `manage.py create_app_role`). Same server and database, other user/password only.
+# DDL; `manage.py create_app_role`). Same server and database, other user/password only —
+# except behind a pooler (DATABASE_POOLER below): then it is the server's own host and port,
+# so schema changes never go through transaction pooling.
 # Unset: migrate uses DATABASE_URL too (development, tests). docs/security.md, deployment roles.
 DATABASE_MIGRATE = None
+
+# A connection pooler between Django and PostgreSQL (deploy/pgbouncer, docs/deployment.md):
+# "" (none) or "pgbouncer" (PgBouncer in pool_mode = transaction). In transaction mode each
+# transaction may run on another server connection, so nothing may outlive a transaction:
+# - no server-side cursors: `.iterator()` would DECLARE a WITH HOLD cursor in one
+#   transaction and FETCH from it in the next (the sweeps and the open-data export use it);
+# - no prepared statements (psycopg prepares a query run often, on one server connection;
+#   PgBouncer < 1.21 cannot follow them). Django's default; pinned here, and server-side
+#   binding (which prepares) is refused;
+# - advisory locks only transaction-scoped (`pg_advisory_xact_lock`; the audit chain's are),
+#   and `SET LOCAL`, never a session-level `SET` (PgBouncer itself carries TimeZone,
+#   client_encoding, DateStyle and application_name over to the server connection).
+# DB_CONN_MAX_AGE then keeps the cheap client connection to PgBouncer, not a server one.
+# https://docs.djangoproject.com/en/5.2/ref/databases/#transaction-pooling-server-side-cursors
+# https://www.pgbouncer.org/features.html#sql-feature-map-for-pooling-modes
+DATABASE_POOLER = env("DATABASE_POOLER", default="")
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise environ.ImproperlyConfigured('DATABASE_POOLER must be "" or "pgbouncer".')
+if DATABASE_POOLER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    if db_options.get("server_side_binding"):
+        raise environ.ImproperlyConfigured(
+            "server_side_binding prepares statements: not behind PgBouncer (DATABASE_POOLER)."
+        )
+    db_options["prepare_threshold"] = None
+
 if env("DATABASE_MIGRATE_URL", default=""):
     DATABASE_MIGRATE = env.db_url("DATABASE_MIGRATE_URL")
-    if any(DATABASE_MIGRATE[key] != DATABASES["default"][key] for key in ("NAME", "HOST", "PORT")):
+    same = ("NAME",) if DATABASE_POOLER else ("NAME", "HOST", "PORT")
+    if any(DATABASE_MIGRATE[key] != DATABASES["default"][key] for key in same):
         raise environ.ImproperlyConfigured(
-            "DATABASE_MIGRATE_URL must name the same host, port and database as DATABASE_URL."
+            "DATABASE_MIGRATE_URL must name the same database as DATABASE_URL"
+            + (
+                " (behind the pooler: the server's direct host and port)."
+                if DATABASE_POOLER
+                else ", on the same host and port."
+            )
         )
+
+# Read replicas (docs/scaling.md, "Read replicas"): DATABASE_REPLICA_URLS, zero or more
+# comma-separated URLs of streaming replicas of DATABASE_URL's server, become the databases
+# replica_1 … replica_n. Reads of the public search, entry pages, open data and the public API
+# go to one of them (scs_portal.db_router, scs_portal.middleware.ReplicaRoutingMiddleware);
+# writes, every other page, Celery tasks and management commands use the primary. Each takes
+# the primary's settings (persistent connections, health checks, pooler options) unless its
+# URL says otherwise. In the test runner a replica mirrors the test database (TEST MIRROR).
+# https://docs.djangoproject.com/en/5.2/topics/db/multi-db/#an-example
+# https://docs.djangoproject.com/en/5.2/topics/testing/advanced/#testing-primary-replica-configurations
+SCS_READ_REPLICAS: tuple[str, ...] = ()
+_replica_urls = [url.strip() for url in env.list("DATABASE_REPLICA_URLS", default=[])]
+for _number, _url in enumerate(filter(None, _replica_urls), start=1):
+    _given = env.db_url_config(_url)
+    _replica = {**copy.deepcopy(DATABASES["default"]), **_given, "TEST": {"MIRROR": "default"}}
+    # the URL's query options add to the primary's (e.g. the pooler's), never drop them
+    _replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **_given.get("OPTIONS", {})}
+    if not _replica["ENGINE"].endswith("postgresql"):
+        raise environ.ImproperlyConfigured("DATABASE_REPLICA_URLS: PostgreSQL replicas only.")
+    DATABASES[f"replica_{_number}"] = _replica
+    SCS_READ_REPLICAS += (f"replica_{_number}",)
+DATABASE_ROUTERS = ["scs_portal.db_router.PrimaryReplicaRouter"]
+# Read-your-writes: after a write, the browser reads the primary (public pages too) for this
+# long (a signed cookie). Keep it above the worst replica lag you accept (replay_lag in
+# pg_stat_replication); a replica that lags more should leave DATABASE_REPLICA_URLS.
+SCS_REPLICA_PIN_SECONDS = env.int("SCS_REPLICA_PIN_SECONDS", default=60)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -204,10 +271,14 @@ LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
+# project formats first (amounts grouped in Chinese as in English), then Django's own
+FORMAT_MODULE_PATH = ["scs_portal.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# `manage.py collectstatic` writes here; nginx serves it (deploy/nginx, far-future caching of
+# the hashed names the manifest storage below gives every file without DEBUG).
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -419,11 +490,36 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 # Soft limit stays below the Redis visibility timeout so a slow task is stopped before the
 # broker redelivers it to another worker.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
+# A task taken by a worker that then dies or loses the network (acks_late: still unacknowledged)
+# is queued again by the other workers once it is older than the visibility timeout; they look
+# for such tasks every interval × throttle seconds (kombu's defaults: 10 × 10). Workers on many
+# hosts: docs/scaling.md, "Workers on many hosts".
+# https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.redis.html
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery heartbeat: beat sends `sanctions.tasks.heartbeat` this often, a worker stores the time
+# in Redis; `/healthz?worker=1` answers 503 once it is older than the bound (a stopped worker or
+# beat, or workers too busy to take a task within it: size it above the longest task).
+SCS_HEARTBEAT_SECONDS = env.int("SCS_HEARTBEAT_SECONDS", default=60)
+SCS_WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int("SCS_WORKER_HEARTBEAT_MAX_AGE_SECONDS", default=300)
+if SCS_WORKER_HEARTBEAT_MAX_AGE_SECONDS <= SCS_HEARTBEAT_SECONDS:
+    raise environ.ImproperlyConfigured(
+        "SCS_WORKER_HEARTBEAT_MAX_AGE_SECONDS must be longer than SCS_HEARTBEAT_SECONDS."
+    )
+# The heartbeat has a queue of its own, which every worker consumes besides the default one
+# (no -Q needed): the Redis transport takes from its queues in turn, so a heartbeat waits for
+# the next free worker slot, not behind a night's backlog of score chunks.
+# https://docs.celeryq.dev/en/stable/userguide/routing.html
+CELERY_TASK_QUEUES = (
+    Queue("celery", routing_key="celery"),
+    Queue("heartbeat", routing_key="heartbeat"),
+)
+CELERY_TASK_ROUTES = {"sanctions.tasks.heartbeat": {"queue": "heartbeat"}}
 CELERY_BEAT_SCHEDULE = {
     # Nightly incremental score recompute (dirty subjects + windows that opened or closed).
     "score-recompute-nightly": {
@@ -470,10 +566,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sanctions.tasks.retention_sweep",
         "schedule": crontab(hour=3, minute=30),
     },
-    # Heartbeat: proves worker and beat are alive; visible in the logs and the admin dashboard.
+    # Heartbeat: proves beat and a worker are alive (/healthz?worker=1 reads its time). One
+    # older than the bound proves nothing, so it expires then (no burst after an outage).
     "heartbeat": {
         "task": "sanctions.tasks.heartbeat",
-        "schedule": crontab(minute="*/5"),
+        "schedule": datetime.timedelta(seconds=SCS_HEARTBEAT_SECONDS),
+        "options": {"expires": SCS_WORKER_HEARTBEAT_MAX_AGE_SECONDS},
     },
     # Nightly: recompute the audit trail's hash chain; the admin dashboard shows the result.
     "audit-chain-verify": {

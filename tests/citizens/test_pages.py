@@ -167,7 +167,11 @@ def test_record_page_links_to_repair_and_objection_only_when_the_services_accept
     assert repair_url in page(client, record_url)
     assert client.post(repair_url, {"grounds": "已召回全部批次并整改。"}).status_code == 302
     html = page(client, record_url)
-    assert repair_url not in html and "An application is pending" in html
+    # issue 18: the service's own reason, not "pending, or not in force"
+    assert (
+        repair_url not in html
+        and "A repair application for this record is already pending." in html
+    )
 
     client.force_login(world["b_user"])  # B's listing is under objection
     html = page(client, reverse("citizens:record", args=[world["b_record"].pk]))
@@ -185,7 +189,12 @@ def test_notices_access_log_and_report(client, world):
     html = page(client, reverse("citizens:notice", args=[notice.pk]))
     assert "••••-••••-" in html
     html = page(client, reverse("citizens:access_log"))
-    assert "enforcement review" in html and world["court"][1].username in html
+    # issue 18: the role, the official's number and the authority in the page's language, and
+    # a purpose the person reads (technical ones in words); never the official's login name
+    reviewer = world["court"][1]
+    assert "enforcement review" in html and f"Reviewer (official no. {reviewer.pk})" in html
+    assert "Beijing Dongcheng District People&#x27;s Court" in html
+    assert reviewer.username not in html
     html = page(client, reverse("citizens:report"))
     for text in ("Credit record report", world["b_record"].decision_number, "enforcement review",
                  "异议受理"):  # fmt: skip

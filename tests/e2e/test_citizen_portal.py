@@ -133,7 +133,10 @@ def test_citizen_walk(browser, live_server, catalog, screenshot, tmp_path):
     page.get_by_role("link", name="您的平台激活码").click()
     screenshot(page, "citizen-notice-zh")
     page.get_by_role("link", name="谁查看了我的信息", exact=True).click()
-    assert page.get_by_role("cell", name=clerk.username).first.is_visible()
+    # the clerk's role and number, the court's name and what they did, in Chinese
+    assert page.get_by_role("cell", name=f"经办人员（工作人员编号 {clerk.pk}）").first.is_visible()
+    assert page.get_by_role("cell", name="查看了您在登记册中的信息").first.is_visible()
+    assert clerk.username not in page.content()
     screenshot(page, "citizen-access-log-zh")
     assert_accessible(page, "access log")
     page.get_by_role("link", name="可打印报告").click()
