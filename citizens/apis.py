@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from citizens.selectors import citizen_records
 from sanctions.api_auth import IsCitizen
-from sanctions.serializers import ErrorSerializer
+from sanctions.kernel.api import ErrorSerializer
 from sanctions.services.scoring import score_explain
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from citizens.models import ActivationCodeRequest, ActivationRequestState, Citizen
 from sanctions.eligibility import repair_eligible_from
+from sanctions.kernel.roles import authorities_visible_to
 from sanctions.models import (
     AccessLog,
     Case,
@@ -31,7 +32,6 @@ from sanctions.models import (
 )
 from sanctions.public import public_entry
 from sanctions.selectors import (
-    authorities_visible_to,
     is_public,
     may_object,
     may_repair,

@@ -7,15 +7,13 @@ from django.utils.translation import gettext as _
 from citizens.models import Citizen
 from citizens.services import citizen_subject_resolve
 from enterprises.models import Enterprise, EnterpriseStatus
-from sanctions.errors import ApplicationError
-from sanctions.identifiers import (
-    clean_name,
-    normalize_name,
-    text_pinyin,
-    validate_credit_code,
-)
+from sanctions.kernel.audit import audit_log
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.identifiers import clean_name, normalize_name, validate_credit_code
+from sanctions.kernel.pinyin import text_pinyin
+from sanctions.kernel.roles import Actor
 from sanctions.models import Subject, SubjectKind
-from sanctions.services import Actor, audit_log, subject_create
+from sanctions.services.core import subject_create
 
 
 def _clean_name(name: str) -> str:

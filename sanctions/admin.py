@@ -10,22 +10,19 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from sanctions import services
-from sanctions.admin_casework import (  # noqa: F401 - adopt_saved, IdentifierSearchMixin are shared
-    RECORD_ACTIONS,
-    AuditedCatalogAdmin,
+from sanctions.admin_casework import RECORD_ACTIONS, AuditedCatalogAdmin, case_record_types
+from sanctions.kernel.admin import (
     IdentifierSearchMixin,
     PersonAccessLogMixin,
     ScopedAdminMixin,
     ServiceActionsMixin,
-    TrailAdminMixin,
     adopt_saved,
-    case_record_types,
     limit_record_type_field,
 )
-from sanctions.errors import ApplicationError
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.roles import authorities_visible_to
+from sanctions.kernel.second_factor import has_second_factor
 from sanctions.models import (
-    AuditEvent,
     Authority,
     AuthorityKind,
     Case,
@@ -38,14 +35,19 @@ from sanctions.models import (
 )
 from sanctions.selectors import (
     accounts_placeable_by,
-    audit_events_visible_to,
-    authorities_visible_to,
     officials_visible_to,
     record_types_offered_to,
     records_visible_to,
 )
 from sanctions.services import accounts
-from sanctions.services.second_factor import has_second_factor
+from sanctions.services.casework import record_register
+from sanctions.services.core import (
+    check_prohibited_grounds,
+    record_type_check_numbers,
+    record_type_create,
+    record_type_update,
+    record_validate,
+)
 from scs_portal.admin_input import column_bounds
 from scs_portal.admin_site import LabelledTabularInline
 from scs_portal.second_factor import reset_second_factor
@@ -223,13 +225,13 @@ class RecordTypeForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         try:
-            services.check_prohibited_grounds(
+            check_prohibited_grounds(
                 cleaned.get("title", ""), cleaned.get("title_en", ""), cleaned.get("code", "")
             )
         except ApplicationError as exc:
             raise forms.ValidationError(exc.messages) from None
         try:  # points and periods within the catalog's limits (the service checks again)
-            services.record_type_check_numbers(**cleaned)
+            record_type_check_numbers(**cleaned)
         except ApplicationError as exc:
             raise forms.ValidationError(exc.message_dict) from None
         return cleaned
@@ -262,11 +264,11 @@ class RecordTypeAdmin(admin.ModelAdmin):
         measures = list(form.cleaned_data.get("measures") or [])
         if change:
             fields = {name: fields[name] for name in form.changed_data if name in fields}
-            saved = services.record_type_update(
+            saved = record_type_update(
                 actor=request.user, record_type=obj, measures=measures, **fields
             )
         else:
-            saved = services.record_type_create(actor=request.user, measures=measures, **fields)
+            saved = record_type_create(actor=request.user, measures=measures, **fields)
         adopt_saved(obj, saved)
 
     def save_related(self, request, form, formsets, change):
@@ -352,7 +354,7 @@ class IntegrityRecordAddForm(forms.ModelForm):
         if any(cleaned.get(name) in (None, "") for name in required) or self.errors:
             return cleaned
         try:
-            services.record_validate(
+            record_validate(
                 subject=cleaned["subject"],
                 record_type=cleaned["record_type"],
                 authority=cleaned["authority"],
@@ -458,7 +460,7 @@ class IntegrityRecordAdmin(
             raise PermissionDenied
         data = form.cleaned_data
         # the record and its decision notice (published after the notice period)
-        record = services.record_register(
+        record = record_register(
             actor=request.user,
             subject=data["subject"],
             record_type=data["record_type"],
@@ -478,24 +480,6 @@ class IntegrityRecordAdmin(
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # records are revoked by a recorded decision, never deleted
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(TrailAdminMixin, admin.ModelAdmin):
-    """Officials read the rows of the authorities they see (`audit_events_visible_to`), the
-    auditor role every row; each read is logged for the persons shown."""
-
-    access_purpose = "admin: audit trail"
-    list_display = ["created_at", "actor_repr", "action", "object_type", "object_repr", "subject"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["actor_repr", "action", "object_repr", "object_id"]
-    date_hierarchy = "created_at"
-    list_select_related = ["subject"]
-    readonly_fields = [f.name for f in AuditEvent._meta.fields]
-    show_full_result_count = False
-
-    def visible(self, user):
-        return audit_events_visible_to(user)
 
 
 from sanctions import admin_scoring  # noqa: E402,F401,I001  (registers the scoring admin)

@@ -8,20 +8,20 @@ from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from sanctions.admin_casework import (
-    AuditedCatalogAdmin,
+from sanctions.admin_casework import AuditedCatalogAdmin
+from sanctions.kernel.admin import (
     ReadOnlyAdmin,
     ScopedAdminMixin,
     ServiceActionsMixin,
     adopt_saved,
     error_text,
 )
-from sanctions.errors import ApplicationError
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.roles import authorities_visible_to
 from sanctions.models import ApiClient, ApiScope, ApiSubmission, AuthorityApiPolicy, ImportBatch
 from sanctions.selectors import (
     api_clients_visible_to,
     api_submissions_visible_to,
-    authorities_visible_to,
     import_batches_visible_to,
 )
 from sanctions.services.agency import (

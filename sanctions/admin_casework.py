@@ -7,26 +7,33 @@ Objects of another authority answer 404.
 
 from __future__ import annotations
 
-import secrets
-from urllib.parse import urlencode
-
 from django import forms
 from django.contrib import admin, messages
-from django.core.cache import cache
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
-from sanctions import services
-from sanctions.errors import ApplicationError
-from sanctions.identifiers import identifier_hash, looks_like_identifier
+from sanctions.kernel.admin import (
+    IdentifierSearchMixin,
+    PersonAccessLogMixin,
+    PersonListAccessLogMixin,
+    PrefixedForm,
+    ProvisionalDeadlineMixin,
+    ReadOnlyAdmin,
+    ScopedAdminMixin,
+    ServiceActionsMixin,
+    adopt_saved,
+    deadline_column,
+    error_text,
+    limit_record_type_field,
+)
+from sanctions.kernel.audit import access_log_write
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.uploads import download
 from sanctions.models import (
-    AccessLog,
     Appeal,
     AuditEvent,
     Case,
@@ -40,7 +47,6 @@ from sanctions.models import (
 )
 from sanctions.models.casework import OPEN_CASE_STATES
 from sanctions.selectors import (
-    access_log_visible_to,
     appeals_visible_to,
     cases_visible_to,
     is_overdue,
@@ -54,28 +60,32 @@ from sanctions.selectors import (
     record_types_offered_to,
     repairs_visible_to,
 )
-from sanctions.views import download
-from sanctions.workdays import (
-    calendar_end_after,
-    calendar_ends_on,
-    is_beyond_calendar,
-    provisional_label,
-    with_calendar_end,
+from sanctions.services.casework import (
+    CASE_EDITABLE,
+    REMOVABLE,
+    appeal_decide,
+    appeal_file,
+    case_close,
+    case_create,
+    case_decide,
+    case_note_add,
+    case_return,
+    case_serve_notice,
+    case_submit,
+    case_update,
+    case_withdraw,
+    evidence_add,
+    objection_decide,
+    objection_file,
+    record_event_report,
+    record_extend_listing,
+    record_remove,
+    repair_apply,
+    repair_decide,
+    review_case_conclude,
 )
+from sanctions.services.core import catalog_delete, catalog_save
 from scs_portal.admin_site import LabelledTabularInline
-
-# --- shared machinery --------------------------------------------------------------------------
-
-# a record type the picker did not offer (the services would refuse it too)
-RECORD_TYPE_NOT_OFFERED = _(
-    "Choose a record type your authority may issue: the list offers only those."
-)
-
-
-def limit_record_type_field(field, record_types) -> None:
-    """Make a form's record-type field accept only the types its picker offers."""
-    field.queryset = record_types
-    field.error_messages["invalid_choice"] = RECORD_TYPE_NOT_OFFERED
 
 
 def case_record_types(request, case=None):
@@ -86,296 +96,18 @@ def case_record_types(request, case=None):
     return record_types_offered_to(request.user, authority=authority)
 
 
-def adopt_saved(obj, saved) -> None:
-    """Make the admin's unsaved form instance mirror the row a service created, so the
-    admin's messages, log entry and redirect refer to it."""
-    for field in saved._meta.concrete_fields:
-        setattr(obj, field.attname, getattr(saved, field.attname))
-    obj._state.adding = False
-
-
-IDENTIFIER_LOOKUP_SECONDS = 300  # how long the opaque token of one lookup stays valid
-IDENTIFIER_IN_QUERY_REFUSED = _(
-    "Full ID numbers and credit codes are not searched through the address bar (they would "
-    "stay in links, logs and browser history): use the form "
-    "“Find by full ID number or credit code” above the list."
-)
-
-
-class IdentifierSearchMixin:
-    """Find by the full 18-character ID number / credit code through its keyed hash — by a
-    POST form above the list, never in the URL. The lookup view keeps the hash under a
-    short-lived random token (cache, bound to the official) and redirects to the list with
-    `?lookup=<token>`; a full identifier typed into the GET search box (`?q=`) is refused
-    with a message, finds nothing and is not echoed back."""
-
-    identifier_hash_lookup = "identifier_hash"
-    change_list_template = "admin/identifier_lookup_change_list.html"
-
-    def get_urls(self):
-        info = self.model._meta.app_label, self.model._meta.model_name
-        custom = [
-            path(
-                "identifier-lookup/",
-                self.admin_site.admin_view(require_POST(self.identifier_lookup_view)),
-                name="{}_{}_identifier_lookup".format(*info),
-            )
-        ]
-        return custom + super().get_urls()
-
-    def _changelist_url(self) -> str:
-        info = self.model._meta.app_label, self.model._meta.model_name
-        return reverse("admin:{}_{}_changelist".format(*info), current_app=self.admin_site.name)
-
-    @staticmethod
-    def _lookup_cache_key(token: str) -> str:
-        return f"admin-identifier-lookup:{token}"
-
-    def identifier_lookup_view(self, request):
-        if not self.has_view_or_change_permission(request):
-            raise Http404
-        value = request.POST.get("identifier", "")
-        if not looks_like_identifier(value):
-            messages.error(
-                request,
-                _("Enter a full 18-character resident ID number or unified social credit code."),
-            )
-            return HttpResponseRedirect(self._changelist_url())
-        token = secrets.token_urlsafe(16)
-        cache.set(
-            self._lookup_cache_key(token),
-            {"user": request.user.pk, "digest": identifier_hash(value)},
-            IDENTIFIER_LOOKUP_SECONDS,
-        )
-        return HttpResponseRedirect(f"{self._changelist_url()}?{urlencode({'lookup': token})}")
-
-    def changelist_view(self, request, extra_context=None):
-        params = request.GET.copy()
-        token = params.pop("lookup", [None])[-1]
-        refused = looks_like_identifier(params.get("q", ""))
-        if token is not None or refused:
-            if refused:
-                params.pop("q")  # not echoed in the search box
-                messages.error(request, IDENTIFIER_IN_QUERY_REFUSED)
-                request.identifier_lookup_digest = None
-            else:
-                entry = cache.get(self._lookup_cache_key(token)) if token else None
-                if not entry or entry.get("user") != request.user.pk:
-                    messages.error(
-                        request, _("This lookup has expired: please enter the number again.")
-                    )
-                    entry = {"digest": None}
-                request.identifier_lookup_digest = entry["digest"]
-            request.GET = params  # the changelist must not see the token as a filter
-        return super().changelist_view(request, extra_context)
-
-    def get_search_results(self, request, queryset, search_term):
-        if hasattr(request, "identifier_lookup_digest"):
-            digest = request.identifier_lookup_digest
-            if digest is None:
-                return queryset.none(), False
-            return queryset.filter(**{self.identifier_hash_lookup: digest}), False
-        if looks_like_identifier(search_term):
-            return queryset.none(), False  # e.g. the autocomplete's ?term=: never by GET
-        return super().get_search_results(request, queryset, search_term)
-
-
-def error_text(exc: ApplicationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return " ".join(f"{m}" for messages_ in exc.message_dict.values() for m in messages_)
-    return " ".join(exc.messages)
-
-
 class AuditedCatalogAdmin(admin.ModelAdmin):
     """Catalog rows an official edits are saved (and deleted) through the audited services."""
 
     def save_model(self, request, obj, form, change):
-        services.catalog_save(actor=request.user, obj=obj, fields=list(form.fields))
+        catalog_save(actor=request.user, obj=obj, fields=list(form.fields))
 
     def delete_model(self, request, obj):
-        services.catalog_delete(actor=request.user, obj=obj)
+        catalog_delete(actor=request.user, obj=obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            services.catalog_delete(actor=request.user, obj=obj)
-
-
-class ScopedAdminMixin:
-    """Lists and objects limited to the official's authorities; anything else is a 404."""
-
-    def scoped_queryset(self, request):  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset.filter(pk__in=self.scoped_queryset(request).values("pk"))
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404(_("No such object in your authority."))
-        return obj
-
-
-class PersonAccessLogMixin:
-    """Opening an object about a person writes an AccessLog row the person will see."""
-
-    access_purpose = "admin"
-
-    def access_subject(self, obj):
-        return obj.subject
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and getattr(response, "status_code", 200) == 200:
-            obj = self.get_object(request, object_id)
-            # an erased record or case names nobody any more (retention ended)
-            if obj is not None and self.access_subject(obj) is not None:
-                services.access_log_write(
-                    official_user=request.user,
-                    subject=self.access_subject(obj),
-                    purpose=f"{self.access_purpose} #{obj.pk}",
-                )
-        return response
-
-
-class PersonListAccessLogMixin(PersonAccessLogMixin):
-    """Like `PersonAccessLogMixin`, and a list page also writes one AccessLog row for each
-    person shown on it (e.g. notices or scores: personal data in the columns)."""
-
-    def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
-        changelist = (getattr(response, "context_data", None) or {}).get("cl")
-        if request.method == "GET" and response.status_code == 200 and changelist is not None:
-            services.access_log_write_many(
-                official_user=request.user,
-                subjects=[self.access_subject(row) for row in changelist.result_list],
-                purpose=f"{self.access_purpose} (list)",
-            )
-        return response
-
-
-class TrailAdminMixin(PersonAccessLogMixin):
-    """The audit trail and the access log: read-only, limited to `visible(user)` (another
-    authority's row is a 404), and read under the access log: a list page writes one row
-    for every person it shows, a row's page one for its person."""
-
-    access_purpose = "admin: audit trail"
-
-    def visible(self, user):  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def get_queryset(self, request):
-        queryset = self.visible(request.user)
-        ordering = self.get_ordering(request)
-        return queryset.order_by(*ordering) if ordering else queryset
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404(_("No such object in your authority."))
-        return obj
-
-    def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
-        changelist = (getattr(response, "context_data", None) or {}).get("cl")
-        if request.method == "GET" and response.status_code == 200 and changelist is not None:
-            services.access_log_write_many(
-                official_user=request.user,
-                subjects=[row.subject for row in changelist.result_list if row.subject_id],
-                purpose=self.access_purpose,
-            )
-        return response
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ServiceActionsMixin:
-    """Buttons/forms on the change page that call a service: `service_actions` maps a name
-    to (label, form class or None, handler(request, obj, data), available(obj) -> bool)."""
-
-    change_form_template = "admin/sanctions/service_change_form.html"
-    service_actions: dict = {}
-
-    def get_urls(self):
-        info = self.model._meta.app_label, self.model._meta.model_name
-        custom = [
-            path(
-                "<path:object_id>/act/<str:action>/",
-                self.admin_site.admin_view(require_POST(self.act_view)),
-                name="{}_{}_act".format(*info),
-            )
-        ]
-        return custom + super().get_urls()
-
-    def act_view(self, request, object_id, action):
-        # a missing or malformed id (get_object answers None) or an unknown action: 404
-        obj = self.get_object(request, object_id)
-        if obj is None or action not in self.service_actions:
-            raise Http404
-        if not self.has_view_permission(request, obj):
-            raise Http404
-        label, form_class, handler, _available = self.service_actions[action]
-        form = form_class(request.POST, request.FILES) if form_class else None
-        change_url = reverse(
-            f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_change",
-            args=[obj.pk],
-        )
-        if form is not None and not form.is_valid():
-            errors = "; ".join(f"{e}" for errs in form.errors.values() for e in errs)
-            messages.error(request, f"{label}: {errors}")
-            return HttpResponseRedirect(change_url)
-        try:
-            result = handler(self, request, obj, form.cleaned_data if form else {})
-        except ApplicationError as exc:
-            messages.error(request, f"{label}: {error_text(exc)}")
-            return HttpResponseRedirect(change_url)
-        messages.success(request, _("%(action)s: done.") % {"action": label})
-        return HttpResponseRedirect(result if isinstance(result, str) else change_url)
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None:
-            context["service_actions"] = [
-                {
-                    "name": name,
-                    "label": label,
-                    "form": form_class(prefix=name) if form_class else None,
-                    "url": reverse(
-                        f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_act",
-                        args=[obj.pk, name],
-                    ),
-                }
-                for name, (label, form_class, _h, available) in self.service_actions.items()
-                if available(obj)
-            ]
-            context["audit_events"] = self.audit_events(obj)
-        return super().render_change_form(request, context, add, change, form_url, obj)
-
-    def audit_events(self, obj):
-        return AuditEvent.objects.filter(
-            object_type=obj._meta.label, object_id=str(obj.pk)
-        ).select_related("actor")[:100]
-
-
-class PrefixedForm(forms.Form):
-    """Action forms render with a prefix (several on one page) and post without one."""
-
-    def __init__(self, data=None, files=None, prefix=None, **kwargs):
-        if data is not None and prefix is None:
-            prefix = self.action_prefix(data)
-        super().__init__(data, files, prefix=prefix, **kwargs)
-
-    @staticmethod
-    def action_prefix(data):
-        keys = [k for k in data if "-" in k and k != "csrfmiddlewaretoken"]
-        return keys[0].split("-", 1)[0] if keys else None
+            catalog_delete(actor=request.user, obj=obj)
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -387,41 +119,6 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return overdue(queryset) if self.value() == "yes" else queryset
-
-
-class ProvisionalDeadlineMixin:
-    """Lists whose working-day deadline column (`deadline_column`) says "provisional" past
-    the stored holiday calendar: the calendar's end comes with the rows (one subquery)."""
-
-    def get_queryset(self, request):
-        return with_calendar_end(super().get_queryset(request))
-
-
-def deadline_column(field: str, description):
-    """A list column showing the date in `field`, marked provisional when it falls beyond
-    the stored holiday calendar (so unknown holidays were counted as working days)."""
-
-    @admin.display(description=description, ordering=field)
-    def column(self, obj):
-        day = getattr(obj, field)
-        if day is None:
-            return self.get_empty_value_display()
-        if hasattr(obj, "calendar_last_stored_day"):
-            ends_on = calendar_end_after(obj.calendar_last_stored_day)
-        else:
-            ends_on = calendar_ends_on()
-        if not is_beyond_calendar(day, ends_on=ends_on):
-            return localize(day)
-        return format_html(
-            '{} <span class="provisional-deadline">{}</span>',
-            localize(day),
-            provisional_label(ends_on),
-        )
-
-    return column
-
-
-# --- cases -------------------------------------------------------------------------------------
 
 
 class MyCasesFilter(admin.SimpleListFilter):
@@ -474,7 +171,7 @@ class ReviewConcludeForm(PrefixedForm):
 class CaseForm(forms.ModelForm):
     class Meta:
         model = Case
-        fields = list(services.CASE_EDITABLE) + ["subject"]
+        fields = list(CASE_EDITABLE) + ["subject"]
 
     def _post_clean(self):
         pass  # the service validates and builds the case
@@ -545,7 +242,7 @@ class WithdrawForm(PrefixedForm):
 
 
 def _decide(admin_, request, case, data):
-    record = services.case_decide(
+    record = case_decide(
         actor=request.user,
         case=case,
         decision_number=data["decision_number"],
@@ -579,27 +276,27 @@ class CaseAdmin(
     show_full_result_count = False
     service_actions = {
         "submit": (_("Submit for review"), None,
-                   lambda a, r, o, d: services.case_submit(actor=r.user, case=o),
+                   lambda a, r, o, d: case_submit(actor=r.user, case=o),
                    lambda o: o.state == CaseState.DRAFT and o.review_of_id is None),
         "return": (_("Return to the drafter"), NoteForm,
-                   lambda a, r, o, d: services.case_return(actor=r.user, case=o, note=d["note"]),
+                   lambda a, r, o, d: case_return(actor=r.user, case=o, note=d["note"]),
                    lambda o: o.state == CaseState.UNDER_REVIEW and o.review_of_id is None),
         "decide": (_("Decide (creates the record)"), DecideForm, _decide,
                    lambda o: o.state == CaseState.UNDER_REVIEW and o.review_of_id is None),
         "conclude_review": (
             _("Conclude the review"), ReviewConcludeForm,
-            lambda a, r, o, d: services.review_case_conclude(
+            lambda a, r, o, d: review_case_conclude(
                 actor=r.user, case=o, outcome=d["outcome"], reasons=d["reasons"]),
             lambda o: o.review_of_id is not None
             and o.state in (CaseState.DRAFT, CaseState.UNDER_REVIEW)),
         "serve": (_("Serve the notice"), None,
-                  lambda a, r, o, d: services.case_serve_notice(actor=r.user, case=o),
+                  lambda a, r, o, d: case_serve_notice(actor=r.user, case=o),
                   lambda o: o.state == CaseState.DECIDED),
         "close": (_("Close the case"), None,
-                  lambda a, r, o, d: services.case_close(actor=r.user, case=o),
+                  lambda a, r, o, d: case_close(actor=r.user, case=o),
                   lambda o: o.state == CaseState.NOTIFIED),
         "withdraw": (_("Withdraw the case"), WithdrawForm,
-                     lambda a, r, o, d: services.case_withdraw(actor=r.user, case=o,
+                     lambda a, r, o, d: case_withdraw(actor=r.user, case=o,
                                                                reason=d["reason"]),
                      lambda o: o.state in (CaseState.DRAFT, CaseState.UNDER_REVIEW)
                      and o.review_of_id is None),
@@ -626,7 +323,7 @@ class CaseAdmin(
             raise Http404
         evidence = get_object_or_404(case.evidence.all(), pk=evidence_id)
         if case.subject is not None:
-            services.access_log_write(
+            access_log_write(
                 official_user=request.user, subject=case.subject,
                 purpose=f"{self.access_purpose} #{case.pk}: evidence {evidence.original_name}",
             )  # fmt: skip
@@ -670,7 +367,7 @@ class CaseAdmin(
             "decision_number", "decision_date", "linked_records", "withdrawal_reason",
         ]  # fmt: skip
         if obj.state != CaseState.DRAFT or obj.review_of_id is not None:
-            return fixed + list(services.CASE_EDITABLE) + ["review_of"]
+            return fixed + list(CASE_EDITABLE) + ["review_of"]
         return fixed
 
     @admin.display(description=_("records"))
@@ -693,11 +390,11 @@ class CaseAdmin(
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        data = {k: v for k, v in form.cleaned_data.items() if k in services.CASE_EDITABLE}
+        data = {k: v for k, v in form.cleaned_data.items() if k in CASE_EDITABLE}
         if change:
-            services.case_update(actor=request.user, case=obj, **data)
+            case_update(actor=request.user, case=obj, **data)
             return
-        case = services.case_create(actor=request.user, subject=form.cleaned_data["subject"],
+        case = case_create(actor=request.user, subject=form.cleaned_data["subject"],
                                     **data)  # fmt: skip
         adopt_saved(obj, case)
 
@@ -710,10 +407,10 @@ class CaseAdmin(
                 continue
             data = inline_form.cleaned_data
             if formset.model is EvidenceFile and data.get("upload"):
-                services.evidence_add(actor=request.user, case=case, uploaded=data["upload"],
+                evidence_add(actor=request.user, case=case, uploaded=data["upload"],
                                       description=data.get("description", ""))  # fmt: skip
             elif formset.model is CaseNote and data.get("text"):
-                services.case_note_add(actor=request.user, case=case, text=data["text"])
+                case_note_add(actor=request.user, case=case, text=data["text"])
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -738,9 +435,6 @@ class CaseAdmin(
             .select_related("actor")
             .order_by("created_at", "id")[:200]
         )
-
-
-# --- records -----------------------------------------------------------------------------------
 
 
 class RemoveForm(PrefixedForm):
@@ -801,31 +495,28 @@ def _object_url(obj) -> str:
 
 RECORD_ACTIONS = {
     "remove": (_("Remove from the list"), RemoveForm,
-               lambda a, r, o, d: services.record_remove(actor=r.user, record=o,
+               lambda a, r, o, d: record_remove(actor=r.user, record=o,
                                                          reason=d["reason"]),
-               lambda o: o.status in services.REMOVABLE),
+               lambda o: o.status in REMOVABLE),
     "partial": (_("Record a partial performance"), PartialPerformanceForm,
-                lambda a, r, o, d: services.record_event_report(
+                lambda a, r, o, d: record_event_report(
                     actor=r.user, record=o, kind="partially_performed", date=d["date"],
                     amount_performed=d.get("amount_performed"), note=d.get("note") or "",
                     source="admin")[0],
-                lambda o: o.status in services.REMOVABLE and o.record_type.places_on_blacklist),
+                lambda o: o.status in REMOVABLE and o.record_type.places_on_blacklist),
     "extend": (_("Extend the listing"), ExtendForm,
-               lambda a, r, o, d: services.record_extend_listing(
+               lambda a, r, o, d: record_extend_listing(
                    actor=r.user, record=o, years=d["years"], reason=d["reason"]),
                may_extend_listing),
     "object": (_("File an objection on the subject's behalf"), GroundsForm,
-               lambda a, r, o, d: _object_url(services.objection_file(
+               lambda a, r, o, d: _object_url(objection_file(
                    actor=r.user, record=o, grounds=d["grounds"])),
                may_object),
     "repair": (_("Enter a credit repair application"), RepairGroundsForm,
-               lambda a, r, o, d: _object_url(services.repair_apply(
+               lambda a, r, o, d: _object_url(repair_apply(
                    actor=r.user, record=o, grounds=d["grounds"])),
                lambda o: may_repair(o, timezone.localdate())),
 }  # fmt: skip
-
-
-# --- objections, appeals, repairs ----------------------------------------------------------
 
 
 class ObjectionDecideForm(PrefixedForm):
@@ -853,7 +544,7 @@ def _decide_objection(admin_, request, objection, data):
         for name in ("amount", "obligation", "publication_end")
         if data.get(name) not in (None, "")
     }
-    services.objection_decide(
+    objection_decide(
         actor=request.user,
         objection=objection,
         outcome=data["outcome"],
@@ -868,17 +559,6 @@ class DecisionForm(PrefixedForm):
         coerce=lambda v: v == "1",
     )  # fmt: skip
     reasons = forms.CharField(label=_("reasons"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class FilingAttachmentsMixin:
@@ -904,7 +584,7 @@ class FilingAttachmentsMixin:
             raise Http404
         attachment = get_object_or_404(obj.attachments.all(), pk=attachment_id)
         # a person's own document, read by an official: the person sees it in "who viewed"
-        services.access_log_write(
+        access_log_write(
             official_user=request.user, subject=obj.record.subject,
             purpose=f"{self.access_purpose} #{obj.pk}: {attachment.original_name}",
         )  # fmt: skip
@@ -934,7 +614,7 @@ class ObjectionAdmin(
         "decide": (_("Decide the objection"), ObjectionDecideForm, _decide_objection,
                    lambda o: o.outcome == "pending"),
         "appeal": (_("Enter an appeal to the higher authority"), AppealGroundsForm,
-                   lambda a, r, o, d: _object_url(services.appeal_file(
+                   lambda a, r, o, d: _object_url(appeal_file(
                        actor=r.user, objection=o, grounds=d["grounds"])),
                    lambda o: may_appeal(o, timezone.localdate())),
     }  # fmt: skip
@@ -958,7 +638,7 @@ class AppealAdmin(ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin, R
     list_select_related = ["objection__record", "authority"]
     service_actions = {
         "decide": (_("Decide the appeal"), DecisionForm,
-                   lambda a, r, o, d: services.appeal_decide(
+                   lambda a, r, o, d: appeal_decide(
                        actor=r.user, appeal=o, upheld=d["granted"], reasons=d["reasons"]),
                    lambda o: o.state == "pending"),
     }  # fmt: skip
@@ -983,7 +663,7 @@ class RepairApplicationAdmin(
     search_fields = ["record__decision_number", "record__subject__display_name"]
     service_actions = {
         "decide": (_("Decide the application"), DecisionForm,
-                   lambda a, r, o, d: services.repair_decide(
+                   lambda a, r, o, d: repair_decide(
                        actor=r.user, application=o, granted=d["granted"], reasons=d["reasons"]),
                    lambda o: o.state == "pending"),
     }  # fmt: skip
@@ -1009,21 +689,6 @@ class NoticeAdmin(ScopedAdminMixin, PersonListAccessLogMixin, ReadOnlyAdmin):
 
     def scoped_queryset(self, request):
         return notices_visible_to(request.user)
-
-
-@admin.register(AccessLog)
-class AccessLogAdmin(TrailAdminMixin, admin.ModelAdmin):
-    """Supervisors: reads by officials of the authorities they oversee; the auditor role:
-    all. Reading it is itself logged for each person shown."""
-
-    access_purpose = "admin: access log"
-    list_display = ["created_at", "official", "authority", "subject", "purpose"]
-    list_filter = [("authority", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["subject__display_name", "official__username", "purpose"]
-    list_select_related = ["official", "authority", "subject"]
-
-    def visible(self, user):
-        return access_log_visible_to(user)
 
 
 @admin.register(Holiday)

@@ -10,16 +10,22 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from sanctions import services
-from sanctions.admin_casework import (
+from sanctions.kernel.admin import (
     PersonListAccessLogMixin,
     ReadOnlyAdmin,
     ServiceActionsMixin,
     adopt_saved,
     error_text,
 )
-from sanctions.errors import ApplicationError
+from sanctions.kernel.errors import ApplicationError
 from sanctions.models import RuleSet, Score, ScoreRun
+from sanctions.services.scoring import (
+    ruleset_activate,
+    ruleset_create_draft,
+    ruleset_update_draft,
+    ruleset_what_if,
+    validate_ruleset_fields,
+)
 
 
 class RuleSetForm(forms.ModelForm):
@@ -33,7 +39,7 @@ class RuleSetForm(forms.ModelForm):
         if self.errors or "grade_bands" not in self.fields:
             return cleaned  # the add form has only the name: the draft copies the active rules
         try:
-            services.scoring.validate_ruleset_fields(
+            validate_ruleset_fields(
                 grade_bands=cleaned.get("grade_bands"),
                 points_overrides=cleaned.get("points_overrides") or {},
                 base_score=cleaned.get("base_score"),
@@ -53,7 +59,7 @@ class RuleSetAdmin(ServiceActionsMixin, admin.ModelAdmin):
                        "what_if_link"]  # fmt: skip
     service_actions = {
         "activate": (_("Activate (second supervisor) and recompute everyone"), None,
-                     lambda a, r, o, d: services.ruleset_activate(actor=r.user, ruleset=o),
+                     lambda a, r, o, d: ruleset_activate(actor=r.user, ruleset=o),
                      lambda o: o.state == "draft"),
     }  # fmt: skip
 
@@ -89,7 +95,7 @@ class RuleSetAdmin(ServiceActionsMixin, admin.ModelAdmin):
             from django.http import Http404
 
             raise Http404
-        preview = services.ruleset_what_if(ruleset=ruleset)
+        preview = ruleset_what_if(ruleset=ruleset)
         context = {
             **self.admin_site.each_context(request),
             "ruleset": ruleset,
@@ -105,9 +111,9 @@ class RuleSetAdmin(ServiceActionsMixin, admin.ModelAdmin):
         try:
             if change:
                 data = {k: form.cleaned_data[k] for k in form.changed_data}
-                services.ruleset_update_draft(actor=request.user, ruleset=obj, **data)
+                ruleset_update_draft(actor=request.user, ruleset=obj, **data)
             else:
-                adopt_saved(obj, services.ruleset_create_draft(
+                adopt_saved(obj, ruleset_create_draft(
                     actor=request.user, name=form.cleaned_data["name"]))  # fmt: skip
         except ApplicationError as exc:
             messages.error(request, error_text(exc))

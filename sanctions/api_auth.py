@@ -16,20 +16,15 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import BasePermission
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
-from sanctions import ratelimit
+from sanctions.kernel import ratelimit
+from sanctions.kernel.api import ServiceUnavailable
 from sanctions.models import ApiClient
 from sanctions.services.agency import api_client_authenticate
 
 logger = logging.getLogger(__name__)
+
+
 KEYWORD = "Api-Key"
-
-
-class ServiceUnavailable(exceptions.APIException):
-    """A service the request needs (Redis, the database) is unavailable: the error handler
-    (sanctions/api_errors.py) answers 503 with Retry-After and code "unavailable"."""
-
-    status_code = 503
-    default_code = "unavailable"
 
 
 class ApiKeyAuthentication(BaseAuthentication):

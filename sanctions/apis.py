@@ -8,7 +8,7 @@ from django.core.paginator import InvalidPage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -26,6 +26,7 @@ from sanctions.api_auth import (
     api_client_of,
 )
 from sanctions.filters import filtered_entries
+from sanctions.kernel.api import error_responses
 from sanctions.models import ApiSubmission
 from sanctions.public import capped_paginator, entries_by_identifier, public_entry, public_record
 from sanctions.selectors import import_batch_of, record_of_authority
@@ -33,19 +34,6 @@ from sanctions.services.agency import import_batch_create, record_submit, restri
 from sanctions.services.casework import record_event_report
 
 IDENTIFIER_HEADER = "X-Subject-Identifier"
-
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    descriptions = {
-        400: "Invalid input: field errors",
-        401: "Not authenticated",
-        403: "Not allowed (scope, role or ownership)",
-        404: "Not found",
-        409: "Conflicts with an earlier submission",
-        429: "Rate limit reached (or the limiter is unavailable)",
-    }
-    return {code: OpenApiResponse(s.ErrorSerializer, description=descriptions[code])
-            for code in codes}  # fmt: skip
 
 
 AGENCY_ERRORS = (400, 401, 403, 429)
@@ -81,7 +69,7 @@ class RecordSubmitApi(AgencyView):
         responses={
             201: s.SubmissionResultSerializer,
             200: s.SubmissionResultSerializer,
-            **_errors(*AGENCY_ERRORS, 409),
+            **error_responses(*AGENCY_ERRORS, 409),
         },
         tags=["agency"],
     )
@@ -112,7 +100,7 @@ class RecordEventApi(AgencyView):
         responses={
             201: s.RecordEventResultSerializer,
             200: s.RecordEventResultSerializer,
-            **_errors(*AGENCY_ERRORS, 404, 409),
+            **error_responses(*AGENCY_ERRORS, 404, 409),
         },
         tags=["agency"],
     )
@@ -157,7 +145,7 @@ class ImportUploadApi(AgencyView):
         responses={
             202: s.ImportBatchSerializer,
             200: s.ImportBatchSerializer,
-            **_errors(*AGENCY_ERRORS),
+            **error_responses(*AGENCY_ERRORS),
         },  # fmt: skip
         tags=["agency"],
     )
@@ -182,7 +170,7 @@ class ImportDetailApi(AgencyView):
     @extend_schema(
         operation_id="imports_retrieve",
         summary="A bulk import's status and per-row validation report",
-        responses={200: s.ImportBatchSerializer, **_errors(401, 403, 404, 429)},
+        responses={200: s.ImportBatchSerializer, **error_responses(401, 403, 404, 429)},
         tags=["agency"],
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -230,7 +218,7 @@ class RestrictionCheckApi(AgencyView):
                 description="Only this restriction measure (code).",
             ),
         ],  # fmt: skip
-        responses={200: s.RestrictionCheckSerializer, **_errors(*AGENCY_ERRORS)},
+        responses={200: s.RestrictionCheckSerializer, **error_responses(*AGENCY_ERRORS)},
         tags=["agency"],
     )
     def get(self, request: Request) -> Response:
@@ -247,14 +235,11 @@ class RestrictionCheckApi(AgencyView):
         operation_id="restrictions_check_body",
         summary="Active restrictions of a subject (identifier in the body)",
         request=s.RestrictionCheckInputSerializer,
-        responses={200: s.RestrictionCheckSerializer, **_errors(*AGENCY_ERRORS)},
+        responses={200: s.RestrictionCheckSerializer, **error_responses(*AGENCY_ERRORS)},
         tags=["agency"],
     )
     def post(self, request: Request) -> Response:
         return self._answer(request.data)
-
-
-# --- public list -------------------------------------------------------------------------------
 
 
 class PublicView(APIView):
@@ -314,7 +299,7 @@ class PublicEntryListApi(PublicView):
             OpenApiParameter("published_to", OpenApiTypes.DATE),
             OpenApiParameter("page", OpenApiTypes.INT),
         ],  # fmt: skip
-        responses={200: s.PublicEntryPageSerializer, **_errors(400, 404, 429)},
+        responses={200: s.PublicEntryPageSerializer, **error_responses(400, 404, 429)},
         tags=["public"],
     )
     def get(self, request: Request) -> Response:
@@ -334,7 +319,7 @@ class PublicEntryLookupApi(PublicView):
         operation_id="public_entries_lookup",
         summary="Exact lookup by full ID number or credit code (in the body, never echoed)",
         request=s.IdentifierLookupSerializer,
-        responses={200: s.PublicEntryPageSerializer, **_errors(400, 404, 429)},
+        responses={200: s.PublicEntryPageSerializer, **error_responses(400, 404, 429)},
         tags=["public"],
     )
     def post(self, request: Request) -> Response:
@@ -349,7 +334,7 @@ class PublicEntryDetailApi(PublicView):
     @extend_schema(
         operation_id="public_entries_retrieve",
         summary="One public entry",
-        responses={200: s.PublicEntrySerializer, **_errors(404, 429)},
+        responses={200: s.PublicEntrySerializer, **error_responses(404, 429)},
         tags=["public"],
     )
     def get(self, request: Request, public_id: str) -> Response:

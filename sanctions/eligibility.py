@@ -18,23 +18,17 @@ import datetime
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from sanctions.errors import ApplicationError
+from sanctions.kernel.errors import ApplicationError, state_refusal
+from sanctions.kernel.workdays import add_days
 from sanctions.models import IntegrityRecord, Objection, RecordStatus
-from sanctions.workdays import add_days
 
 OBJECTABLE = (RecordStatus.PENDING_NOTICE, RecordStatus.ACTIVE)
+
+
 EXTENDABLE = (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION)
+
+
 REPAIRABLE = (RecordStatus.ACTIVE,)
-
-
-def state_refusal(obj, field: str, allowed: tuple[str, ...]) -> ApplicationError | None:
-    """Refuses an action that `obj` does not allow in its current `field` value."""
-    if getattr(obj, field) in allowed:
-        return None
-    return ApplicationError(
-        _("Not possible in state “%(state)s”.") % {"state": getattr(obj, f"get_{field}_display")()},
-        code="state",
-    )
 
 
 def objection_refusal(record: IntegrityRecord) -> ApplicationError | None:

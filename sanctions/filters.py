@@ -14,7 +14,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from sanctions.identifiers import require_valid_identifier
+from sanctions.kernel.identifiers import require_valid_identifier
+from sanctions.kernel.regions import city_codes, province_choices
 from sanctions.models import Authority, Domain, IntegrityRecord, JudicialGround, SubjectKind
 from sanctions.public import (
     FACET_COLUMNS,
@@ -24,7 +25,6 @@ from sanctions.public import (
     public_list_version,
     public_records,
 )
-from sanctions.regions import city_codes, province_choices
 
 # --- widgets rendered in Python ------------------------------------------------------------
 # Django's widgets render through templates, one per <option>: the search form (a select of

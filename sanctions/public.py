@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime
 import logging
 import os
-import re
-import unicodedata
 from typing import Any
 
 import redis
@@ -23,9 +21,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from sanctions.identifiers import identifier_hash, region_name
+from sanctions.kernel.identifiers import identifier_hash, region_name
+from sanctions.kernel.pinyin import is_pinyin, normalize_pinyin
+from sanctions.kernel.rules import age_on
 from sanctions.models import IntegrityRecord, JudicialGround
-from sanctions.rules import age_on
 from sanctions.selectors import public_entries
 from scs_portal.redis_clients import redis_client
 
@@ -36,6 +35,8 @@ PERSON_FIELDS = (
     "publication_date", "publication_end", "under_objection", "record_type", "domain",
     "how_to_object",
 )  # fmt: skip
+
+
 ENTERPRISE_FIELDS = (
     "id", "kind", "name", "credit_code", "legal_representative", "region", "authority",
     "case_number", "basis_document", "legal_basis", "obligation", "amount", "amount_performed",
@@ -43,23 +44,8 @@ ENTERPRISE_FIELDS = (
     "record_type", "domain", "how_to_object",
 )  # fmt: skip
 
+
 logger = logging.getLogger(__name__)
-_TONES = str.maketrans("", "", "012345")
-
-
-def normalize_pinyin(text: str) -> str:
-    """'Zhāng Wěi', 'zhang3 wei3', 'zhang wei' → 'zhangwei'."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    letters = letters.replace("ü", "v").translate(_TONES)
-    return re.sub(r"[^a-z]", "", letters)
-
-
-def is_pinyin(text: str) -> bool:
-    """Latin letters, optionally with tone marks or tone digits (no CJK)."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("ü", "v").replace("Ü", "V"))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return bool(re.search(r"[A-Za-z]", plain)) and all(c.isascii() for c in plain)
 
 
 def _like_escape(term: str) -> str:
@@ -356,12 +342,6 @@ def public_entry(record: IntegrityRecord, *, today: datetime.date | None = None)
         )
         fields = ENTERPRISE_FIELDS
     return {key: common[key] for key in fields}
-
-
-# --- the public list's version (response and choice caches) -------------------------------------
-# Straight redis-py on the cache's Redis rather than Django's cache API: that API builds a
-# client object per call, which costs more than the GET it sends (the cached search page is
-# a few Redis round trips and nothing else).
 
 
 def cache_redis() -> redis.Redis:

@@ -6,8 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, Count, F, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -17,13 +16,14 @@ from sanctions.eligibility import (
     objection_refusal,
     repair_refusal,
 )
+from sanctions.kernel.audit import audit_verification_latest
+from sanctions.kernel.roles import authorities_visible_to, scoped
+from sanctions.kernel.rules import is_published_for, publication_bounds
+from sanctions.kernel.workdays import calendar_warning
 from sanctions.models import (
-    AccessLog,
     ApiClient,
     ApiSubmission,
     Appeal,
-    AuditEvent,
-    AuditVerification,
     Authority,
     AuthorityKind,
     Case,
@@ -36,7 +36,6 @@ from sanctions.models import (
     Objection,
     Official,
     PerformanceStatus,
-    RecordEvent,
     RecordStatus,
     RecordType,
     RepairApplication,
@@ -44,9 +43,6 @@ from sanctions.models import (
     Subject,
 )
 from sanctions.models.casework import OPEN_CASE_STATES
-from sanctions.roles import AUDITOR
-from sanctions.rules import is_published_for, publication_bounds
-from sanctions.workdays import calendar_warning
 
 
 def catalog_overview() -> list[dict]:
@@ -140,25 +136,6 @@ def public_list_kinds() -> list[dict]:
     return result
 
 
-def authorities_visible_to(user) -> QuerySet[Authority]:
-    """The official's own authority; supervisors also see the bodies below theirs."""
-    official = getattr(user, "official", None)
-    if official is None:
-        return Authority.objects.none()
-    if not user.groups.filter(name="supervisor").exists():
-        return Authority.objects.filter(pk=official.authority_id)
-    ids = {official.authority_id}
-    frontier = [official.authority_id]
-    while frontier:
-        frontier = list(
-            Authority.objects.filter(parent_id__in=frontier)
-            .exclude(pk__in=ids)
-            .values_list("pk", flat=True)
-        )
-        ids.update(frontier)
-    return Authority.objects.filter(pk__in=ids)
-
-
 def officials_visible_to(user) -> QuerySet[Official]:
     """The officials a supervisor sees in the admin: those of the authorities they oversee
     (their own and the bodies below it); every official for the operator (superuser)."""
@@ -196,9 +173,6 @@ def record_types_offered_to(user, *, authority: Authority | None = None) -> Quer
     else:
         kinds = list(authorities_visible_to(user).values_list("kind", flat=True).distinct())
     return RecordType.objects.filter(issuer_kinds__overlap=kinds)
-
-
-# --- publication -----------------------------------------------------------------------------
 
 
 def public_entries(*, today: datetime.date | None = None) -> QuerySet[IntegrityRecord]:
@@ -285,12 +259,6 @@ def active_measures(subject: Subject, *, today: datetime.date | None = None) -> 
     ]
 
 
-# --- what a subject may file (forms and buttons) ------------------------------------------------
-# Each answers from the rule in sanctions.eligibility that the service enforces (on its locked
-# row), so a page offers a button exactly when the service would accept the filing. Who acts
-# and what they type are the services' own checks.
-
-
 def may_object(record: IntegrityRecord) -> bool:
     """Whether the objection form is offered (`objection_file` accepts it)."""
     return objection_refusal(record) is None
@@ -312,27 +280,12 @@ def may_appeal(objection: Objection, today: datetime.date) -> bool:
     return appeal_refusal(objection, today=today) is None
 
 
-# --- officials' work lists ---------------------------------------------------------------------
-
-
-def _scoped(queryset: QuerySet, user, *authority_paths: str) -> QuerySet:
-    """Rows whose authority (through any of the paths) the official may see; all for the
-    operator (superuser)."""
-    if user.is_superuser:
-        return queryset
-    visible = authorities_visible_to(user)
-    condition = Q()
-    for path in authority_paths:
-        condition |= Q(**{f"{path}__in": visible})
-    return queryset.filter(condition)
-
-
 def api_clients_visible_to(user) -> QuerySet[ApiClient]:
-    return _scoped(ApiClient.objects.all(), user, "authority")
+    return scoped(ApiClient.objects.all(), user, "authority")
 
 
 def api_submissions_visible_to(user) -> QuerySet[ApiSubmission]:
-    return _scoped(ApiSubmission.objects.all(), user, "authority")
+    return scoped(ApiSubmission.objects.all(), user, "authority")
 
 
 def import_batch_of(authority: Authority, pk: int) -> ImportBatch | None:
@@ -341,19 +294,19 @@ def import_batch_of(authority: Authority, pk: int) -> ImportBatch | None:
 
 
 def import_batches_visible_to(user) -> QuerySet[ImportBatch]:
-    return _scoped(ImportBatch.objects.all(), user, "authority")
+    return scoped(ImportBatch.objects.all(), user, "authority")
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
-    return _scoped(Case.objects.all(), user, "authority")
+    return scoped(Case.objects.all(), user, "authority")
 
 
 def records_visible_to(user) -> QuerySet[IntegrityRecord]:
-    return _scoped(IntegrityRecord.objects.all(), user, "authority")
+    return scoped(IntegrityRecord.objects.all(), user, "authority")
 
 
 def notices_visible_to(user) -> QuerySet[Notice]:
-    return _scoped(Notice.objects.all(), user, "record__authority")
+    return scoped(Notice.objects.all(), user, "record__authority")
 
 
 # Work still waiting for a decision, per model: (its due date, the open condition as a query
@@ -384,81 +337,16 @@ def overdue_cases(user, *, today: datetime.date | None = None) -> QuerySet[Case]
 
 
 def objections_visible_to(user) -> QuerySet[Objection]:
-    return _scoped(Objection.objects.all(), user, "record__authority")
+    return scoped(Objection.objects.all(), user, "record__authority")
 
 
 def appeals_visible_to(user) -> QuerySet[Appeal]:
     # the appeal body and the authority whose record is appealed
-    return _scoped(Appeal.objects.all(), user, "authority", "objection__record__authority")
+    return scoped(Appeal.objects.all(), user, "authority", "objection__record__authority")
 
 
 def repairs_visible_to(user) -> QuerySet[RepairApplication]:
-    return _scoped(RepairApplication.objects.all(), user, "record__authority")
-
-
-# --- audit trail and access log ----------------------------------------------------------------
-
-
-def is_auditor(user) -> bool:
-    """The operator (superuser) and the `auditor` role read every authority's trail."""
-    return user.is_superuser or user.groups.filter(name=AUDITOR).exists()
-
-
-def _audited_objects() -> list[tuple]:
-    """The kinds of object whose audit rows belong to an authority: (model, the paths from
-    the object to the authorities it belongs to)."""
-    from django.contrib.auth import get_user_model
-
-    return [
-        (Case, ("authority",)),
-        (IntegrityRecord, ("authority",)),
-        (RecordEvent, ("record__authority",)),
-        (Notice, ("record__authority",)),
-        (Objection, ("record__authority",)),
-        # the appeal body and the authority whose record is appealed
-        (Appeal, ("authority", "objection__record__authority")),
-        (RepairApplication, ("record__authority",)),
-        (ApiClient, ("authority",)),
-        (ApiSubmission, ("authority",)),
-        (ImportBatch, ("authority",)),
-        (Official, ("authority",)),
-        (Authority, ("pk",)),
-        (get_user_model(), ("official__authority",)),
-    ]
-
-
-def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
-    """The audit trail an official may read: rows written by an official of an authority
-    they see (their own; a supervisor's also the bodies below), and rows about an object of
-    such an authority — its cases, records and their events and notices, objections, appeals
-    (the appeal body's too), repair applications, API clients, submissions, imports, its
-    officials and their accounts, the authority itself — whoever wrote them (the subject
-    filing an objection, the nightly sweep). Rows about the shared registers (citizens,
-    enterprises, the catalog, rule sets) that nobody of theirs wrote are not theirs. The
-    auditor role and the operator read everything."""
-    if is_auditor(user):
-        return AuditEvent.objects.all()
-    visible = authorities_visible_to(user)
-    condition = Q(actor__official__authority__in=visible)
-    for model, paths in _audited_objects():
-        in_scope = Q()
-        for path in paths:
-            in_scope |= Q(**{f"{path}__in": visible})
-        ids = (
-            model.objects.filter(in_scope)
-            .annotate(audit_object_id=Cast("pk", CharField()))
-            .values("audit_object_id")
-        )
-        condition |= Q(object_type=model._meta.label, object_id__in=ids)
-    return AuditEvent.objects.filter(condition)
-
-
-def access_log_visible_to(user) -> QuerySet[AccessLog]:
-    """Reads by officials of the authorities the user sees (a supervisor's own and those
-    below); everything for the auditor role and the operator."""
-    if is_auditor(user):
-        return AccessLog.objects.all()
-    return AccessLog.objects.filter(authority__in=authorities_visible_to(user))
+    return scoped(RepairApplication.objects.all(), user, "record__authority")
 
 
 def dashboard(user, *, today: datetime.date | None = None) -> dict:
@@ -513,14 +401,6 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
     }
 
 
-def audit_verification_latest() -> AuditVerification | None:
-    """The last run of the audit-chain verifier (nightly task or `manage.py audit_verify`)."""
-    return AuditVerification.objects.first()
-
-
-# --- restrictions --------------------------------------------------------------------------------
-
-
 def active_restrictions(*, subject, measure=None, today: datetime.date | None = None) -> list[dict]:
     """The restriction measures among `active_measures` (optionally: only `measure`), shaped
     for the agencies' restriction check: each with its basis and end date, a record under
@@ -554,9 +434,6 @@ def unfinished_score_chunks(*, started_before: datetime.datetime) -> QuerySet[in
     return ScoreRunChunk.objects.filter(
         run__state="running", done=False, run__started_at__lte=started_before
     ).values_list("pk", flat=True)
-
-
-# --- deadline reminders --------------------------------------------------------------------------
 
 
 def deadlines_due(*, start: datetime.date, end: datetime.date) -> list:

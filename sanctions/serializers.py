@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from sanctions.identifiers import require_full_identifier, require_valid_identifier
+from sanctions.kernel.identifiers import require_full_identifier, require_valid_identifier
 from sanctions.models import JudicialGround, PerformanceStatus, RecordEventKind, SubjectKind
 from sanctions.models.core import PUBLIC_ID_PATTERN
 
@@ -227,12 +227,3 @@ class IdentifierLookupSerializer(serializers.Serializer):
     def validate_identifier(self, value: str) -> str:
         # the check character too: a mistyped number must not answer "no entry"
         return require_valid_identifier(value)
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text=_("Field path → messages (e.g. subject.identifier)."),
-    )

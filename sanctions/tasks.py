@@ -36,7 +36,7 @@ def score_recompute(kind: str = "incremental", as_of: str | None = None) -> int:
 
     Progress lives in ScoreRun / ScoreRunChunk (not a chord), so a lost task is found and
     re-sent by `score_resume`."""
-    from sanctions.services import score_run_pending_chunks, score_run_start
+    from sanctions.services.scoring import score_run_pending_chunks, score_run_start
 
     day = datetime.date.fromisoformat(as_of) if as_of else None
     run = score_run_start(kind=kind, as_of=day)
@@ -54,7 +54,7 @@ def score_recompute(kind: str = "incremental", as_of: str | None = None) -> int:
 )
 def score_chunk(chunk_id: int) -> int:
     """Idempotent: a done chunk is skipped; scores and the done flag commit together."""
-    from sanctions.services import score_chunk_execute
+    from sanctions.services.scoring import score_chunk_execute
 
     return score_chunk_execute(chunk_id)
 
@@ -127,7 +127,7 @@ def deadline_reminders_send_task(today: str | None = None) -> dict[str, int]:
 def audit_chain_verify_task() -> dict:
     """Recompute the audit trail's hash chain and store the result (dashboard). Only reads the
     trail, so a second run or a redelivery stores the same result again."""
-    from sanctions.services.audit_chain import audit_chain_verify
+    from sanctions.kernel.audit_chain import audit_chain_verify
 
     result = audit_chain_verify()
     return {

@@ -8,7 +8,6 @@ import json
 
 from django.conf import settings
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from sanctions.filters import IdentifierForm, PublicEntryFilter, filtered_entries
+from sanctions.kernel.ratelimit import rate_limited
 from sanctions.models import IntegrityRecord
 from sanctions.page_cache import cached_page, page_cache_keys
 from sanctions.public import (
@@ -30,7 +30,6 @@ from sanctions.public import (
     public_record,
     public_records,
 )
-from sanctions.ratelimit import rate_limited
 from sanctions.selectors import catalog_overview, public_list_kinds
 
 PAGE_SIZE = 20
@@ -169,20 +168,4 @@ def open_data(request: HttpRequest, fmt: str) -> HttpResponse:
 
         response = StreamingHttpResponse(items(), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="enterprise-entries.{fmt}"'
-    return response
-
-
-def download(item) -> FileResponse:
-    """An uploaded file (evidence, filing attachment) as a download, never rendered inline.
-    Callers have already checked that the requester may see it."""
-    try:
-        stored = item.file.open("rb")
-    except FileNotFoundError:  # erased, or lost from storage: nothing to give, not a 500
-        raise Http404 from None
-    response = FileResponse(
-        stored, as_attachment=True, filename=item.original_name, content_type=item.content_type,
-    )  # fmt: skip
-    response["X-Content-Type-Options"] = "nosniff"
-    # a person's document: no shared or browser cache keeps a copy
-    response["Cache-Control"] = "no-store, private"
     return response

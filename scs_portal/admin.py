@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from sanctions.errors import ApplicationError
+from sanctions.kernel.errors import ApplicationError
 from sanctions.services.accounts import (
     account_access,
     account_access_audit,

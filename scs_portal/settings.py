@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "scs_portal.middleware.ServiceUnavailableMiddleware",
     "scs_portal.middleware.DropMalformedSessionCookie",
     # the client address (SCS_TRUSTED_PROXY_HOPS rule) that audit rows of this request carry
-    "sanctions.request_context.ClientAddressMiddleware",
+    "sanctions.kernel.request_context.ClientAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -362,7 +362,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # every error is JSON {"detail", "code", "errors": {field: [messages]}}, never a 500
-    "EXCEPTION_HANDLER": "sanctions.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "sanctions.kernel.api_errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html

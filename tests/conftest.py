@@ -19,7 +19,7 @@ def catalog(db):
     from django.contrib.auth.models import Group
 
     from sanctions.catalog import seed_catalog
-    from sanctions.roles import ensure_roles
+    from sanctions.kernel.roles import ensure_roles
 
     record_type = apps.get_model("sanctions", "RecordType")
     if not record_type.objects.exists():  # flushed by a transactional test

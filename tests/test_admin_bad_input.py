@@ -23,8 +23,8 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import URLPattern, reverse
 
-from sanctions import services
 from sanctions.models import Case, RecordType
+from tests import services
 from tests.factories import make_citizen, make_enterprise, make_official
 from tests.sanctions.test_casework import D, pdf
 
@@ -415,7 +415,7 @@ def test_record_type_periods_and_points_beyond_the_limits_are_field_errors(clien
 
 
 def test_rule_set_numbers_beyond_the_limits_are_refused(world):
-    from sanctions.errors import ApplicationError
+    from sanctions.kernel.errors import ApplicationError
     from sanctions.services.scoring import validate_ruleset_fields
 
     bands = [["A", 960], ["B", None]]

@@ -11,11 +11,11 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sanctions.errors import ApplicationError
+from sanctions.kernel.audit import audit_log
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.roles import CLERK, REVIEWER, SUPERVISOR, Actor, authorities_visible_to
 from sanctions.models import Authority, Official
-from sanctions.roles import CLERK, REVIEWER, SUPERVISOR
-from sanctions.selectors import accounts_placeable_by, authorities_visible_to
-from sanctions.services.core import Actor, audit_log
+from sanctions.selectors import accounts_placeable_by
 
 ACCESS_FIELDS = ("is_active", "is_staff", "is_superuser")
 # the roles the Official admin assigns; other groups of an account (e.g. an operator's) are

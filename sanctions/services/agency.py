@@ -31,8 +31,10 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from sanctions.errors import ApplicationError, flatten_errors
-from sanctions.identifiers import identifier_hash, require_full_identifier
+from sanctions.kernel.audit import access_log_write, audit_log, json_value
+from sanctions.kernel.errors import ApplicationError, Conflict, flatten_errors
+from sanctions.kernel.identifiers import identifier_hash, require_full_identifier
+from sanctions.kernel.roles import CLERK, SUPERVISOR, Actor, require_operator_or_official
 from sanctions.models import (
     ApiClient,
     ApiScope,
@@ -49,21 +51,8 @@ from sanctions.models import (
     Subject,
     SubmissionMode,
 )
-from sanctions.roles import CLERK, SUPERVISOR
-from sanctions.services.casework import (
-    access_log_write,
-    case_create,
-    record_event_report,
-    record_register,
-    require_operator_or_official,
-)
-from sanctions.services.core import (
-    Actor,
-    DuplicateDecisionNumber,
-    _json_value,
-    audit_log,
-    record_validate,
-)
+from sanctions.services.casework import case_create, record_event_report, record_register
+from sanctions.services.core import DuplicateDecisionNumber, record_validate
 
 logger = logging.getLogger(__name__)
 KEY_PREFIX_LENGTH = 8
@@ -214,7 +203,7 @@ class SubmissionResult:
     created: bool
 
 
-class SubmissionConflict(ApplicationError):
+class SubmissionConflict(Conflict):
     """The decision number was already submitted with different content (HTTP 409)."""
 
 
@@ -238,7 +227,7 @@ def normalised_payload(data: dict[str, Any]) -> dict[str, Any]:
             "name": " ".join(rep.get("name", "").split()),
         }
     subject["name"] = " ".join((subject.get("name") or "").split())
-    payload = {key: _json_value(value) for key, value in data.items() if key != "subject"}
+    payload = {key: json_value(value) for key, value in data.items() if key != "subject"}
     payload["decision_number"] = payload["decision_number"].strip()
     payload["subject"] = subject
     return payload

@@ -9,7 +9,6 @@ e-mail leaves only after commit.
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,19 +20,32 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from sanctions import rules
 from sanctions.eligibility import (
     appeal_refusal,
     extension_refusal,
     objection_refusal,
-    repair_eligible_from,
     repair_refusal,
-    state_refusal,
 )
-from sanctions.errors import ApplicationError
+from sanctions.kernel import rules
+from sanctions.kernel.audit import audit_log
+from sanctions.kernel.errors import ApplicationError, Conflict, refuse_if, require_state
+from sanctions.kernel.roles import (
+    CLERK,
+    REVIEWER,
+    SUPERVISOR,
+    Actor,
+    require_official,
+    require_operator_or_official,
+)
+from sanctions.kernel.uploads import (
+    check_upload,
+    removed_unless_committed,
+    store_upload,
+    upload_sha256,
+)
+from sanctions.kernel.workdays import add_days, add_working_days, objection_due_on, repair_due_on
 from sanctions.models import (
     REMOVING_EVENTS,
-    AccessLog,
     Appeal,
     Authority,
     Case,
@@ -45,7 +57,6 @@ from sanctions.models import (
     Notice,
     NoticeKind,
     Objection,
-    Official,
     PerformanceStatus,
     RecordEvent,
     RecordEventKind,
@@ -54,104 +65,16 @@ from sanctions.models import (
     Subject,
 )
 from sanctions.models.casework import OPEN_CASE_STATES
-from sanctions.roles import CLERK, REVIEWER, SUPERVISOR
-from sanctions.services.core import Actor, audit_log, check_issuer, record_create
+from sanctions.services.core import check_issuer, record_create
 from sanctions.services.scoring import mark_dirty
-from sanctions.uploads import (
-    UPLOAD_EXTENSIONS,
-    UPLOAD_SIGNATURES,
-    removed_unless_committed,
-    store_upload,
-)
-from sanctions.workdays import add_days, add_working_days, objection_due_on, repair_due_on
-
-__all__ = [
-    "RecordEventConflict",
-    "access_log_write",
-    "access_log_write_many",
-    "appeal_decide",
-    "appeal_file",
-    "case_close",
-    "case_create",
-    "case_decide",
-    "case_note_add",
-    "case_return",
-    "case_serve_notice",
-    "case_submit",
-    "case_update",
-    "CASE_EDITABLE",
-    "REMOVABLE",
-    "check_upload",
-    "case_withdraw",
-    "evidence_add",
-    "notice_issue",
-    "objection_decide",
-    "objection_file",
-    "publication_sweep",
-    "record_erase",
-    "record_event_report",
-    "record_extend_listing",
-    "record_register",
-    "record_remove",
-    "record_serve_notice",
-    "retention_due",
-    "retention_sweep",
-    "review_case_conclude",
-    "review_cases_open",
-    "repair_apply",
-    "repair_decide",
-    "repair_eligible_from",
-    "require_official",
-]
-
-EVIDENCE_SIGNATURES = UPLOAD_SIGNATURES
-EVIDENCE_EXTENSIONS = UPLOAD_EXTENSIONS
 
 
 def _today(today: datetime.date | None) -> datetime.date:
     return today or timezone.localdate()
 
 
-def require_official(actor: Actor, *, authority: Authority, roles: tuple[str, ...]) -> Official:
-    """The actor must be an official of `authority` holding one of `roles`."""
-    official = getattr(actor, "official", None) if actor and actor.is_authenticated else None
-    if official is None or official.authority_id != authority.pk:
-        raise ApplicationError(
-            _("Only officials of %(authority)s may do this.") % {"authority": authority.name},
-            code="forbidden",
-        )
-    if not actor.groups.filter(name__in=roles).exists():
-        raise ApplicationError(
-            _("This needs the role: %(roles)s.") % {"roles": ", ".join(roles)}, code="forbidden"
-        )
-    return official
-
-
-def require_operator_or_official(
-    actor: Actor, *, authority: Authority, roles: tuple[str, ...]
-) -> Official | None:
-    """The operator (a superuser: the seeder, imports run by hand), or what require_official
-    asks. Returns the official, None for the operator."""
-    if actor is not None and actor.is_authenticated and actor.is_superuser:
-        return None
-    return require_official(actor, authority=authority, roles=roles)
-
-
 def _lock(model, obj):
     return model.objects.select_for_update().get(pk=obj.pk)
-
-
-def _require_state(obj, field: str, allowed: tuple[str, ...]) -> None:
-    _refuse_if(state_refusal(obj, field, allowed))
-
-
-def _refuse_if(refusal: ApplicationError | None) -> None:
-    """Raise the refusal an eligibility rule returned (sanctions.eligibility), if any."""
-    if refusal is not None:
-        raise refusal
-
-
-# --- notices -------------------------------------------------------------------------------
 
 
 def notice_issue(
@@ -197,9 +120,6 @@ def _record_line(record: IntegrityRecord) -> str:
         "date": record.decision_date.isoformat(),
         "authority": record.authority.name,
     }
-
-
-# --- cases ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -269,7 +189,7 @@ def evidence_add(
     the transaction it was written in commits (also an outer one: the admin's add form)."""
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(CLERK, REVIEWER, SUPERVISOR))
-    _require_state(case, "state", (CaseState.DRAFT, CaseState.UNDER_REVIEW))
+    require_state(case, "state", (CaseState.DRAFT, CaseState.UNDER_REVIEW))
     content_type = check_upload(uploaded)
     evidence = EvidenceFile.objects.create(
         case=case,
@@ -277,7 +197,7 @@ def evidence_add(
         original_name=uploaded.name[:255],
         content_type=content_type,
         size=uploaded.size,
-        sha256=_sha256(uploaded),
+        sha256=upload_sha256(uploaded),
         description=description,
         uploaded_by=actor,
     )
@@ -289,26 +209,6 @@ def evidence_add(
         new={"file": evidence.original_name, "sha256": evidence.sha256, "size": evidence.size},
     )
     return evidence
-
-
-def check_upload(uploaded: UploadedFile) -> str:
-    """Validate an uploaded attachment; return its content type or raise ApplicationError."""
-    limit = settings.SCS_EVIDENCE_MAX_BYTES
-    if uploaded.size > limit:
-        raise ApplicationError(
-            {"file": _("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}},
-            code="too_large",
-        )
-    name = (uploaded.name or "").lower()
-    extension = name[name.rfind(".") :] if "." in name else ""
-    content_type = EVIDENCE_EXTENSIONS.get(extension)
-    head = uploaded.read(16)
-    uploaded.seek(0)
-    if content_type is None or not head.startswith(EVIDENCE_SIGNATURES[content_type]):
-        raise ApplicationError(
-            {"file": _("Only PDF, PNG and JPEG files are accepted.")}, code="file_type"
-        )
-    return content_type
 
 
 def _check_attachments(attachments: Sequence[UploadedFile]) -> None:
@@ -325,15 +225,6 @@ def _check_attachments(attachments: Sequence[UploadedFile]) -> None:
             raise ApplicationError({"attachments": messages}) from None
 
 
-def _sha256(uploaded: UploadedFile) -> str:
-    """The file's SHA-256: what the audit row holds to prove which document was filed."""
-    digest = hashlib.sha256()
-    for chunk in uploaded.chunks():
-        digest.update(chunk)
-    uploaded.seek(0)
-    return digest.hexdigest()
-
-
 def _attach(actor: Actor, attachments: Sequence[UploadedFile], **filing: Any) -> dict:
     """Store already-checked attachments of one filing; returns what the filing's audit row
     holds of them: their names and SHA-256 digests."""
@@ -343,7 +234,7 @@ def _attach(actor: Actor, attachments: Sequence[UploadedFile], **filing: Any) ->
             file=store_upload(FilingAttachment, uploaded),
             original_name=uploaded.name[:200],
             size=uploaded.size,
-            sha256=_sha256(uploaded),
+            sha256=upload_sha256(uploaded),
             uploaded_by=actor if actor and actor.is_authenticated else None,
             **filing,
         )
@@ -388,7 +279,7 @@ def case_submit(*, actor: Actor, case: Case) -> Case:
     """draft → under_review; needs at least one piece of evidence."""
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(CLERK, SUPERVISOR))
-    _require_state(case, "state", (CaseState.DRAFT,))
+    require_state(case, "state", (CaseState.DRAFT,))
     _refuse_review_case(case)
     if not case.evidence.exists():
         raise ApplicationError(_("Attach the evidence before submitting the case for review."))
@@ -407,7 +298,7 @@ def case_return(*, actor: Actor, case: Case, note: str) -> Case:
     """under_review → draft, with the reviewer's note on what is missing."""
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(REVIEWER, SUPERVISOR))
-    _require_state(case, "state", (CaseState.UNDER_REVIEW,))
+    require_state(case, "state", (CaseState.UNDER_REVIEW,))
     if not (note or "").strip():
         raise ApplicationError({"note": _("Say what is missing.")})
     CaseNote.objects.create(case=case, author=actor, text=note.strip())
@@ -427,7 +318,7 @@ def case_decide(
     created with its windows (refused where the law forbids the listing)."""
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(REVIEWER, SUPERVISOR))
-    _require_state(case, "state", (CaseState.UNDER_REVIEW,))
+    require_state(case, "state", (CaseState.UNDER_REVIEW,))
     _refuse_review_case(case)
     if case.drafted_by_id == actor.pk:
         raise ApplicationError(
@@ -522,7 +413,7 @@ def case_serve_notice(*, actor: Actor, case: Case, today: datetime.date | None =
     """decided → notified: the decision notice is served; the notice period starts today."""
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(CLERK, REVIEWER, SUPERVISOR))
-    _require_state(case, "state", (CaseState.DECIDED,))
+    require_state(case, "state", (CaseState.DECIDED,))
     notice = record_serve_notice(actor=actor, record=case.records.get(), today=today)
     _transition(case, actor, "case.notify", CaseState.NOTIFIED)
     return notice
@@ -544,7 +435,7 @@ def record_register(*, actor: Actor, **fields: Any) -> IntegrityRecord:
 def case_close(*, actor: Actor, case: Case) -> Case:
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(CLERK, REVIEWER, SUPERVISOR))
-    _require_state(case, "state", (CaseState.NOTIFIED,))
+    require_state(case, "state", (CaseState.NOTIFIED,))
     return _transition(case, actor, "case.close", CaseState.CLOSED)
 
 
@@ -552,15 +443,12 @@ def case_close(*, actor: Actor, case: Case) -> Case:
 def case_withdraw(*, actor: Actor, case: Case, reason: str) -> Case:
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(CLERK, REVIEWER, SUPERVISOR))
-    _require_state(case, "state", (CaseState.DRAFT, CaseState.UNDER_REVIEW))
+    require_state(case, "state", (CaseState.DRAFT, CaseState.UNDER_REVIEW))
     _refuse_review_case(case)  # a review ends with its conclusion, never by withdrawal
     if not (reason or "").strip():
         raise ApplicationError({"reason": _("Give the reason for withdrawing the case.")})
     return _transition(case, actor, "case.withdraw", CaseState.WITHDRAWN,
                        withdrawal_reason=reason.strip())  # fmt: skip
-
-
-# --- publication sweep ---------------------------------------------------------------------
 
 
 def _set_status(record: IntegrityRecord, actor: Actor, action: str, status: str, **extra):
@@ -614,8 +502,6 @@ def publication_sweep(*, today: datetime.date | None = None) -> dict[str, int]:
     return {"activated": activated, "expired": expired}
 
 
-# --- removal and extension -----------------------------------------------------------------
-
 REMOVABLE = (RecordStatus.PENDING_NOTICE, RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION)
 
 
@@ -628,7 +514,7 @@ def record_remove(
     today = _today(today)
     record = _lock(IntegrityRecord, record)
     require_official(actor, authority=record.authority, roles=(REVIEWER, SUPERVISOR))
-    _require_state(record, "status", REMOVABLE)
+    require_state(record, "status", REMOVABLE)
     kind = EVENT_OF_REMOVAL.get(reason)
     if kind is None:
         raise ApplicationError({"reason": _("Choose why the record is removed.")})
@@ -638,10 +524,12 @@ def record_remove(
 
 # removal reason (the officials' "remove" action) -> the event it records
 EVENT_OF_REMOVAL = {reason: kind for kind, reason in REMOVING_EVENTS.items()}
+
+
 EVENT_SOURCES = ("admin", "api", "import", "objection", "review")
 
 
-class RecordEventConflict(ApplicationError):
+class RecordEventConflict(Conflict):
     """The record can no longer change (removed, expired, repaired): HTTP 409."""
 
 
@@ -797,7 +685,7 @@ def record_extend_listing(
     """Extend a judicial listing (grounds 2–6) once, by 1–3 years, by a recorded decision."""
     record = _lock(IntegrityRecord, record)
     require_official(actor, authority=record.authority, roles=(REVIEWER, SUPERVISOR))
-    _refuse_if(extension_refusal(record))
+    refuse_if(extension_refusal(record))
     if years not in (1, 2, 3):
         raise ApplicationError({"years": _("An extension is 1, 2 or 3 years.")})
     if not (reason or "").strip():
@@ -826,9 +714,6 @@ def record_extend_listing(
     return record
 
 
-# --- objections and appeals ----------------------------------------------------------------
-
-
 @removed_unless_committed
 @transaction.atomic
 def objection_file(
@@ -845,7 +730,7 @@ def objection_file(
     today = _today(today)
     _check_attachments(attachments)
     record = _lock(IntegrityRecord, record)
-    _refuse_if(objection_refusal(record))
+    refuse_if(objection_refusal(record))
     if not (grounds or "").strip():
         raise ApplicationError({"grounds": _("Say what is wrong with the record.")})
     objection = Objection.objects.create(
@@ -896,7 +781,7 @@ def objection_decide(
     objection = _lock(Objection, objection)
     record = _lock(IntegrityRecord, objection.record)
     require_official(actor, authority=record.authority, roles=(REVIEWER, SUPERVISOR))
-    _require_state(objection, "outcome", ("pending",))
+    require_state(objection, "outcome", ("pending",))
     if outcome not in ("upheld", "partly_upheld", "rejected"):
         raise ApplicationError({"outcome": _("Choose an outcome.")})
     if not (reasons or "").strip():
@@ -978,7 +863,7 @@ def appeal_file(
     """Appeal an objection outcome to the parent authority within 10 days of the outcome."""
     today = _today(today)
     objection = _lock(Objection, objection)
-    _refuse_if(appeal_refusal(objection, today=today))
+    refuse_if(appeal_refusal(objection, today=today))
     parent = objection.record.authority.parent
     if not (grounds or "").strip():
         raise ApplicationError({"grounds": _("Give the grounds of the appeal.")})
@@ -1001,7 +886,7 @@ def appeal_decide(
     today = _today(today)
     appeal = _lock(Appeal, appeal)
     require_official(actor, authority=appeal.authority, roles=(REVIEWER, SUPERVISOR))
-    _require_state(appeal, "state", ("pending",))
+    require_state(appeal, "state", ("pending",))
     if not (reasons or "").strip():
         raise ApplicationError({"reasons": _("Give the reasons for the outcome.")})
     record = _lock(IntegrityRecord, appeal.objection.record)
@@ -1029,9 +914,6 @@ def appeal_decide(
     return appeal
 
 
-# --- credit repair -------------------------------------------------------------------------
-
-
 @removed_unless_committed
 @transaction.atomic
 def repair_apply(
@@ -1042,7 +924,7 @@ def repair_apply(
     today = _today(today)
     _check_attachments(attachments)
     record = _lock(IntegrityRecord, record)
-    _refuse_if(repair_refusal(record, today=today))
+    refuse_if(repair_refusal(record, today=today))
     if not (grounds or "").strip():
         raise ApplicationError({"grounds": _("Describe the corrective action taken.")})
     application = RepairApplication.objects.create(
@@ -1067,7 +949,7 @@ def repair_decide(
     application = _lock(RepairApplication, application)
     record = _lock(IntegrityRecord, application.record)
     require_official(actor, authority=record.authority, roles=(REVIEWER, SUPERVISOR))
-    _require_state(application, "state", ("pending",))
+    require_state(application, "state", ("pending",))
     if not (reasons or "").strip():
         raise ApplicationError({"reasons": _("Give the reasons for the outcome.")})
     application.state = "granted" if granted else "refused"
@@ -1092,39 +974,6 @@ def repair_decide(
     return application
 
 
-# --- access log ----------------------------------------------------------------------------
-
-
-def access_log_write(*, official_user, subject: Subject, purpose: str) -> AccessLog | None:
-    """Record that an official opened a person's record (persons only; enterprises' records
-    are not personal data). Returns None for non-officials and enterprise subjects.
-    API clients' service users are officials without staff status (they cannot log in)."""
-    official = getattr(official_user, "official", None)
-    if subject.kind != "person" or not (getattr(official_user, "is_staff", False) or official):
-        return None
-    return AccessLog.objects.create(
-        subject=subject,
-        official=official_user,
-        authority=official.authority if official else None,
-        purpose=purpose[:200],
-    )
-
-
-def access_log_write_many(*, official_user, subjects: Sequence[Subject], purpose: str) -> int:
-    """`access_log_write` for every person among `subjects` (a list page showing several
-    people): one row per person, one INSERT. Returns how many rows were written."""
-    official = getattr(official_user, "official", None)
-    if not (getattr(official_user, "is_staff", False) or official):
-        return 0
-    people = {subject.pk: subject for subject in subjects if subject and subject.kind == "person"}
-    AccessLog.objects.bulk_create(
-        AccessLog(subject=subject, official=official_user, purpose=purpose[:200],
-                  authority=official.authority if official else None)
-        for subject in people.values()
-    )  # fmt: skip
-    return len(people)
-
-
 CASE_EDITABLE = ("title", "facts", "legal_basis", "basis_document", "amount", "obligation",
                  "judicial_ground", "publication_days", "assignee", "due_date",
                  "record_type")  # fmt: skip
@@ -1135,7 +984,7 @@ def case_update(*, actor: Actor, case: Case, **fields: Any) -> Case:
     """Edit a draft (the facts can change only before review)."""
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(CLERK, SUPERVISOR))
-    _require_state(case, "state", (CaseState.DRAFT,))
+    require_state(case, "state", (CaseState.DRAFT,))
     _refuse_review_case(case)  # its facts are the listing's: nothing to edit
     unknown = set(fields) - set(CASE_EDITABLE)
     if unknown:
@@ -1158,8 +1007,6 @@ def case_update(*, actor: Actor, case: Case, **fields: Any) -> Case:
                   old={k: old[k] for k in changed}, new=changed)  # fmt: skip
     return case
 
-
-# --- ground-1 review (every 2 years) -------------------------------------------------------
 
 REVIEW_OUTCOMES = ("continue", *EVENT_OF_REMOVAL)
 
@@ -1238,14 +1085,14 @@ def review_case_conclude(
     require_official(actor, authority=case.authority, roles=(REVIEWER, SUPERVISOR))
     if case.review_of_id is None:
         raise ApplicationError(_("This is not a review case."), code="state")
-    _require_state(case, "state", (CaseState.DRAFT, CaseState.UNDER_REVIEW))
+    require_state(case, "state", (CaseState.DRAFT, CaseState.UNDER_REVIEW))
     if outcome not in REVIEW_OUTCOMES:
         raise ApplicationError({"outcome": _("Choose the outcome of the review.")})
     if not (reasons or "").strip():
         raise ApplicationError({"reasons": _("Give the reasons for the outcome.")})
     record = _lock(IntegrityRecord, case.review_of)
     if outcome == "continue":
-        _require_state(record, "status", (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION))
+        require_state(record, "status", (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION))
         old_due = record.review_due_on
         record.review_due_on = add_days(today, rules.JUDICIAL_REVIEW_DAYS)
         record.save(update_fields=["review_due_on", "updated_at"])
@@ -1265,14 +1112,12 @@ def review_case_conclude(
                 today=today,
             )  # fmt: skip
     else:
-        _require_state(record, "status", REMOVABLE)
+        require_state(record, "status", REMOVABLE)
         _record_event(record, actor, kind=EVENT_OF_REMOVAL[outcome], date=today,
                       note=reasons.strip(), source="review", today=today)  # fmt: skip
     return _transition(case, actor, "case.review_conclude", CaseState.CLOSED,
                        decided_by=actor, decided_at=timezone.now())  # fmt: skip
 
-
-# --- retention -----------------------------------------------------------------------------
 
 ENDED = (RecordStatus.EXPIRED, RecordStatus.REMOVED, RecordStatus.REVOKED, RecordStatus.REPAIRED)
 

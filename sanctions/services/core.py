@@ -7,15 +7,15 @@ import datetime
 import decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sanctions import rules
-from sanctions.errors import ApplicationError
+from sanctions.kernel import rules
+from sanctions.kernel.audit import audit_log
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.roles import Actor
 from sanctions.models import (
-    AuditEvent,
     Authority,
     AuthorityKind,
     IntegrityRecord,
@@ -23,12 +23,10 @@ from sanctions.models import (
     RecordType,
     Subject,
 )
-from sanctions.request_context import current_client_address
-
-Actor = AbstractBaseUser | AnonymousUser | None
 
 # a date before this is a typing mistake, not a decision the portal records
 EARLIEST_DECISION_YEAR = 1950
+
 
 # Words that mark a category the catalog may never hold (DESIGN.md §2). A supervisor's
 # attestation is still required; this catches the obvious mistakes before it.
@@ -38,51 +36,6 @@ PROHIBITED_GROUND_WORDS = (
     "political", "opinion", "speech", "religio", "belief", "ethnic", "race", "health",
     "disease", "infect", "sexual", "trade union", "relative", "family member",
 )  # fmt: skip
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, datetime.date | datetime.datetime):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, models.Model):
-        return value.pk
-    if isinstance(value, dict):
-        return {str(k): _json_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_json_value(v) for v in value]
-    return value
-
-
-def audit_log(
-    *,
-    actor: Actor,
-    action: str,
-    obj: models.Model,
-    subject: Subject | None = None,
-    old: dict[str, Any] | None = None,
-    new: dict[str, Any] | None = None,
-    ip_address: str | None = None,
-) -> AuditEvent:
-    """Append an AuditEvent. Call it inside the transaction of the change it records.
-
-    `ip_address` defaults to the client address of the request being served (none for
-    tasks and commands). The database chains the row (hash, position) on insert."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit_log must run inside the transaction of the change it records")
-    user = actor if actor is not None and actor.is_authenticated else None
-    return AuditEvent.objects.create(
-        actor=user,
-        actor_repr=user.get_username() if user else "system",
-        action=action,
-        object_type=obj._meta.label,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:300],
-        subject=subject,
-        old_values={k: _json_value(v) for k, v in (old or {}).items()},
-        new_values={k: _json_value(v) for k, v in (new or {}).items()},
-        ip_address=ip_address or current_client_address(),
-    )
 
 
 def check_prohibited_grounds(*texts: str) -> None:
@@ -426,7 +379,7 @@ def subject_create(
     """Create the Subject row behind a new citizen or enterprise (the caller audits).
 
     Only the masked form and a keyed hash of the identifier are kept here."""
-    from sanctions.identifiers import identifier_hash, mask_identifier
+    from sanctions.kernel.identifiers import identifier_hash, mask_identifier
 
     subject = Subject(
         kind=kind,

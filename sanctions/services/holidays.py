@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sanctions.errors import ApplicationError
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.roles import Actor
 from sanctions.models import Holiday
-from sanctions.services.core import Actor, catalog_save
+from sanctions.services.core import catalog_save
 
 # The names migration 0004 uses (the package's Chinese names are shortened: 清明, 端午, 中秋).
 FESTIVAL_NAMES = {

@@ -16,8 +16,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sanctions import rules
-from sanctions.errors import ApplicationError
+from sanctions.kernel import rules
+from sanctions.kernel.audit import audit_log
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.roles import SUPERVISOR, Actor
 from sanctions.models import (
     RuleSet,
     RuleSetState,
@@ -26,8 +28,6 @@ from sanctions.models import (
     ScoreRunChunk,
     Subject,
 )
-from sanctions.roles import SUPERVISOR
-from sanctions.services.core import Actor, audit_log
 
 __all__ = [
     "COUNTING_STATUSES",
@@ -409,7 +409,7 @@ def score_explain(*, subject: Subject, as_of: datetime.date | None = None) -> di
             }
             for row in cursor.fetchall()
         ]  # fmt: skip
-    from sanctions.rules import is_minor_on
+    from sanctions.kernel.rules import is_minor_on
 
     minor = subject.kind == "person" and is_minor_on(subject.birth_date, as_of)
     by_domain = {d: sum(r["points"] for r in rows if r["domain"] == d) for d in DOMAINS}

@@ -62,7 +62,7 @@ def test_different_payload_same_number_is_409_and_changes_nothing(api, court_age
 
 def test_number_recorded_outside_the_api_is_a_conflict(api, court_agency, catalog):
     from sanctions.models import Authority, RecordType
-    from sanctions.services import record_create
+    from sanctions.services.core import record_create
 
     citizen = make_citizen()
     record_create(
@@ -82,7 +82,7 @@ def test_number_held_outside_the_api_is_a_conflict_before_other_record_rules(
     api, court_agency, catalog
 ):
     from sanctions.models import Authority, RecordType
-    from sanctions.services import record_create
+    from sanctions.services.core import record_create
 
     record_create(
         actor=None, subject=make_citizen().subject,
@@ -244,7 +244,7 @@ def test_keys_scopes_and_revocation(api, court_agency, catalog):
 
 
 def test_only_a_supervisor_of_the_authority_creates_keys(catalog):
-    from sanctions.errors import ApplicationError
+    from sanctions.kernel.errors import ApplicationError
     from sanctions.models import Authority
     from sanctions.services.agency import api_client_create
     from tests.factories import make_official

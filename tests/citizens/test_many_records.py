@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from citizens import selectors
 from sanctions.models import IntegrityRecord, Notice, RecordType
-from sanctions.services import score_explain
-from sanctions.services.scoring import score_recompute_inline
+from sanctions.services.scoring import score_explain, score_recompute_inline
 
 pytestmark = pytest.mark.django_db
 

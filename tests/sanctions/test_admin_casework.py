@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from sanctions import services
 from sanctions.models import AccessLog, Case, RecordType
+from tests import services
 from tests.factories import make_citizen, make_official
 from tests.sanctions.test_casework import D, pdf
 

@@ -5,11 +5,11 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from sanctions import services
-from sanctions.errors import ApplicationError
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.workdays import add_working_days
 from sanctions.models import AuditEvent, Holiday, IntegrityRecord, Notice, RecordType
 from sanctions.selectors import public_entries
-from sanctions.workdays import add_working_days
+from tests import services
 from tests.factories import make_citizen, make_enterprise, make_official
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
-from sanctions import services
 from sanctions.models import (
     AuditEvent,
     ImportBatch,
@@ -27,6 +26,7 @@ from sanctions.models import (
 )
 from sanctions.selectors import is_public
 from sanctions.services.agency import api_client_create
+from tests import services
 from tests.factories import make_citizen, make_official, resident_id
 from tests.sanctions.test_casework import pdf
 

@@ -8,8 +8,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from sanctions import services, tasks
-from sanctions.errors import ApplicationError
+from sanctions import tasks
+from sanctions.kernel.errors import ApplicationError
 from sanctions.models import (
     AuditEvent,
     Case,
@@ -19,6 +19,7 @@ from sanctions.models import (
     RecordType,
 )
 from sanctions.selectors import dashboard, is_public, records_in_effect
+from tests import services
 from tests.factories import make_citizen, make_official
 from tests.sanctions.test_casework import pdf
 

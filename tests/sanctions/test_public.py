@@ -6,9 +6,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from sanctions import services
 from sanctions.models import RecordType
 from sanctions.public import ENTERPRISE_FIELDS, PERSON_FIELDS, public_entry
+from tests import services
 from tests.factories import make_citizen, make_enterprise, make_official
 from tests.sanctions.test_casework import pdf
 
@@ -675,7 +675,7 @@ def test_a_cached_page_costs_one_redis_round_trip(client, listed, page_cache, mo
     nothing more from Redis for a cached page."""
     import redis
 
-    from sanctions import ratelimit
+    from sanctions.kernel import ratelimit
     from sanctions.public import cache_redis
 
     url = reverse("search") + "?q=张伟"

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from sanctions.catalog import JUDGMENT_DEBTOR_RULES
-from sanctions.identifiers import (
+from sanctions.kernel.identifiers import (
     USCC_ALPHABET,
     require_valid_identifier,
     ric_check_digit,
@@ -333,7 +333,7 @@ def test_home_page_names_every_list_and_its_way_off(client, catalog, language):
 
 
 def test_a_new_record_type_appears_without_a_template_change(client, catalog, superuser):
-    from sanctions.services import record_type_create
+    from sanctions.services.core import record_type_create
 
     record_type_create(
         actor=superuser, code="commercial-customs-violation", title="海关行政处罚",

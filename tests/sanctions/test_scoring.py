@@ -8,8 +8,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sanctions import services
-from sanctions.errors import ApplicationError
+from sanctions.kernel.errors import ApplicationError
 from sanctions.models import (
     Authority,
     IntegrityRecord,
@@ -19,6 +18,7 @@ from sanctions.models import (
     ScoreHistory,
     ScoreRun,
 )
+from tests import services
 from tests.factories import issuer_of, make_citizen, make_enterprise, make_official
 
 pytestmark = pytest.mark.django_db

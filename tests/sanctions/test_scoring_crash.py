@@ -13,9 +13,9 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection
 
-from sanctions import services
 from sanctions.models import Score, ScoreHistory, ScoreRun
 from sanctions.services.scoring import _aggregate_sql, _grade_case, _params
+from tests import services
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, transaction
 
 from sanctions.filters import filtered_entries
-from sanctions.identifiers import identifier_hash
+from sanctions.kernel.identifiers import identifier_hash
 from sanctions.models import Subject
 from sanctions.public import newest_first
 from tests.factories import make_citizen, make_enterprise

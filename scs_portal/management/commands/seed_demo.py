@@ -28,30 +28,24 @@ from citizens.models import Citizen
 from citizens.services import citizen_create, citizen_update
 from enterprises.models import Enterprise
 from enterprises.services import enterprise_create
-from sanctions import rules
-from sanctions.errors import ApplicationError
-from sanctions.identifiers import (
-    identifier_hash,
-    mask_identifier,
-    person_name_pinyin,
-    text_pinyin,
-    validate_resident_id,
-)
+from sanctions.kernel import rules
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.identifiers import identifier_hash, mask_identifier, validate_resident_id
+from sanctions.kernel.pinyin import person_name_pinyin, text_pinyin
+from sanctions.kernel.roles import AUDITOR, CLERK, REVIEWER, SUPERVISOR
 from sanctions.models import Authority, IntegrityRecord, JudicialGround, Official, RecordType
-from sanctions.roles import AUDITOR, CLERK, REVIEWER, SUPERVISOR
-from sanctions.services import (
+from sanctions.services import publication_sweep, review_cases_open
+from sanctions.services.casework import (
     case_create,
     case_decide,
     case_serve_notice,
     case_submit,
     evidence_add,
     objection_file,
-    publication_sweep,
-    record_create,
     record_serve_notice,
     repair_apply,
-    review_cases_open,
 )
+from sanctions.services.core import record_create
 from sanctions.services.scoring import score_recompute_inline
 from scs_portal.demo import (
     BEIJING,
@@ -198,8 +192,8 @@ class Command(BaseCommand):
             return
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        from sanctions.services.core import audit_log
-        from sanctions.services.second_factor import has_second_factor
+        from sanctions.kernel.audit import audit_log
+        from sanctions.kernel.second_factor import has_second_factor
         from scs_portal.demo import demo_otp_key, is_demo_official
 
         for user in get_user_model().objects.filter(is_staff=True).order_by("pk"):

@@ -1,6 +1,8 @@
 """Provincial-level divisions (GB/T 2260 two-digit codes) for the public filters, and the
 city (prefecture-level) codes they may be narrowed to."""
 
+from __future__ import annotations
+
 from functools import cache
 
 from django.utils.translation import get_language

@@ -1,5 +1,5 @@
-"""The API's error handler: every error is JSON
-{"detail": str, "code": str, "errors": {field path: [messages]}}, never a 500 page; the
+"""The API's error handler (settings REST_FRAMEWORK["EXCEPTION_HANDLER"]): every error is
+JSON {"detail": str, "code": str, "errors": {field path: [messages]}}, never a 500 page; the
 database or Redis unavailable is 503 with Retry-After and code "unavailable"."""
 
 from __future__ import annotations
@@ -14,10 +14,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from sanctions.api_auth import ServiceUnavailable
-from sanctions.errors import flatten_errors
-from sanctions.services.agency import SubmissionConflict
-from sanctions.services.casework import RecordEventConflict
+from sanctions.kernel.api import ServiceUnavailable
+from sanctions.kernel.errors import Conflict, flatten_errors
 from scs_portal.middleware import is_outage, log_outage, retry_after_seconds, unavailable_body
 
 
@@ -41,7 +39,7 @@ def application_error_response(exc: DjangoValidationError) -> Response:
         errors = {"non_field_errors": list(exc.messages)}
     errors = {("non_field_errors" if k == "__all__" else k): v for k, v in errors.items()}
     code = getattr(exc, "code", None) or "invalid"
-    if isinstance(exc, SubmissionConflict | RecordEventConflict):
+    if isinstance(exc, Conflict):
         return Response(_validation_body(errors, "conflict"), status=status.HTTP_409_CONFLICT)
     if code == "forbidden":
         return Response(_validation_body(errors, code), status=status.HTTP_403_FORBIDDEN)

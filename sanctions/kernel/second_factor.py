@@ -25,19 +25,24 @@ from django_otp.models import Device, VerifyNotAllowed
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sanctions.errors import ApplicationError
-from sanctions.roles import SUPERVISOR
-from sanctions.services.core import Actor, audit_log
+from sanctions.kernel.audit import audit_log
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.roles import SUPERVISOR, Actor
 
 TOTP_DEVICE_NAME = "authenticator app"
+
+
 BACKUP_DEVICE_NAME = "backup codes"
+
+
 # letters only, so a backup code is never mistaken for an app's six digits; no i, l, o
 BACKUP_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz"
+
+
 BACKUP_CODE_LENGTH = 10  # 45 bits; stored as a keyed hash, single use, throttled
+
+
 _BACKUP_SALT = "scs_portal.second_factor.backup_code"
-
-
-# --- reads ---------------------------------------------------------------------------------
 
 
 def has_second_factor(user) -> bool:
@@ -104,9 +109,6 @@ def _invalid_code() -> ApplicationError:
     )
 
 
-# --- enrolment -----------------------------------------------------------------------------
-
-
 def otp_enrolment_start(*, user) -> TOTPDevice:
     """The official's TOTP device waiting for its first code (made on first call, the same
     one afterwards, so reloading the page keeps the key the app already holds)."""
@@ -164,9 +166,6 @@ def otp_enrol_confirm(*, actor: Actor, user, token: str) -> tuple[TOTPDevice, li
     return device, codes
 
 
-# --- login ---------------------------------------------------------------------------------
-
-
 def otp_verify(*, user, token: str) -> Device:
     """The confirmed device that accepts `token` (app code or backup code). A backup code is
     used up and its use audited. Raises ApplicationError for a wrong or throttled code."""
@@ -211,9 +210,6 @@ def otp_verify(*, user, token: str) -> Device:
     if matched is None:  # after the block: the failure counters it wrote stay committed
         raise refusal or _invalid_code()
     return matched
-
-
-# --- recovery ------------------------------------------------------------------------------
 
 
 def may_reset_second_factor(actor: Actor, user) -> bool:

@@ -59,10 +59,6 @@ def add_days(start: datetime.date, days: int) -> datetime.date:
     return start + datetime.timedelta(days=days)
 
 
-# --- when the authority must decide a filing (one place for the services, which store the
-# date, and the citizen's pages, which announce it before the filing is made) -------------
-
-
 def objection_due_on(filed_on: datetime.date) -> datetime.date:
     """Objections and appeals: SCS_OBJECTION_DECISION_DAYS calendar days."""
     from django.conf import settings
@@ -75,13 +71,6 @@ def repair_due_on(filed_on: datetime.date) -> datetime.date:
     from django.conf import settings
 
     return add_working_days(filed_on, settings.SCS_REPAIR_DECISION_WORKDAYS)
-
-
-# --- how far the stored calendar reaches -------------------------------------------------------
-# The State Council publishes each year's holidays and exchanged working days (调休) late in
-# the year before. A year counts as stored when any day of it is in the Holiday table (years are
-# imported whole: migration 0004, `manage.py import_holidays`); after the last stored year's
-# 31 December, working-day arithmetic would count the unknown holidays as working days.
 
 
 def _last_stored_day():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 from contextvars import ContextVar
 
-from sanctions.ratelimit import client_ip
+from sanctions.kernel.ratelimit import client_ip
 
 _client_address: ContextVar[str | None] = ContextVar("scs_client_address", default=None)
 

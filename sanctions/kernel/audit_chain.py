@@ -24,8 +24,18 @@ not in a stored function, so replacing the trigger's function cannot also blind 
 
 from __future__ import annotations
 
+import logging
+
+from django.db import connection, transaction
+
+from sanctions.models import AuditChainBreak, AuditVerification
+
 GENESIS_HASH = "0" * 64
+
+
 HASH_VERSION = "scs-audit-v1"
+
+
 # pg_advisory_xact_lock key that serialises audit inserts (arbitrary, fixed: "SCS" "AUDT")
 CHAIN_LOCK_KEY = 0x534353_41554454
 
@@ -81,3 +91,56 @@ FROM (SELECT 1) AS one
 LEFT JOIN first_broken fb ON true
 LEFT JOIN head ON true
 """  # noqa: S608 - constant SQL, one parameter
+
+
+logger = logging.getLogger(__name__)
+
+
+def audit_chain_verify(*, record: bool = True) -> AuditVerification:
+    """Recompute every row's hash and link, in chain order, in one statement (one snapshot:
+    rows committed meanwhile are left for the next run), and compare the last intact run's
+    last row (the anchor) with what is stored now.
+
+    Returns the result — saved when `record`, so the dashboard shows it and the next run is
+    anchored on it. Reading only: safe to run at any time and any number of times.
+    """
+    anchor = AuditVerification.objects.filter(intact=True, head_seq__isnull=False).first()
+    with connection.cursor() as cursor:
+        # rows this transaction wrote are linked at commit (migration 0032): link them now
+        if connection.in_atomic_block:
+            cursor.execute("SET CONSTRAINTS sanctions_auditevent_link IMMEDIATE")
+        cursor.execute(VERIFY_SQL, {"anchor_seq": anchor.head_seq if anchor else None})
+        (
+            rows, broken_id, broken_seq, _before_id, reason,
+            head_id, head_seq, head_hash, anchor_hash_now,
+        ) = cursor.fetchone()  # fmt: skip
+    result = AuditVerification(
+        intact=broken_id is None,
+        rows_checked=rows,
+        head_seq=head_seq,
+        head_event_id=head_id,
+        head_hash=head_hash or "",
+        broken_event_id=broken_id,
+        broken_seq=broken_seq,
+        reason=reason or "",
+    )
+    anchor_lost = anchor is not None and anchor_hash_now != anchor.head_hash
+    if anchor_lost and (broken_seq is None or anchor.head_seq < broken_seq):
+        result.intact = False
+        result.broken_event_id = anchor.head_event_id
+        result.broken_seq = anchor.head_seq
+        result.reason = AuditChainBreak.ANCHOR
+    if result.intact:
+        logger.info(
+            "audit chain intact: %s rows, head #%s (position %s) %s",
+            rows, head_id, head_seq, head_hash,
+        )  # fmt: skip
+    else:
+        logger.error(
+            "audit chain BROKEN at audit row #%s (position %s): %s",
+            result.broken_event_id, result.broken_seq, result.get_reason_display(),
+        )  # fmt: skip
+    if record:
+        with transaction.atomic():
+            result.save()
+    return result

@@ -16,7 +16,7 @@ def holiday_calendar_check(app_configs=None, **kwargs) -> list[checks.CheckMessa
     must not stop `migrate` or a deployment's first `check`."""
     if app_configs is not None and not any(config.label == "sanctions" for config in app_configs):
         return []
-    from sanctions.workdays import calendar_warning
+    from sanctions.kernel.workdays import calendar_warning
 
     try:
         # a savepoint when called inside a transaction: a failed read must not break it;
