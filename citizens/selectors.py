@@ -31,13 +31,8 @@ from sanctions.models import (
     Subject,
 )
 from sanctions.public import public_entry
-from sanctions.selectors import (
-    is_public,
-    may_object,
-    may_repair,
-    records_in_effect,
-    records_triggering_measures,
-)
+from sanctions.registry.selectors import is_public, records_in_effect, records_triggering_measures
+from sanctions.selectors import may_object, may_repair
 from sanctions.services.scoring import DOMAINS, score_explain
 
 

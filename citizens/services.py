@@ -33,8 +33,8 @@ from sanctions.kernel.identifiers import (
 from sanctions.kernel.pinyin import person_name_pinyin
 from sanctions.kernel.roles import Actor
 from sanctions.models import NoticeKind, Subject, SubjectKind
-from sanctions.services.casework import letter_language, notice_issue
-from sanctions.services.core import subject_create
+from sanctions.registry.services.notices import letter_language, notice_issue
+from sanctions.registry.services.subjects import subject_create
 
 UNCHANGED = object()
 

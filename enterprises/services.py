@@ -13,7 +13,7 @@ from sanctions.kernel.identifiers import clean_name, normalize_name, validate_cr
 from sanctions.kernel.pinyin import text_pinyin
 from sanctions.kernel.roles import Actor
 from sanctions.models import Subject, SubjectKind
-from sanctions.services.core import subject_create
+from sanctions.registry.services.subjects import subject_create
 
 
 def _clean_name(name: str) -> str:

@@ -8,7 +8,6 @@ from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from sanctions.admin_casework import AuditedCatalogAdmin
 from sanctions.kernel.admin import (
     ReadOnlyAdmin,
     ScopedAdminMixin,
@@ -19,6 +18,7 @@ from sanctions.kernel.admin import (
 from sanctions.kernel.errors import ApplicationError
 from sanctions.kernel.roles import authorities_visible_to
 from sanctions.models import ApiClient, ApiScope, ApiSubmission, AuthorityApiPolicy, ImportBatch
+from sanctions.registry.admin import AuditedCatalogAdmin
 from sanctions.selectors import (
     api_clients_visible_to,
     api_submissions_visible_to,

@@ -46,6 +46,8 @@ from sanctions.models import (
     RepairApplication,
 )
 from sanctions.models.casework import OPEN_CASE_STATES
+from sanctions.registry.admin import AuditedCatalogAdmin, case_record_types
+from sanctions.registry.services.records import REMOVABLE, record_event_report, record_remove
 from sanctions.selectors import (
     appeals_visible_to,
     cases_visible_to,
@@ -57,12 +59,10 @@ from sanctions.selectors import (
     notices_visible_to,
     objections_visible_to,
     overdue,
-    record_types_offered_to,
     repairs_visible_to,
 )
 from sanctions.services.casework import (
     CASE_EDITABLE,
-    REMOVABLE,
     appeal_decide,
     appeal_file,
     case_close,
@@ -77,37 +77,12 @@ from sanctions.services.casework import (
     evidence_add,
     objection_decide,
     objection_file,
-    record_event_report,
     record_extend_listing,
-    record_remove,
     repair_apply,
     repair_decide,
     review_case_conclude,
 )
-from sanctions.services.core import catalog_delete, catalog_save
 from scs_portal.admin_site import LabelledTabularInline
-
-
-def case_record_types(request, case=None):
-    """The record types a case form offers: those the case's authority (for a new case, the
-    official's own) may issue."""
-    official = getattr(request.user, "official", None)
-    authority = case.authority if case else (official.authority if official else None)
-    return record_types_offered_to(request.user, authority=authority)
-
-
-class AuditedCatalogAdmin(admin.ModelAdmin):
-    """Catalog rows an official edits are saved (and deleted) through the audited services."""
-
-    def save_model(self, request, obj, form, change):
-        catalog_save(actor=request.user, obj=obj, fields=list(form.fields))
-
-    def delete_model(self, request, obj):
-        catalog_delete(actor=request.user, obj=obj)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            catalog_delete(actor=request.user, obj=obj)
 
 
 class OverdueFilter(admin.SimpleListFilter):

@@ -29,9 +29,9 @@ from sanctions.filters import filtered_entries
 from sanctions.kernel.api import error_responses
 from sanctions.models import ApiSubmission
 from sanctions.public import capped_paginator, entries_by_identifier, public_entry, public_record
+from sanctions.registry.services.records import record_event_report
 from sanctions.selectors import import_batch_of, record_of_authority
 from sanctions.services.agency import import_batch_create, record_submit, restriction_check
-from sanctions.services.casework import record_event_report
 
 IDENTIFIER_HEADER = "X-Subject-Identifier"
 

@@ -25,7 +25,7 @@ from sanctions.kernel.identifiers import identifier_hash, region_name
 from sanctions.kernel.pinyin import is_pinyin, normalize_pinyin
 from sanctions.kernel.rules import age_on
 from sanctions.models import IntegrityRecord, JudicialGround
-from sanctions.selectors import public_entries
+from sanctions.registry.selectors import public_entries
 from scs_portal.redis_clients import redis_client
 
 PERSON_FIELDS = (

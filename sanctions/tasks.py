@@ -24,7 +24,7 @@ def heartbeat() -> str:
 @shared_task(name="sanctions.tasks.publication_sweep", autoretry_for=(OperationalError,), **DURABLE)
 def publication_sweep(today: str | None = None) -> dict[str, int]:
     """Idempotent (status guards under row locks), so redelivery after a crash is safe."""
-    from sanctions.services import publication_sweep as sweep
+    from sanctions.services.casework import publication_sweep as sweep
 
     day = datetime.date.fromisoformat(today) if today else None
     return sweep(today=day)
@@ -93,7 +93,7 @@ def import_batch_process(batch_id: int) -> None:
 @shared_task(name="sanctions.tasks.review_cases_open", autoretry_for=(OperationalError,), **DURABLE)
 def review_cases_open(today: str | None = None) -> int:
     """Idempotent: a listing with an open review case is skipped under its row lock."""
-    from sanctions.services import review_cases_open as open_reviews
+    from sanctions.services.casework import review_cases_open as open_reviews
 
     return open_reviews(today=datetime.date.fromisoformat(today) if today else None)
 
@@ -101,7 +101,7 @@ def review_cases_open(today: str | None = None) -> int:
 @shared_task(name="sanctions.tasks.retention_sweep", autoretry_for=(OperationalError,), **DURABLE)
 def retention_sweep(today: str | None = None) -> int:
     """Idempotent: an erased record is never due again."""
-    from sanctions.services import retention_sweep as sweep
+    from sanctions.services.casework import retention_sweep as sweep
 
     return sweep(today=datetime.date.fromisoformat(today) if today else None)
 

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from sanctions.kernel.errors import ApplicationError
-from sanctions.services.accounts import (
+from sanctions.registry.services.officials import (
     account_access,
     account_access_audit,
     account_access_check,

@@ -6,6 +6,17 @@ The tests were written when `sanctions.services` held every write, and call
 (and assertions) stay as they were. Production code imports each from its package."""
 
 from sanctions.kernel.audit import access_log_write, audit_log
+from sanctions.registry.services.catalog import record_type_create, record_type_update
+from sanctions.registry.services.notices import notice_issue
+from sanctions.registry.services.records import (
+    mark_dirty,
+    record_create,
+    record_event_report,
+    record_register,
+    record_remove,
+    record_serve_notice,
+    record_validate,
+)
 from sanctions.services.casework import (
     appeal_decide,
     appeal_file,
@@ -17,30 +28,18 @@ from sanctions.services.casework import (
     case_update,
     case_withdraw,
     evidence_add,
-    notice_issue,
     objection_decide,
     objection_file,
     publication_sweep,
-    record_event_report,
     record_extend_listing,
-    record_register,
-    record_remove,
-    record_serve_notice,
     repair_apply,
     repair_decide,
     retention_sweep,
     review_case_conclude,
     review_cases_open,
 )
-from sanctions.services.core import (
-    record_create,
-    record_type_create,
-    record_type_update,
-    record_validate,
-)
 from sanctions.services.scoring import (
     active_ruleset,
-    mark_dirty,
     ruleset_activate,
     ruleset_create_draft,
     ruleset_update_draft,

@@ -95,7 +95,7 @@ def test_admin_record_add_refuses_duplicate_decision_number(admin_client):
 
 def test_official_sees_only_records_of_own_authority(client, catalog):
     court_clerk = make_official(role="clerk", authority_code="bj-dongcheng-court")
-    from sanctions.services.core import record_create
+    from sanctions.registry.services.records import record_create
 
     subject = make_citizen().subject
     for code, number in [("bj-dongcheng-court", "A1"), ("bj-xicheng-court", "B1")]:

@@ -7,6 +7,8 @@ from django.core import checks
 from django.db import DatabaseError, transaction
 from django.utils import translation
 
+from sanctions.kernel.workdays import calendar_warning
+
 
 def holiday_calendar_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """sanctions.W001: the holiday calendar does not reach SCS_HOLIDAY_CALENDAR_DAYS_AHEAD days
@@ -16,7 +18,6 @@ def holiday_calendar_check(app_configs=None, **kwargs) -> list[checks.CheckMessa
     must not stop `migrate` or a deployment's first `check`."""
     if app_configs is not None and not any(config.label == "sanctions" for config in app_configs):
         return []
-    from sanctions.kernel.workdays import calendar_warning
 
     try:
         # a savepoint when called inside a transaction: a failed read must not break it;

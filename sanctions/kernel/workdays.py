@@ -7,13 +7,14 @@ import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from sanctions.models import Holiday
+
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
 
 def calendar_between(start: datetime.date, end: datetime.date) -> tuple[set, set]:
     """(holidays, extra working days) stored for the period."""
-    from sanctions.models import Holiday
 
     rows = Holiday.objects.filter(date__gte=start, date__lte=end).values_list(
         "date", "is_working_day"
@@ -74,8 +75,6 @@ def repair_due_on(filed_on: datetime.date) -> datetime.date:
 
 
 def _last_stored_day():
-    from sanctions.models import Holiday
-
     return Holiday.objects.order_by("-date").values_list("date", flat=True)
 
 

@@ -51,8 +51,13 @@ from sanctions.models import (
     Subject,
     SubmissionMode,
 )
-from sanctions.services.casework import case_create, record_event_report, record_register
-from sanctions.services.core import DuplicateDecisionNumber, record_validate
+from sanctions.registry.services.records import (
+    DuplicateDecisionNumber,
+    record_event_report,
+    record_register,
+    record_validate,
+)
+from sanctions.services.casework import case_create
 
 logger = logging.getLogger(__name__)
 KEY_PREFIX_LENGTH = 8

@@ -14,10 +14,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanctions.eligibility import (
@@ -28,14 +27,13 @@ from sanctions.eligibility import (
 )
 from sanctions.kernel import rules
 from sanctions.kernel.audit import audit_log
-from sanctions.kernel.errors import ApplicationError, Conflict, refuse_if, require_state
+from sanctions.kernel.errors import ApplicationError, refuse_if, require_state
 from sanctions.kernel.roles import (
     CLERK,
     REVIEWER,
     SUPERVISOR,
     Actor,
     require_official,
-    require_operator_or_official,
 )
 from sanctions.kernel.uploads import (
     check_upload,
@@ -45,7 +43,6 @@ from sanctions.kernel.uploads import (
 )
 from sanctions.kernel.workdays import add_days, add_working_days, objection_due_on, repair_due_on
 from sanctions.models import (
-    REMOVING_EVENTS,
     Appeal,
     Authority,
     Case,
@@ -65,8 +62,17 @@ from sanctions.models import (
     Subject,
 )
 from sanctions.models.casework import OPEN_CASE_STATES
-from sanctions.services.core import check_issuer, record_create
-from sanctions.services.scoring import mark_dirty
+from sanctions.registry.services.catalog import check_issuer
+from sanctions.registry.services.notices import letter_language, notice_issue, record_line
+from sanctions.registry.services.records import (
+    EVENT_OF_REMOVAL,
+    REMOVABLE,
+    mark_dirty,
+    record_create,
+    record_event_add,
+    record_serve_notice,
+    record_status_set,
+)
 
 
 def _today(today: datetime.date | None) -> datetime.date:
@@ -75,51 +81,6 @@ def _today(today: datetime.date | None) -> datetime.date:
 
 def _lock(model, obj):
     return model.objects.select_for_update().get(pk=obj.pk)
-
-
-def notice_issue(
-    *,
-    subject: Subject,
-    kind: str,
-    title: str,
-    body: str,
-    record: IntegrityRecord | None = None,
-    today: datetime.date | None = None,
-    email_body: str | None = None,
-) -> Notice:
-    """Store a notice (the letter) and e-mail it after commit when an address is known.
-    `email_body`: what the e-mail says when it must differ from the stored copy (an
-    activation code is stored masked but sent in full)."""
-    notice = Notice.objects.create(
-        subject=subject,
-        record=record,
-        kind=kind,
-        title=title,
-        body=body,
-        served_on=_today(today),
-        emailed_to=subject.contact_email,
-    )
-    if subject.contact_email:
-        address, sent = subject.contact_email, body if email_body is None else email_body
-        transaction.on_commit(
-            lambda: send_mail(title, sent, settings.DEFAULT_FROM_EMAIL, [address])
-        )
-    return notice
-
-
-def letter_language():
-    """Letters to a person are written in the portal's language (settings.LANGUAGE_CODE),
-    not in the language of the official's screen that caused them."""
-    return translation.override(settings.LANGUAGE_CODE)
-
-
-def _record_line(record: IntegrityRecord) -> str:
-    return _("%(type)s, decision %(number)s of %(date)s by %(authority)s") % {
-        "type": record.record_type.title,
-        "number": record.decision_number,
-        "date": record.decision_date.isoformat(),
-        "authority": record.authority.name,
-    }
 
 
 @transaction.atomic
@@ -361,54 +322,6 @@ def case_decide(
 
 
 @transaction.atomic
-def record_serve_notice(
-    *, actor: Actor, record: IntegrityRecord, today: datetime.date | None = None
-) -> Notice:
-    """Serve the decision notice; the notice period (before publication) starts today."""
-    record = _lock(IntegrityRecord, record)
-    require_operator_or_official(
-        actor, authority=record.authority, roles=(CLERK, REVIEWER, SUPERVISOR)
-    )
-    return _serve_notice(record, actor, _today(today))
-
-
-def _serve_notice(record: IntegrityRecord, actor: Actor, today: datetime.date) -> Notice:
-    """The decision notice on a locked record (the caller checked who acts)."""
-    if record.notice_served_on is not None:
-        raise ApplicationError(_("The notice for this record has already been served."))
-    publish_from = add_days(today, settings.SCS_NOTICE_PERIOD_DAYS)
-    if record.publication_start is not None:
-        what = _(
-            "Unless you object before %(date)s, it will be published from that date until "
-            "%(end)s. You may object to the issuing authority; objections are decided within "
-            "15 days."
-        ) % {
-            "date": publish_from.isoformat(),
-            "end": record.publication_end.isoformat()
-            if record.publication_end
-            else _("performance of the obligation"),
-        }
-    else:
-        what = _("This record is not published. You may object to the issuing authority.")
-    with letter_language():  # the person's letter, whoever acts
-        notice = notice_issue(
-            subject=record.subject,
-            record=record,
-            kind=NoticeKind.DECISION,
-            title=_("Notice of decision %(number)s") % {"number": record.decision_number},
-            body=_("A decision has been recorded about you: %(record)s.") % {
-                "record": _record_line(record)
-            } + " " + what,
-            today=today,
-        )  # fmt: skip
-    record.notice_served_on = today
-    record.save(update_fields=["notice_served_on", "updated_at"])
-    audit_log(actor=actor, action="record.notice_served", obj=record, subject=record.subject,
-              new={"notice_served_on": today, "notice": notice.pk})  # fmt: skip
-    return notice
-
-
-@transaction.atomic
 def case_serve_notice(*, actor: Actor, case: Case, today: datetime.date | None = None) -> Notice:
     """decided → notified: the decision notice is served; the notice period starts today."""
     case = _lock(Case, case)
@@ -417,18 +330,6 @@ def case_serve_notice(*, actor: Actor, case: Case, today: datetime.date | None =
     notice = record_serve_notice(actor=actor, record=case.records.get(), today=today)
     _transition(case, actor, "case.notify", CaseState.NOTIFIED)
     return notice
-
-
-@transaction.atomic
-def record_register(*, actor: Actor, **fields: Any) -> IntegrityRecord:
-    """A decision recorded outside a case — in the admin, over the API, as an import row:
-    the record and its decision notice in one transaction, so it publishes after the
-    notice period exactly like a case's record (whose notice is the case's "serve" step).
-    `fields`: those of `record_create`; who may record for the authority is the caller's
-    check (the admin's scoped form, the API client's own authority)."""
-    record = record_create(actor=actor, **fields)
-    _serve_notice(record, actor, _today(fields.get("today")))
-    return record
 
 
 @transaction.atomic
@@ -449,18 +350,6 @@ def case_withdraw(*, actor: Actor, case: Case, reason: str) -> Case:
         raise ApplicationError({"reason": _("Give the reason for withdrawing the case.")})
     return _transition(case, actor, "case.withdraw", CaseState.WITHDRAWN,
                        withdrawal_reason=reason.strip())  # fmt: skip
-
-
-def _set_status(record: IntegrityRecord, actor: Actor, action: str, status: str, **extra):
-    # the audit row holds the old value of every field the change sets, not only the status
-    old = {"status": record.status, **{key: getattr(record, key) for key in extra}}
-    record.status = status
-    for key, value in extra.items():
-        setattr(record, key, value)
-    record.save()
-    mark_dirty([record.subject_id])
-    audit_log(actor=actor, action=action, obj=record, subject=record.subject, old=old,
-              new={"status": status, **extra})  # fmt: skip
 
 
 def publication_sweep(*, today: datetime.date | None = None) -> dict[str, int]:
@@ -484,7 +373,7 @@ def publication_sweep(*, today: datetime.date | None = None) -> dict[str, int]:
             if record.status != RecordStatus.PENDING_NOTICE or _objection_pending(record):
                 continue
             published = timezone.now() if record.publication_start is not None else None
-            _set_status(record, None, "record.activate", RecordStatus.ACTIVE,
+            record_status_set(record, None, "record.activate", RecordStatus.ACTIVE,
                         published_at=published)  # fmt: skip
             activated += 1
     closed = IntegrityRecord.objects.filter(status=RecordStatus.ACTIVE).filter(
@@ -496,185 +385,14 @@ def publication_sweep(*, today: datetime.date | None = None) -> dict[str, int]:
             record = IntegrityRecord.objects.select_for_update().get(pk=pk)
             if record.status != RecordStatus.ACTIVE:
                 continue
-            _set_status(record, None, "record.expire", RecordStatus.EXPIRED,
+            record_status_set(record, None, "record.expire", RecordStatus.EXPIRED,
                         removed_at=timezone.now(), removal_reason="expiry")  # fmt: skip
             expired += 1
     return {"activated": activated, "expired": expired}
 
 
-REMOVABLE = (RecordStatus.PENDING_NOTICE, RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION)
-
-
-@transaction.atomic
-def record_remove(
-    *, actor: Actor, record: IntegrityRecord, reason: str, today: datetime.date | None = None
-) -> IntegrityRecord:
-    """Performance, performed settlement, creditor's withdrawal or revocation: the entry
-    leaves the public list at once (the nightly sweep is only a backstop)."""
-    today = _today(today)
-    record = _lock(IntegrityRecord, record)
-    require_official(actor, authority=record.authority, roles=(REVIEWER, SUPERVISOR))
-    require_state(record, "status", REMOVABLE)
-    kind = EVENT_OF_REMOVAL.get(reason)
-    if kind is None:
-        raise ApplicationError({"reason": _("Choose why the record is removed.")})
-    _record_event(record, actor, kind=kind, date=today, source="admin", today=today)
-    return record
-
-
-# removal reason (the officials' "remove" action) -> the event it records
-EVENT_OF_REMOVAL = {reason: kind for kind, reason in REMOVING_EVENTS.items()}
-
-
-EVENT_SOURCES = ("admin", "api", "import", "objection", "review")
-
-
-class RecordEventConflict(Conflict):
-    """The record can no longer change (removed, expired, repaired): HTTP 409."""
-
-
 def _objection_pending(record: IntegrityRecord) -> bool:
     return record.objections.filter(outcome="pending").exists()
-
-
-@transaction.atomic
-def record_event_report(
-    *,
-    actor: Actor,
-    record: IntegrityRecord,
-    kind: str,
-    date: datetime.date,
-    amount_performed=None,
-    note: str = "",
-    source: str = "api",
-    today: datetime.date | None = None,
-) -> tuple[RecordEvent, bool]:
-    """The issuing authority reports what happened after its decision. Idempotent: the same
-    event (kind, date, amount) again returns the stored one and changes nothing (created
-    False). A removing event (performed, settled, withdrawn by the creditor, revoked) takes
-    the listing down in this transaction and stops its points; a partial performance updates
-    the performance status and the amount performed that the public sees. Audited; the
-    subject gets a notice."""
-    today = _today(today)
-    record = _lock(IntegrityRecord, record)
-    require_operator_or_official(
-        actor, authority=record.authority, roles=(CLERK, REVIEWER, SUPERVISOR)
-    )
-    if kind not in RecordEventKind.values:
-        raise ApplicationError({"kind": _("Unknown event.")})
-    existing = RecordEvent.objects.filter(
-        record=record, kind=kind, date=date, amount_performed=amount_performed
-    ).first()
-    if existing is not None:
-        return existing, False
-    return _record_event(
-        record, actor, kind=kind, date=date, amount_performed=amount_performed, note=note,
-        source=source, today=today,
-    ), True  # fmt: skip
-
-
-def _record_event(
-    record: IntegrityRecord,
-    actor: Actor,
-    *,
-    kind: str,
-    date: datetime.date,
-    source: str,
-    today: datetime.date,
-    amount_performed=None,
-    note: str = "",
-) -> RecordEvent:
-    """One new event on a locked record: the single place where performance, settlement,
-    withdrawal and revocation remove a listing (officials' removal, agencies' events,
-    objection corrections, reviews)."""
-    if date > today:
-        raise ApplicationError({"date": _("The date of the event cannot be in the future.")})
-    if date < record.decision_date:
-        raise ApplicationError(
-            {"date": _("The event cannot predate the decision (%(date)s).")
-             % {"date": record.decision_date.isoformat()}}
-        )  # fmt: skip
-    if amount_performed is not None:
-        if kind != RecordEventKind.PARTIALLY_PERFORMED:
-            raise ApplicationError(
-                {"amount_performed": _("An amount performed goes with a partial performance.")}
-            )
-        if record.amount_performed is not None and amount_performed < record.amount_performed:
-            raise ApplicationError(
-                {"amount_performed": _("The amount performed so far was already %(amount)s: it "
-                                       "is a running total and cannot go down.")
-                 % {"amount": record.amount_performed}}
-            )  # fmt: skip
-        if amount_performed < 0 or (record.amount is not None and amount_performed > record.amount):
-            raise ApplicationError(
-                {"amount_performed": _("The amount performed must be between 0 and the amount "
-                                       "of the decision (%(amount)s).")
-                 % {"amount": record.amount}}
-            )  # fmt: skip
-    if record.status not in REMOVABLE:
-        raise RecordEventConflict(
-            {"record": _("This record no longer changes: it is “%(status)s”%(since)s.")
-             % {"status": record.get_status_display(),
-                "since": (_(" since %(date)s (%(reason)s)")
-                          % {"date": timezone.localtime(record.removed_at).date().isoformat(),
-                             "reason": record.get_removal_reason_display() or "—"})
-                if record.removed_at else ""}},
-            code="conflict",
-        )  # fmt: skip
-    event = RecordEvent.objects.create(
-        record=record, kind=kind, date=date, amount_performed=amount_performed,
-        note=(note or "").strip(), source=source,
-        reported_by=actor if actor is not None and actor.is_authenticated else None,
-    )  # fmt: skip
-    audit_log(actor=actor, action="record.event", obj=event, subject=record.subject,
-              new={"record": record.pk, "kind": kind, "date": date, "source": source,
-                   "amount_performed": amount_performed})  # fmt: skip
-    reason = REMOVING_EVENTS.get(kind)
-    if reason is not None:
-        _remove_listing(record, actor, reason, today)
-        return event
-    old = {"performance_status": record.performance_status,
-           "amount_performed": record.amount_performed}  # fmt: skip
-    record.performance_status = PerformanceStatus.PARTIALLY_PERFORMED
-    if amount_performed is not None:
-        record.amount_performed = amount_performed
-    record.save(update_fields=["performance_status", "amount_performed", "updated_at"])
-    audit_log(actor=actor, action="record.performance", obj=record, subject=record.subject,
-              old=old, new={"performance_status": record.performance_status,
-                            "amount_performed": record.amount_performed})  # fmt: skip
-    with letter_language():  # the person's letter, whoever acts
-        notice_issue(
-            subject=record.subject, record=record, kind=NoticeKind.PERFORMANCE,
-            title=_("Partial performance recorded for %(number)s")
-            % {"number": record.decision_number},
-            body=_("%(authority)s recorded a partial performance of %(record)s on "
-                   "%(date)s%(amount)s. The listing stays until the obligation is performed in "
-                   "full.")
-            % {"authority": record.authority.name, "record": _record_line(record),
-               "date": date.isoformat(),
-               "amount": (_(" (performed so far: %(amount)s CNY)") % {"amount": amount_performed})
-               if amount_performed is not None else ""},
-            today=today,
-        )  # fmt: skip
-    return event
-
-
-def _remove_listing(record: IntegrityRecord, actor: Actor, reason: str, today) -> None:
-    extra: dict[str, Any] = {"removed_at": timezone.now(), "removal_reason": reason}
-    if reason in ("performed", "settlement"):
-        extra["performance_status"] = PerformanceStatus.PERFORMED
-    status = RecordStatus.REVOKED if reason == "revocation" else RecordStatus.REMOVED
-    _set_status(record, actor, "record.remove", status, **extra)
-    with letter_language():  # the person's letter, whoever acts
-        notice_issue(
-            subject=record.subject,
-            record=record,
-            kind=NoticeKind.REMOVAL,
-            title=_("Removal of record %(number)s") % {"number": record.decision_number},
-            body=_("The record %(record)s has been removed (%(reason)s).")
-            % {"record": _record_line(record), "reason": record.get_removal_reason_display()},
-            today=today,
-        )
 
 
 @transaction.atomic
@@ -707,7 +425,7 @@ def record_extend_listing(
             subject=record.subject, record=record, kind=NoticeKind.EXTENSION,
             title=_("Extension of listing %(number)s") % {"number": record.decision_number},
             body=_("The listing %(record)s is extended until %(date)s. Reason: %(reason)s")
-            % {"record": _record_line(record), "date": record.publication_end.isoformat(),
+            % {"record": record_line(record), "date": record.publication_end.isoformat(),
                "reason": reason},
             today=today,
         )  # fmt: skip
@@ -746,7 +464,7 @@ def objection_file(
     # objection is decided); one still in its notice period stays pending: it neither counts
     # nor publishes until the objection is decided (the sweep waits for it).
     if record.status == RecordStatus.ACTIVE:
-        _set_status(record, actor, "record.objection_filed", RecordStatus.UNDER_OBJECTION)
+        record_status_set(record, actor, "record.objection_filed", RecordStatus.UNDER_OBJECTION)
     audit_log(actor=actor, action="objection.file", obj=objection, subject=record.subject,
               new={"record": record.pk, "due_on": objection.due_on, **files})  # fmt: skip
     with letter_language():  # the person's letter, whoever acts
@@ -754,7 +472,7 @@ def objection_file(
             subject=record.subject, record=record, kind=NoticeKind.OBJECTION_RECEIVED,
             title=_("Objection received"),
             body=_("Your objection to %(record)s was received on %(date)s and will be decided by "
-                   "%(due)s.") % {"record": _record_line(record), "date": today.isoformat(),
+                   "%(due)s.") % {"record": record_line(record), "date": today.isoformat(),
                                   "due": objection.due_on.isoformat()},
             today=today,
         )  # fmt: skip
@@ -795,7 +513,7 @@ def objection_decide(
     still_listed = record.status == RecordStatus.UNDER_OBJECTION
     if outcome == "upheld":
         if still_listed or record.status == RecordStatus.PENDING_NOTICE:
-            _set_status(record, actor, "record.revoke", RecordStatus.REVOKED,
+            record_status_set(record, actor, "record.revoke", RecordStatus.REVOKED,
                         removed_at=timezone.now(), removal_reason="objection_upheld")  # fmt: skip
     else:
         if outcome == "partly_upheld":
@@ -803,14 +521,14 @@ def objection_decide(
             objection.correction_due_on = add_working_days(today, 3)
             objection.corrected_on = today
         if still_listed:
-            _set_status(record, actor, "record.objection_closed", objection.status_before)
+            record_status_set(record, actor, "record.objection_closed", objection.status_before)
         if (
             record.performance_status == PerformanceStatus.PERFORMED
             and record.record_type.places_on_blacklist
             and record.status in REMOVABLE
         ):
             # a correction to "performed": the listing goes, as on any performance event
-            _record_event(record, actor, kind=RecordEventKind.PERFORMED, date=today,
+            record_event_add(record, actor, kind=RecordEventKind.PERFORMED, date=today,
                           source="objection", today=today)  # fmt: skip
     objection.save()
     audit_log(actor=actor, action="objection.decide", obj=objection, subject=record.subject,
@@ -822,7 +540,7 @@ def objection_decide(
             title=_("Decision on your objection"),
             body=_("Your objection to %(record)s: %(outcome)s. Reasons: %(reasons)s. You may "
                    "appeal to %(parent)s until %(until)s.")
-            % {"record": _record_line(record), "outcome": objection.get_outcome_display(),
+            % {"record": record_line(record), "outcome": objection.get_outcome_display(),
                "reasons": objection.reasons,
                "parent": record.authority.parent.name if record.authority.parent else "—",
                "until": objection.appeal_until.isoformat()},
@@ -896,7 +614,7 @@ def appeal_decide(
     appeal.decided_on = today
     appeal.save()
     if upheld and record.status in REMOVABLE:
-        _set_status(record, actor, "record.revoke", RecordStatus.REVOKED,
+        record_status_set(record, actor, "record.revoke", RecordStatus.REVOKED,
                     removed_at=timezone.now(), removal_reason="objection_upheld")  # fmt: skip
     audit_log(actor=actor, action="appeal.decide", obj=appeal, subject=record.subject,
               old={"state": "pending"}, new={"state": appeal.state})  # fmt: skip
@@ -906,7 +624,7 @@ def appeal_decide(
             title=_("Decision on your appeal"),
             body=_("%(authority)s decided your appeal about %(record)s: %(outcome)s. Reasons: "
                    "%(reasons)s") % {"authority": appeal.authority.name,
-                                     "record": _record_line(record),
+                                     "record": record_line(record),
                                      "outcome": appeal.get_state_display(),
                                      "reasons": appeal.reasons},
             today=today,
@@ -958,7 +676,7 @@ def repair_decide(
     application.decided_on = today
     application.save()
     if granted:
-        _set_status(record, actor, "record.repair", RecordStatus.REPAIRED,
+        record_status_set(record, actor, "record.repair", RecordStatus.REPAIRED,
                     removed_at=timezone.now(), removal_reason="repair")  # fmt: skip
     audit_log(actor=actor, action="repair.decide", obj=application, subject=record.subject,
               old={"state": "pending"}, new={"state": application.state})  # fmt: skip
@@ -967,7 +685,7 @@ def repair_decide(
             subject=record.subject, record=record, kind=NoticeKind.REPAIR_OUTCOME,
             title=_("Decision on your credit repair application"),
             body=_("Your application about %(record)s: %(outcome)s. Reasons: %(reasons)s")
-            % {"record": _record_line(record), "outcome": application.get_state_display(),
+            % {"record": record_line(record), "outcome": application.get_state_display(),
                "reasons": application.reasons},
             today=today,
         )  # fmt: skip
@@ -1049,7 +767,7 @@ def _review_case_create(record: IntegrityRecord, today: datetime.date) -> Case:
         facts=_("The listing %(record)s (ground 1: until performance) falls due for its "
                 "mandatory review on %(date)s. Check whether the debtor is still able to "
                 "perform and refuses; conclude the review by continuing the listing or "
-                "removing it.") % {"record": _record_line(record),
+                "removing it.") % {"record": record_line(record),
                                    "date": record.review_due_on.isoformat()},
         basis_document=record.basis_document, amount=record.amount,
         obligation=record.obligation, judicial_ground=record.judicial_ground,
@@ -1066,7 +784,7 @@ def _review_case_create(record: IntegrityRecord, today: datetime.date) -> Case:
             body=_("%(authority)s is reviewing your listing %(record)s, as the rules require "
                    "every two years. It will tell you the outcome by %(due)s. You may send it "
                    "evidence of performance or of your inability to perform.")
-            % {"authority": record.authority.name, "record": _record_line(record),
+            % {"authority": record.authority.name, "record": record_line(record),
                "due": case.due_date.isoformat()},
             today=today,
         )  # fmt: skip
@@ -1107,13 +825,13 @@ def review_case_conclude(
                 % {"number": record.decision_number},
                 body=_("%(authority)s reviewed your listing %(record)s: it continues until the "
                        "obligation is performed. Reasons: %(reasons)s. Next review: %(next)s.")
-                % {"authority": record.authority.name, "record": _record_line(record),
+                % {"authority": record.authority.name, "record": record_line(record),
                    "reasons": reasons.strip(), "next": record.review_due_on.isoformat()},
                 today=today,
             )  # fmt: skip
     else:
         require_state(record, "status", REMOVABLE)
-        _record_event(record, actor, kind=EVENT_OF_REMOVAL[outcome], date=today,
+        record_event_add(record, actor, kind=EVENT_OF_REMOVAL[outcome], date=today,
                       note=reasons.strip(), source="review", today=today)  # fmt: skip
     return _transition(case, actor, "case.review_conclude", CaseState.CLOSED,
                        decided_by=actor, decided_at=timezone.now())  # fmt: skip

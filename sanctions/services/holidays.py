@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from sanctions.kernel.errors import ApplicationError
 from sanctions.kernel.roles import Actor
 from sanctions.models import Holiday
-from sanctions.services.core import catalog_save
+from sanctions.registry.services.catalog import catalog_save
 
 # The names migration 0004 uses (the package's Chinese names are shortened: 清明, 端午, 中秋).
 FESTIVAL_NAMES = {

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
@@ -29,27 +28,14 @@ from sanctions.models import (
     Subject,
 )
 
-__all__ = [
-    "COUNTING_STATUSES",
-    "active_ruleset",
-    "mark_dirty",
-    "ruleset_activate",
-    "ruleset_create_draft",
-    "ruleset_update_draft",
-    "ruleset_what_if",
-    "score_chunk_execute",
-    "score_explain",
-    "score_floor_seconds",
-    "score_floor_totals",
-    "score_recompute_inline",
-    "score_run_finish_if_complete",
-    "score_run_pending_chunks",
-    "score_run_start",
-]
-
 CHUNK_SIZE = 50_000
+
+
 COUNTING_STATUSES = ("active", "under_objection")
+
+
 DOMAINS = ("government", "commercial", "societal", "judicial")
+
 
 # One definition of "this record counts on day %(as_of)s": inside its effective window and
 # neither repaired, revoked, removed nor expired. Used by recompute, explanation, preview.
@@ -58,7 +44,11 @@ COUNTING_PREDICATE = """
     AND r.effective_from <= %(as_of)s
     AND (r.effective_until IS NULL OR r.effective_until >= %(as_of)s)
 """
+
+
 POINTS_EXPRESSION = "COALESCE((%(overrides)s::jsonb ->> t.code)::int, t.points)"
+
+
 ADULT_PREDICATE = (
     "(s.birth_date IS NULL OR s.birth_date <= (%(as_of)s::date - interval '18 years'))"
 )
@@ -168,28 +158,6 @@ def _chunk_sql(ruleset: RuleSet, subject_filter: str) -> str:
         SELECT (SELECT count(*) FROM ins) + (SELECT count(*) FROM upd),
                (SELECT count(*) FROM hist)
     """
-
-
-# --- dirty set -------------------------------------------------------------------------------
-
-
-def mark_dirty(subject_ids: Iterable[int]) -> None:
-    """Note that these subjects' scores may have changed (called by record services)."""
-    ids = sorted({int(i) for i in subject_ids})
-    if not ids:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO sanctions_scoredirty (subject_id, marked_at)
-            SELECT unnest(%s::bigint[]), now()
-            ON CONFLICT (subject_id) DO UPDATE SET marked_at = now()
-            """,
-            [ids],
-        )
-
-
-# --- runs ------------------------------------------------------------------------------------
 
 
 def _last_done_run() -> ScoreRun | None:
@@ -376,9 +344,6 @@ def score_floor_seconds(*, as_of: datetime.date | None = None) -> float:
     return time.perf_counter() - started
 
 
-# --- explanation and preview -------------------------------------------------------------------
-
-
 def score_explain(*, subject: Subject, as_of: datetime.date | None = None) -> dict[str, Any]:
     """The records and points that make a subject's score, under the active rule version,
     computed with the recompute's own predicate and points expression."""
@@ -451,9 +416,6 @@ def ruleset_what_if(*, ruleset: RuleSet, as_of: datetime.date | None = None) -> 
         matrix = [{"from": old, "to": new, "count": n} for old, new, n in cursor.fetchall()]
     changed = sum(row["count"] for row in matrix if row["from"] != row["to"])
     return {"matrix": matrix, "changed": changed, "total": sum(r["count"] for r in matrix)}
-
-
-# --- rule sets ---------------------------------------------------------------------------------
 
 
 def _require_supervisor(actor: Actor) -> None:

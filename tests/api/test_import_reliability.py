@@ -151,7 +151,7 @@ def test_old_failed_batches_lose_their_file(court_agency, settings):
 def test_an_import_does_not_block_the_same_clients_status_request(court_agency, settings):
     """The chunk's transaction locks only the batch row: the client, its authority and its
     user stay free, so a status request (which reads them) never waits for the import."""
-    from sanctions.catalog import seed_catalog  # noqa: F401 - the catalog fixture ran
+    from sanctions.registry.catalog_data import seed_catalog  # noqa: F401 - the catalog fixture ran
     from sanctions.services.agency import api_client_authenticate
 
     client, key = court_agency

@@ -62,7 +62,7 @@ def test_different_payload_same_number_is_409_and_changes_nothing(api, court_age
 
 def test_number_recorded_outside_the_api_is_a_conflict(api, court_agency, catalog):
     from sanctions.models import Authority, RecordType
-    from sanctions.services.core import record_create
+    from sanctions.registry.services.records import record_create
 
     citizen = make_citizen()
     record_create(
@@ -82,7 +82,7 @@ def test_number_held_outside_the_api_is_a_conflict_before_other_record_rules(
     api, court_agency, catalog
 ):
     from sanctions.models import Authority, RecordType
-    from sanctions.services.core import record_create
+    from sanctions.registry.services.records import record_create
 
     record_create(
         actor=None, subject=make_citizen().subject,
@@ -105,7 +105,8 @@ def test_a_submission_checks_the_record_rules_once_and_the_number_once(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from sanctions.services import agency, core
+    from sanctions.registry.services import records as core
+    from sanctions.services import agency
 
     client, key = court_agency
     if mode == "case":

@@ -219,7 +219,7 @@ def test_every_identifier_entry_point_refuses_a_bad_shape_alike(api, court_agenc
 
 
 def test_restriction_check_agrees_with_the_citizens_view(api, court_agency, listed):  # noqa: F811
-    from sanctions.selectors import active_measures
+    from sanctions.registry.selectors import active_measures
 
     zhang = listed["people"]["zhang"]
     check = api.get(CHECK, HTTP_X_SUBJECT_IDENTIFIER=zhang.resident_id, **auth(court_agency[1]))

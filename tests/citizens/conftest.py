@@ -11,7 +11,7 @@ from django.utils import timezone
 from citizens import services as citizen_services
 from citizens.selectors import citizen_on_file_with
 from sanctions.models import RecordType
-from sanctions.selectors import record_types_offered_to
+from sanctions.registry.selectors import record_types_offered_to
 from sanctions.services.scoring import score_recompute_inline
 from tests import services
 from tests.factories import make_citizen, make_enterprise, make_official

@@ -8,7 +8,7 @@ import pytest
 
 from sanctions.kernel.errors import ApplicationError
 from sanctions.models import AuditEvent, RuleSet
-from sanctions.selectors import public_entries
+from sanctions.registry.selectors import public_entries
 from tests import services
 from tests.factories import make_citizen, make_official, the_event
 from tests.sanctions.test_casework import D, decided

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from sanctions.kernel.errors import ApplicationError
 from sanctions.kernel.workdays import add_working_days
 from sanctions.models import AuditEvent, Holiday, IntegrityRecord, Notice, RecordType
-from sanctions.selectors import public_entries
+from sanctions.registry.selectors import public_entries
 from tests import services
 from tests.factories import make_citizen, make_enterprise, make_official
 

@@ -7,7 +7,6 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from sanctions.catalog import ISSUER_KINDS, RECORD_TYPES
 from sanctions.kernel.errors import ApplicationError
 from sanctions.models import (
     AuditEvent,
@@ -16,6 +15,7 @@ from sanctions.models import (
     IntegrityRecord,
     RecordType,
 )
+from sanctions.registry.catalog_data import ISSUER_KINDS, RECORD_TYPES
 from scs_portal.management.commands.seed_demo import _authority_for
 from tests import services
 from tests.factories import make_citizen, make_official

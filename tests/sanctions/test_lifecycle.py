@@ -24,7 +24,7 @@ from sanctions.models import (
     RecordEvent,
     RecordType,
 )
-from sanctions.selectors import is_public
+from sanctions.registry.selectors import is_public
 from sanctions.services.agency import api_client_create
 from tests import services
 from tests.factories import make_citizen, make_official, resident_id

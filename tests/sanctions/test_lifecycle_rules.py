@@ -18,7 +18,8 @@ from sanctions.models import (
     Notice,
     RecordType,
 )
-from sanctions.selectors import dashboard, is_public, records_in_effect
+from sanctions.registry.selectors import is_public, records_in_effect
+from sanctions.selectors import dashboard
 from tests import services
 from tests.factories import make_citizen, make_official
 from tests.sanctions.test_casework import pdf

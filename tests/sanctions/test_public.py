@@ -98,7 +98,7 @@ def test_legal_representative_and_filters(client, listed):
         "北京诚信示范贸易有限公司"]  # fmt: skip
     assert names(client.get(reverse("search"), {"ground": 1})) == ["李小龙"]
     # each province lists exactly the entries of subjects registered there
-    from sanctions.selectors import public_entries
+    from sanctions.registry.selectors import public_entries
 
     entries = public_entries().select_related("subject")
     assert entries.exists()
@@ -247,7 +247,7 @@ def case_numbers(client, query: str) -> list[str]:
 def test_one_character_search_equals_the_gram_condition(client, listed, catalog):
     from sanctions.filters import filtered_entries
     from sanctions.public import filter_entries_by_name, name_condition
-    from sanctions.selectors import public_entries
+    from sanctions.registry.selectors import public_entries
 
     wang = make_citizen(name="王伟")
     publish(wang.subject, "judicial-dishonest-debtor", "bj-dongcheng-court", "(2025)京0101执7号",

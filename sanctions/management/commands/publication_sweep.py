@@ -8,7 +8,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sanctions.services import publication_sweep, retention_sweep, review_cases_open
+from sanctions.services.casework import publication_sweep, retention_sweep, review_cases_open
 
 
 def _date(value: str) -> datetime.date:

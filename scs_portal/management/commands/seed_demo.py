@@ -34,7 +34,7 @@ from sanctions.kernel.identifiers import identifier_hash, mask_identifier, valid
 from sanctions.kernel.pinyin import person_name_pinyin, text_pinyin
 from sanctions.kernel.roles import AUDITOR, CLERK, REVIEWER, SUPERVISOR
 from sanctions.models import Authority, IntegrityRecord, JudicialGround, Official, RecordType
-from sanctions.services import publication_sweep, review_cases_open
+from sanctions.registry.services.records import record_create, record_serve_notice
 from sanctions.services.casework import (
     case_create,
     case_decide,
@@ -42,10 +42,10 @@ from sanctions.services.casework import (
     case_submit,
     evidence_add,
     objection_file,
-    record_serve_notice,
+    publication_sweep,
     repair_apply,
+    review_cases_open,
 )
-from sanctions.services.core import record_create
 from sanctions.services.scoring import score_recompute_inline
 from scs_portal.demo import (
     BEIJING,

@@ -15,9 +15,11 @@ from sanctions.kernel.audit import audit_log
 from sanctions.kernel.errors import ApplicationError
 from sanctions.kernel.roles import CLERK, REVIEWER, SUPERVISOR, Actor, authorities_visible_to
 from sanctions.models import Authority, Official
-from sanctions.selectors import accounts_placeable_by
+from sanctions.registry.selectors import accounts_placeable_by
 
 ACCESS_FIELDS = ("is_active", "is_staff", "is_superuser")
+
+
 # the roles the Official admin assigns; other groups of an account (e.g. an operator's) are
 # the operator's to give in the Users admin and are left as they are
 OFFICIAL_ROLES = (CLERK, REVIEWER, SUPERVISOR)
@@ -62,20 +64,6 @@ def accounts_delete(*, actor: Actor, users) -> None:
     for user in users:
         audit_log(actor=actor, action="user.delete", obj=user, old=account_access(user))
     get_user_model().objects.filter(pk__in=[user.pk for user in users]).delete()
-
-
-# --- who may change whose access -------------------------------------------------------------
-#
-# The rules (docs/security.md, "Accounts and roles"):
-# - only the operator (an active superuser) changes user accounts' flags, groups and
-#   permissions, and only an operator makes an operator;
-# - only the operator or a supervisor creates, changes or removes officials; a supervisor only
-#   those of the authorities they oversee (their own and the bodies below it), and assigns
-#   only those authorities;
-# - nobody changes their own account's access or their own official (authority, roles, title);
-# - nobody makes a peer or a superior: a supervisor leaves the other supervisors of their own
-#   authority alone and cannot make anyone a supervisor of it (the operator or a supervisor
-#   higher up does that).
 
 
 def _is_operator(actor: Actor) -> bool:
