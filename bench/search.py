@@ -337,7 +337,7 @@ def main() -> int:
     from django.core.management import call_command
 
     from sanctions.models import Subject
-    from sanctions.selectors import public_entries
+    from sanctions.registry.selectors import public_entries
 
     call_command("migrate", verbosity=0)
     if Subject.objects.count() < args.subjects:

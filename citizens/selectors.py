@@ -32,8 +32,9 @@ from sanctions.models import (
 )
 from sanctions.public import public_entry
 from sanctions.registry.selectors import is_public, records_in_effect, records_triggering_measures
+from sanctions.scoring.selectors import score_explain
+from sanctions.scoring.sql import DOMAINS
 from sanctions.selectors import may_object, may_repair
-from sanctions.services.scoring import DOMAINS, score_explain
 
 
 def subjects_of(user) -> QuerySet[Subject]:

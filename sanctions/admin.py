@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 # registers the scoring and the API clients' admin
-from sanctions import admin_agency, admin_scoring  # noqa: F401
+from sanctions import admin_agency  # noqa: F401
 from sanctions.admin_casework import RECORD_ACTIONS
 from sanctions.kernel.admin import (
     IdentifierSearchMixin,
@@ -33,6 +33,7 @@ from sanctions.registry.selectors import (
     records_visible_to,
 )
 from sanctions.registry.services.records import record_register, record_validate
+from sanctions.scoring import admin as scoring_admin  # noqa: F401
 from scs_portal.admin_input import column_bounds
 from scs_portal.admin_site import LabelledTabularInline
 

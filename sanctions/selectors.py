@@ -36,7 +36,6 @@ from sanctions.models import (
     RecordStatus,
     RecordType,
     RepairApplication,
-    ScoreRunChunk,
 )
 from sanctions.models.casework import OPEN_CASE_STATES
 from sanctions.registry.selectors import active_measures, public_entries, records_visible_to
@@ -301,14 +300,6 @@ def active_restrictions(*, subject, measure=None, today: datetime.date | None = 
         if item["measure"].kind == MeasureKind.RESTRICTION
         and (measure is None or item["measure"].pk == measure.pk)
     ]
-
-
-def unfinished_score_chunks(*, started_before: datetime.datetime) -> QuerySet[int]:
-    """Ids of the chunks still to do in score runs that are running and started before the
-    given moment (the ones a crashed or restarted worker left behind)."""
-    return ScoreRunChunk.objects.filter(
-        run__state="running", done=False, run__started_at__lte=started_before
-    ).values_list("pk", flat=True)
 
 
 def deadlines_due(*, start: datetime.date, end: datetime.date) -> list:

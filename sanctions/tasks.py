@@ -36,7 +36,7 @@ def score_recompute(kind: str = "incremental", as_of: str | None = None) -> int:
 
     Progress lives in ScoreRun / ScoreRunChunk (not a chord), so a lost task is found and
     re-sent by `score_resume`."""
-    from sanctions.services.scoring import score_run_pending_chunks, score_run_start
+    from sanctions.scoring.services import score_run_pending_chunks, score_run_start
 
     day = datetime.date.fromisoformat(as_of) if as_of else None
     run = score_run_start(kind=kind, as_of=day)
@@ -54,7 +54,7 @@ def score_recompute(kind: str = "incremental", as_of: str | None = None) -> int:
 )
 def score_chunk(chunk_id: int) -> int:
     """Idempotent: a done chunk is skipped; scores and the done flag commit together."""
-    from sanctions.services.scoring import score_chunk_execute
+    from sanctions.scoring.services import score_chunk_execute
 
     return score_chunk_execute(chunk_id)
 
@@ -65,7 +65,7 @@ def score_resume(older_than_seconds: int = 0) -> int:
     Safe: a chunk already done, or being done, is skipped under its row lock."""
     from django.utils import timezone
 
-    from sanctions.selectors import unfinished_score_chunks
+    from sanctions.scoring.selectors import unfinished_score_chunks
 
     cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
     pending = unfinished_score_chunks(started_before=cutoff)

@@ -5,6 +5,7 @@ The tests were written when `sanctions.services` held every write, and call
 (docs/architecture.md). This module gathers the ones the tests call, so their bodies
 (and assertions) stay as they were. Production code imports each from its package."""
 
+from bench.recompute import score_floor_totals
 from sanctions.kernel.audit import access_log_write, audit_log
 from sanctions.registry.services.catalog import record_type_create, record_type_update
 from sanctions.registry.services.notices import notice_issue
@@ -16,6 +17,15 @@ from sanctions.registry.services.records import (
     record_remove,
     record_serve_notice,
     record_validate,
+)
+from sanctions.scoring.selectors import active_ruleset, ruleset_what_if, score_explain
+from sanctions.scoring.services import (
+    ruleset_activate,
+    ruleset_create_draft,
+    ruleset_update_draft,
+    score_recompute_inline,
+    score_run_pending_chunks,
+    score_run_start,
 )
 from sanctions.services.casework import (
     appeal_decide,
@@ -37,18 +47,6 @@ from sanctions.services.casework import (
     retention_sweep,
     review_case_conclude,
     review_cases_open,
-)
-from sanctions.services.scoring import (
-    active_ruleset,
-    ruleset_activate,
-    ruleset_create_draft,
-    ruleset_update_draft,
-    ruleset_what_if,
-    score_explain,
-    score_floor_totals,
-    score_recompute_inline,
-    score_run_pending_chunks,
-    score_run_start,
 )
 
 __all__ = [

@@ -416,7 +416,7 @@ def test_record_type_periods_and_points_beyond_the_limits_are_field_errors(clien
 
 def test_rule_set_numbers_beyond_the_limits_are_refused(world):
     from sanctions.kernel.errors import ApplicationError
-    from sanctions.services.scoring import validate_ruleset_fields
+    from sanctions.scoring.services import validate_ruleset_fields
 
     bands = [["A", 960], ["B", None]]
     fine = {"grade_bands": bands, "points_overrides": {"judicial-dishonest-debtor": -100},

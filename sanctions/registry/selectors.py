@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from sanctions.db.predicates import counts_for_score_q, in_publication_window_q
 from sanctions.kernel.roles import authorities_visible_to, scoped
 from sanctions.models import (
     Authority,
@@ -17,7 +18,6 @@ from sanctions.models import (
     IntegrityRecord,
     Official,
     PerformanceStatus,
-    RecordStatus,
     RecordType,
     Subject,
 )
@@ -72,12 +72,9 @@ def public_entries(*, today: datetime.date | None = None) -> QuerySet[IntegrityR
     """
     today = today or timezone.localdate()
     return (
-        IntegrityRecord.objects.filter(
-            status__in=[RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION],
-            published_at__isnull=False,
-            publication_start__lte=today,
-        )
-        .filter(Q(publication_end__isnull=True) | Q(publication_end__gte=today))
+        # a candidate public entry inside its window (sanctions.db.predicates: the search
+        # tables hold the candidates, tested against this form)
+        IntegrityRecord.objects.filter(in_publication_window_q(today))
         # Defence in depth (DESIGN.md §6): a judicial entry whose obligation is performed is
         # never public, even if a path recorded the performance without removing it.
         .exclude(
@@ -92,12 +89,10 @@ def is_public(record: IntegrityRecord, *, today: datetime.date | None = None) ->
 
 
 def records_in_effect(*, today: datetime.date | None = None) -> QuerySet[IntegrityRecord]:
-    """Records whose consequences apply today: the same predicate the score counts with
-    (active or under objection, inside the effective window)."""
+    """Records whose consequences apply today: the predicate the score counts with (active
+    or under objection, inside the effective window: sanctions.db.predicates)."""
     today = today or timezone.localdate()
-    return IntegrityRecord.objects.filter(
-        status__in=[RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION], effective_from__lte=today
-    ).filter(Q(effective_until__isnull=True) | Q(effective_until__gte=today))
+    return IntegrityRecord.objects.filter(counts_for_score_q(today))
 
 
 def records_triggering_measures(

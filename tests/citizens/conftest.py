@@ -12,7 +12,7 @@ from citizens import services as citizen_services
 from citizens.selectors import citizen_on_file_with
 from sanctions.models import RecordType
 from sanctions.registry.selectors import record_types_offered_to
-from sanctions.services.scoring import score_recompute_inline
+from sanctions.scoring.services import score_recompute_inline
 from tests import services
 from tests.factories import make_citizen, make_enterprise, make_official
 

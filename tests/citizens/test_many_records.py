@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from citizens import selectors
 from sanctions.models import IntegrityRecord, Notice, RecordType
-from sanctions.services.scoring import score_explain, score_recompute_inline
+from sanctions.scoring.selectors import score_explain
+from sanctions.scoring.services import score_recompute_inline
 
 pytestmark = pytest.mark.django_db
 

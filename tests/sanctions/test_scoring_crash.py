@@ -14,7 +14,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from sanctions.models import Score, ScoreHistory, ScoreRun
-from sanctions.services.scoring import _aggregate_sql, _grade_case, _params
+from sanctions.scoring.sql import aggregate_sql as _aggregate_sql
+from sanctions.scoring.sql import grade_case as _grade_case
+from sanctions.scoring.sql import sql_params as _params
 from tests import services
 
 BASE_DIR = Path(__file__).resolve().parents[2]

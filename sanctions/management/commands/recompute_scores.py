@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from sanctions.kernel.errors import ApplicationError
-from sanctions.services.scoring import score_recompute_inline
+from sanctions.scoring.services import score_recompute_inline
 
 
 class Command(BaseCommand):

@@ -35,6 +35,7 @@ from sanctions.kernel.pinyin import person_name_pinyin, text_pinyin
 from sanctions.kernel.roles import AUDITOR, CLERK, REVIEWER, SUPERVISOR
 from sanctions.models import Authority, IntegrityRecord, JudicialGround, Official, RecordType
 from sanctions.registry.services.records import record_create, record_serve_notice
+from sanctions.scoring.services import score_recompute_inline
 from sanctions.services.casework import (
     case_create,
     case_decide,
@@ -46,7 +47,6 @@ from sanctions.services.casework import (
     repair_apply,
     review_cases_open,
 )
-from sanctions.services.scoring import score_recompute_inline
 from scs_portal.demo import (
     BEIJING,
     DEMO_AUTHORITIES,

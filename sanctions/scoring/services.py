@@ -1,14 +1,9 @@
-"""Scoring (DESIGN.md §6): versioned rule sets, set-based recompute in PostgreSQL, the dirty
-set, runs split into idempotent chunks, explanations and the what-if preview.
-
-The aggregate, the explanation and the preview share one definition of "a record counts"
-(`COUNTING_PREDICATE`) and one points expression, so explanation and stored score agree.
-"""
+"""Writes of scoring: recompute runs split into idempotent chunks, and rule sets (drafts,
+four-eyes activation, which starts a full recompute after commit)."""
 
 from __future__ import annotations
 
 import datetime
-import json
 from typing import Any
 
 from django.db import connection, transaction
@@ -20,144 +15,17 @@ from sanctions.kernel.audit import audit_log
 from sanctions.kernel.errors import ApplicationError
 from sanctions.kernel.roles import SUPERVISOR, Actor
 from sanctions.models import (
+    RecordType,
     RuleSet,
     RuleSetState,
     ScoreDirty,
     ScoreRun,
     ScoreRunChunk,
-    Subject,
 )
+from sanctions.scoring.selectors import active_ruleset
+from sanctions.scoring.sql import chunk_sql, sql_params
 
 CHUNK_SIZE = 50_000
-
-
-COUNTING_STATUSES = ("active", "under_objection")
-
-
-DOMAINS = ("government", "commercial", "societal", "judicial")
-
-
-# One definition of "this record counts on day %(as_of)s": inside its effective window and
-# neither repaired, revoked, removed nor expired. Used by recompute, explanation, preview.
-COUNTING_PREDICATE = """
-    r.status IN ('active', 'under_objection')
-    AND r.effective_from <= %(as_of)s
-    AND (r.effective_until IS NULL OR r.effective_until >= %(as_of)s)
-"""
-
-
-POINTS_EXPRESSION = "COALESCE((%(overrides)s::jsonb ->> t.code)::int, t.points)"
-
-
-ADULT_PREDICATE = (
-    "(s.birth_date IS NULL OR s.birth_date <= (%(as_of)s::date - interval '18 years'))"
-)
-
-
-def active_ruleset() -> RuleSet:
-    ruleset = RuleSet.objects.filter(state=RuleSetState.ACTIVE).first()
-    if ruleset is None:
-        raise ApplicationError(_("No scoring rule set is active."))
-    return ruleset
-
-
-def _grade_case(ruleset: RuleSet, column: str) -> str:
-    """CASE expression from validated integer bands (no user text reaches the SQL)."""
-    parts = []
-    for grade, minimum in ruleset.grade_bands:
-        if minimum is None:
-            parts.append(f"ELSE '{grade}'")
-        else:
-            parts.append(f"WHEN {column} >= {int(minimum)} THEN '{grade}'")
-    if not parts[-1].startswith("ELSE"):
-        parts.append("ELSE 'D'")
-    return "CASE " + " ".join(parts) + " END"
-
-
-def _params(ruleset: RuleSet, as_of: datetime.date, **extra: Any) -> dict[str, Any]:
-    return {
-        "as_of": as_of,
-        "overrides": json.dumps(ruleset.points_overrides or {}),
-        "base": ruleset.base_score,
-        **extra,
-    }
-
-
-def _aggregate_sql(ruleset: RuleSet, subject_filter: str) -> str:
-    """SELECT subject_id, total, 4 domain sums for the adult subjects matching the filter.
-
-    `subject_filter` is a condition on the placeholder ``{col}`` (a subject id column); it is
-    applied to the records before the GROUP BY and to the subjects after it."""
-    sums = ",\n".join(f"SUM(pts) FILTER (WHERE domain = '{d}') AS {d}" for d in DOMAINS)
-    domains = ",\n".join(f"COALESCE(p.{d}, 0)::int AS {d}" for d in DOMAINS)
-    return f"""
-        SELECT s.id AS subject_id,
-               (%(base)s + COALESCE(p.points, 0))::int AS total,
-               {domains}
-        FROM sanctions_subject s
-        LEFT JOIN (
-            SELECT subject_id, SUM(pts) AS points, {sums}
-            FROM (
-                SELECT r.subject_id, t.domain, {POINTS_EXPRESSION} AS pts
-                FROM sanctions_integrityrecord r
-                JOIN sanctions_recordtype t ON t.id = r.record_type_id
-                WHERE {subject_filter.format(col="r.subject_id")} AND {COUNTING_PREDICATE}
-            ) counted
-            GROUP BY subject_id
-        ) p ON p.subject_id = s.id
-        WHERE {subject_filter.format(col="s.id")} AND {ADULT_PREDICATE}
-    """
-
-
-def _chunk_sql(ruleset: RuleSet, subject_filter: str) -> str:
-    """Write the chunk's scores — INSERT for subjects without a score, UPDATE ... WHERE IS
-    DISTINCT FROM for the others, so unchanged rows are not touched — and a history row only
-    where the score or grade changed. One statement, one snapshot; chunks are disjoint id
-    ranges, and the chunk row lock serialises a chunk with itself."""
-    grade = _grade_case(ruleset, "a.total")
-    cols = "total, government, commercial, societal, judicial"
-    return f"""
-        WITH a AS ({_aggregate_sql(ruleset, subject_filter)}),
-        g AS (SELECT a.*, {grade} AS grade FROM a),
-        cmp AS (
-            SELECT g.*, sc.subject_id IS NULL AS is_new,
-                   (sc.total, sc.government, sc.commercial, sc.societal, sc.judicial, sc.grade)
-                   IS DISTINCT FROM
-                   (g.total, g.government, g.commercial, g.societal, g.judicial, g.grade)
-                   AS changed,
-                   sc.rule_version IS DISTINCT FROM %(version)s AS version_changed
-            FROM g LEFT JOIN sanctions_score sc
-                ON sc.subject_id = g.subject_id AND {subject_filter.format(col="sc.subject_id")}
-        ),
-        ins AS (
-            INSERT INTO sanctions_score (subject_id, {cols}, grade, rule_version, computed_at)
-            SELECT subject_id, {cols}, grade, %(version)s, %(now)s FROM cmp WHERE is_new
-            RETURNING 1
-        ),
-        upd AS (
-            UPDATE sanctions_score sc SET
-                total = cmp.total, government = cmp.government, commercial = cmp.commercial,
-                societal = cmp.societal, judicial = cmp.judicial, grade = cmp.grade,
-                rule_version = %(version)s, computed_at = %(now)s
-            FROM cmp
-            WHERE sc.subject_id = cmp.subject_id AND NOT cmp.is_new
-              AND (cmp.changed OR cmp.version_changed)
-              AND (sc.total, sc.government, sc.commercial, sc.societal, sc.judicial, sc.grade,
-                   sc.rule_version)
-                  IS DISTINCT FROM
-                  (cmp.total, cmp.government, cmp.commercial, cmp.societal, cmp.judicial,
-                   cmp.grade, %(version)s)
-            RETURNING 1
-        ),
-        hist AS (
-            INSERT INTO sanctions_scorehistory
-                (subject_id, {cols}, grade, rule_version, computed_at)
-            SELECT subject_id, {cols}, grade, %(version)s, %(now)s FROM cmp WHERE changed
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM ins) + (SELECT count(*) FROM upd),
-               (SELECT count(*) FROM hist)
-    """
 
 
 def _last_done_run() -> ScoreRun | None:
@@ -244,7 +112,7 @@ def score_chunk_execute(chunk_id: int) -> int:
                 "WHERE subject_id >= %(lo)s AND subject_id < %(hi)s "
                 "AND marked_at <= %(started)s))"
             )
-        params = _params(
+        params = sql_params(
             ruleset, run.as_of, lo=chunk.lo, hi=chunk.hi, version=ruleset.version,
             now=timezone.now(), started=run.started_at,
         )  # fmt: skip
@@ -252,7 +120,7 @@ def score_chunk_execute(chunk_id: int) -> int:
             # Scores are derived data and the chunk's done flag commits with them: a commit
             # lost in a crash only means the chunk is computed again. No need to wait for WAL.
             cursor.execute("SET LOCAL synchronous_commit = off")
-            cursor.execute(_chunk_sql(ruleset, subject_filter), params)
+            cursor.execute(chunk_sql(ruleset, subject_filter), params)
             upserted, _history = cursor.fetchone()
             if run.kind == "incremental":
                 cursor.execute(
@@ -325,99 +193,6 @@ def score_recompute_inline(
     return run
 
 
-def score_floor_totals(*, as_of: datetime.date | None = None) -> tuple[int, int]:
-    """The bare aggregate of points per subject with no writes (the benchmark's floor):
-    (subjects scored, sum of their totals)."""
-    ruleset = active_ruleset()
-    sql = f"SELECT count(*), coalesce(sum(total), 0) FROM ({_aggregate_sql(ruleset, 'TRUE')}) x"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _params(ruleset, as_of or timezone.localdate()))
-        count, total = cursor.fetchone()
-    return count, int(total)
-
-
-def score_floor_seconds(*, as_of: datetime.date | None = None) -> float:
-    import time
-
-    started = time.perf_counter()
-    score_floor_totals(as_of=as_of)
-    return time.perf_counter() - started
-
-
-def score_explain(*, subject: Subject, as_of: datetime.date | None = None) -> dict[str, Any]:
-    """The records and points that make a subject's score, under the active rule version,
-    computed with the recompute's own predicate and points expression."""
-    ruleset = active_ruleset()
-    as_of = as_of or timezone.localdate()
-    params = _params(ruleset, as_of, subject=subject.pk)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT r.id, t.code, t.title, t.title_en, t.domain, {POINTS_EXPRESSION},
-                   r.legal_basis, r.decision_number, r.decision_date, r.effective_until,
-                   a.name
-            FROM sanctions_integrityrecord r
-            JOIN sanctions_recordtype t ON t.id = r.record_type_id
-            JOIN sanctions_authority a ON a.id = r.authority_id
-            JOIN sanctions_subject s ON s.id = r.subject_id
-            WHERE r.subject_id = %(subject)s AND {COUNTING_PREDICATE} AND {ADULT_PREDICATE}
-            ORDER BY r.decision_date, r.id
-            """,
-            params,
-        )
-        rows = [
-            {
-                "record_id": row[0], "type_code": row[1], "type_title": row[2],
-                "type_title_en": row[3], "domain": row[4], "points": row[5],
-                "legal_basis": row[6], "decision_number": row[7], "decision_date": row[8],
-                "counts_until": row[9], "authority": row[10],
-            }
-            for row in cursor.fetchall()
-        ]  # fmt: skip
-    from sanctions.kernel.rules import is_minor_on
-
-    minor = subject.kind == "person" and is_minor_on(subject.birth_date, as_of)
-    by_domain = {d: sum(r["points"] for r in rows if r["domain"] == d) for d in DOMAINS}
-    total = ruleset.base_score + sum(by_domain.values())
-    grade = _grade_in_python(ruleset, total)
-    return {
-        "rule_version": ruleset.version,
-        "as_of": as_of,
-        "base": ruleset.base_score,
-        "records": rows,
-        "by_domain": by_domain,
-        "total": None if minor else total,
-        "grade": None if minor else grade,
-        "minor": minor,
-    }
-
-
-def _grade_in_python(ruleset: RuleSet, total: int) -> str:
-    for grade, minimum in ruleset.grade_bands:
-        if minimum is None or total >= minimum:
-            return grade
-    return ruleset.grade_bands[-1][0]
-
-
-def ruleset_what_if(*, ruleset: RuleSet, as_of: datetime.date | None = None) -> dict[str, Any]:
-    """How many subjects would change grade (from → to) under `ruleset`, on the real data,
-    computed in one aggregate with no writes."""
-    as_of = as_of or timezone.localdate()
-    ruleset = RuleSet.objects.get(pk=ruleset.pk)  # the stored draft, not a stale copy
-    grade = _grade_case(ruleset, "a.total")
-    sql = f"""
-        WITH a AS ({_aggregate_sql(ruleset, "TRUE")})
-        SELECT coalesce(sc.grade, '—') AS old, {grade} AS new, count(*)
-        FROM a LEFT JOIN sanctions_score sc ON sc.subject_id = a.subject_id
-        GROUP BY 1, 2 ORDER BY 1, 2
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _params(ruleset, as_of))
-        matrix = [{"from": old, "to": new, "count": n} for old, new, n in cursor.fetchall()]
-    changed = sum(row["count"] for row in matrix if row["from"] != row["to"])
-    return {"matrix": matrix, "changed": changed, "total": sum(r["count"] for r in matrix)}
-
-
 def _require_supervisor(actor: Actor) -> None:
     if not (actor and actor.is_authenticated and actor.groups.filter(name=SUPERVISOR).exists()):
         raise ApplicationError(_("Only supervisors manage scoring rules."), code="forbidden")
@@ -426,8 +201,6 @@ def _require_supervisor(actor: Actor) -> None:
 def validate_ruleset_fields(
     *, grade_bands, points_overrides, base_score, default_effective_days=None
 ) -> None:
-    from sanctions.models import RecordType
-
     if not isinstance(grade_bands, list) or len(grade_bands) < 2:
         raise ApplicationError({"grade_bands": _("Give at least two grade bands.")})
     previous = None

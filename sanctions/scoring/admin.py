@@ -19,11 +19,11 @@ from sanctions.kernel.admin import (
 )
 from sanctions.kernel.errors import ApplicationError
 from sanctions.models import RuleSet, Score, ScoreRun
-from sanctions.services.scoring import (
+from sanctions.scoring.selectors import ruleset_what_if
+from sanctions.scoring.services import (
     ruleset_activate,
     ruleset_create_draft,
     ruleset_update_draft,
-    ruleset_what_if,
     validate_ruleset_fields,
 )
 
