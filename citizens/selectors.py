@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from citizens.models import ActivationCodeRequest, ActivationRequestState, Citizen
-from sanctions.eligibility import repair_eligible_from
+from sanctions.casework.eligibility import repair_eligible_from
+from sanctions.casework.selectors import may_object, may_repair
 from sanctions.kernel.roles import authorities_visible_to
 from sanctions.models import (
     AccessLog,
@@ -34,7 +35,6 @@ from sanctions.public import public_entry
 from sanctions.registry.selectors import is_public, records_in_effect, records_triggering_measures
 from sanctions.scoring.selectors import score_explain
 from sanctions.scoring.sql import DOMAINS
-from sanctions.selectors import may_object, may_repair
 
 
 def subjects_of(user) -> QuerySet[Subject]:

@@ -93,7 +93,7 @@ def import_batch_process(batch_id: int) -> None:
 @shared_task(name="sanctions.tasks.review_cases_open", autoretry_for=(OperationalError,), **DURABLE)
 def review_cases_open(today: str | None = None) -> int:
     """Idempotent: a listing with an open review case is skipped under its row lock."""
-    from sanctions.services.casework import review_cases_open as open_reviews
+    from sanctions.casework.services.listings import review_cases_open as open_reviews
 
     return open_reviews(today=datetime.date.fromisoformat(today) if today else None)
 
@@ -101,7 +101,7 @@ def review_cases_open(today: str | None = None) -> int:
 @shared_task(name="sanctions.tasks.retention_sweep", autoretry_for=(OperationalError,), **DURABLE)
 def retention_sweep(today: str | None = None) -> int:
     """Idempotent: an erased record is never due again."""
-    from sanctions.services.casework import retention_sweep as sweep
+    from sanctions.casework.services.retention import retention_sweep as sweep
 
     return sweep(today=datetime.date.fromisoformat(today) if today else None)
 
@@ -115,7 +115,7 @@ def retention_sweep(today: str | None = None) -> int:
 def deadline_reminders_send_task(today: str | None = None) -> dict[str, int]:
     """Idempotent: a reminder is stored (and e-mailed) at most once per official, item and due
     date, so a second run or a redelivery after a crash tells no one twice."""
-    from sanctions.services.reminders import deadline_reminders_send
+    from sanctions.casework.services.reminders import deadline_reminders_send
 
     day = datetime.date.fromisoformat(today) if today else None
     return deadline_reminders_send(today=day)

@@ -24,7 +24,7 @@ class PortalAdminSite(AdminSite):
         super().register(model_or_iterable, admin_class, **options)
 
     def index(self, request, extra_context=None):
-        from sanctions.selectors import dashboard
+        from sanctions.casework.selectors import dashboard
 
         extra_context = {**(extra_context or {}), "dashboard": dashboard(request.user)}
         return super().index(request, extra_context)

@@ -6,6 +6,30 @@ The tests were written when `sanctions.services` held every write, and call
 (and assertions) stay as they were. Production code imports each from its package."""
 
 from bench.recompute import score_floor_totals
+from sanctions.casework.services.cases import (
+    case_close,
+    case_create,
+    case_decide,
+    case_serve_notice,
+    case_submit,
+    case_update,
+    case_withdraw,
+    evidence_add,
+)
+from sanctions.casework.services.filings import (
+    appeal_decide,
+    appeal_file,
+    objection_decide,
+    objection_file,
+    repair_apply,
+    repair_decide,
+)
+from sanctions.casework.services.listings import (
+    record_extend_listing,
+    review_case_conclude,
+    review_cases_open,
+)
+from sanctions.casework.services.retention import retention_sweep
 from sanctions.kernel.audit import access_log_write, audit_log
 from sanctions.registry.services.catalog import record_type_create, record_type_update
 from sanctions.registry.services.notices import notice_issue
@@ -27,27 +51,7 @@ from sanctions.scoring.services import (
     score_run_pending_chunks,
     score_run_start,
 )
-from sanctions.services.casework import (
-    appeal_decide,
-    appeal_file,
-    case_close,
-    case_create,
-    case_decide,
-    case_serve_notice,
-    case_submit,
-    case_update,
-    case_withdraw,
-    evidence_add,
-    objection_decide,
-    objection_file,
-    publication_sweep,
-    record_extend_listing,
-    repair_apply,
-    repair_decide,
-    retention_sweep,
-    review_case_conclude,
-    review_cases_open,
-)
+from sanctions.services.casework import publication_sweep
 
 __all__ = [
     "access_log_write",

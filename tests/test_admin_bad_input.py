@@ -366,7 +366,7 @@ def test_case_add_with_a_malformed_subject_is_a_field_error(clerk_client):
 
 def test_objection_correction_with_a_huge_amount_is_refused(client, world):
     """ObjectionDecideForm's amount is bounded by the record's column (16 digits, 2 places)."""
-    from sanctions.admin_casework import ObjectionDecideForm
+    from sanctions.casework.admin import ObjectionDecideForm
 
     data = {"outcome": "partly_upheld", "reasons": "r", "amount": "1" + "0" * 20}
     assert "amount" in ObjectionDecideForm(data).errors

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from sanctions.casework.services.cases import case_create
 from sanctions.kernel.audit import access_log_write, audit_log, json_value
 from sanctions.kernel.errors import ApplicationError, Conflict, flatten_errors
 from sanctions.kernel.identifiers import identifier_hash, require_full_identifier
@@ -57,7 +58,6 @@ from sanctions.registry.services.records import (
     record_register,
     record_validate,
 )
-from sanctions.services.casework import case_create
 
 logger = logging.getLogger(__name__)
 KEY_PREFIX_LENGTH = 8

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from sanctions.eligibility import repair_eligible_from
+from sanctions.casework.eligibility import repair_eligible_from
 from sanctions.kernel.workdays import repair_due_on
 from sanctions.models import AccessLog, AuditEvent, FilingAttachment, RepairApplication
 from tests.citizens.conftest import PDF, activate, decide

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from sanctions import tasks
+from sanctions.casework.selectors import dashboard
 from sanctions.kernel.errors import ApplicationError
 from sanctions.models import (
     AuditEvent,
@@ -19,7 +20,6 @@ from sanctions.models import (
     RecordType,
 )
 from sanctions.registry.selectors import is_public, records_in_effect
-from sanctions.selectors import dashboard
 from tests import services
 from tests.factories import make_citizen, make_official
 from tests.sanctions.test_casework import pdf

@@ -9,8 +9,8 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
+from sanctions.casework.services.reminders import deadline_reminders_send
 from sanctions.models import DeadlineReminder, RecordType
-from sanctions.services.reminders import deadline_reminders_send
 from sanctions.tasks import deadline_reminders_send_task
 from tests import services
 from tests.factories import make_citizen

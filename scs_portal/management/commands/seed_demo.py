@@ -28,6 +28,15 @@ from citizens.models import Citizen
 from citizens.services import citizen_create, citizen_update
 from enterprises.models import Enterprise
 from enterprises.services import enterprise_create
+from sanctions.casework.services.cases import (
+    case_create,
+    case_decide,
+    case_serve_notice,
+    case_submit,
+    evidence_add,
+)
+from sanctions.casework.services.filings import objection_file, repair_apply
+from sanctions.casework.services.listings import review_cases_open
 from sanctions.kernel import rules
 from sanctions.kernel.errors import ApplicationError
 from sanctions.kernel.identifiers import identifier_hash, mask_identifier, validate_resident_id
@@ -36,17 +45,7 @@ from sanctions.kernel.roles import AUDITOR, CLERK, REVIEWER, SUPERVISOR
 from sanctions.models import Authority, IntegrityRecord, JudicialGround, Official, RecordType
 from sanctions.registry.services.records import record_create, record_serve_notice
 from sanctions.scoring.services import score_recompute_inline
-from sanctions.services.casework import (
-    case_create,
-    case_decide,
-    case_serve_notice,
-    case_submit,
-    evidence_add,
-    objection_file,
-    publication_sweep,
-    repair_apply,
-    review_cases_open,
-)
+from sanctions.services.casework import publication_sweep
 from scs_portal.demo import (
     BEIJING,
     DEMO_AUTHORITIES,

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from sanctions.casework.selectors import deadlines_due
 from sanctions.kernel.roles import REVIEWER, SUPERVISOR
 from sanctions.kernel.workdays import add_working_days
 from sanctions.models import Case, DeadlineReminder, Objection, RepairApplication
-from sanctions.selectors import deadlines_due
 
 # who decides an objection or a repair application (objection_decide, repair_decide), and who
 # is told about a case nobody is assigned to
