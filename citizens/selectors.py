@@ -31,7 +31,7 @@ from sanctions.models import (
     ScoreHistory,
     Subject,
 )
-from sanctions.public import public_entry
+from sanctions.publication.selectors import public_entry
 from sanctions.registry.selectors import is_public, records_in_effect, records_triggering_measures
 from sanctions.scoring.selectors import score_explain
 from sanctions.scoring.sql import DOMAINS

@@ -18,7 +18,7 @@ class SanctionsConfig(AppConfig):
 
         checks.register(holiday_calendar_check)
         # public search pages are cached per version of the public list
-        from sanctions.public import connect_cache_invalidation
+        from sanctions.publication.page_cache import connect_cache_invalidation
 
         connect_cache_invalidation()
         # uploads written in a transaction that then rolled back are deleted after the request
@@ -29,3 +29,6 @@ class SanctionsConfig(AppConfig):
         request_finished.connect(
             discard_rolled_back_files, dispatch_uid="sanctions.discard_rolled_back_files"
         )
+        # every context's Celery tasks registered in every process (web too): services send
+        # them by name after commit (sanctions.kernel.tasks.enqueue_on_commit)
+        from sanctions import tasks  # noqa: F401

@@ -246,7 +246,7 @@ SCS_STAFF_SESSION_ABSOLUTE_SECONDS = env.int("SCS_STAFF_SESSION_ABSOLUTE_SECONDS
 # Content-Security-Policy (django-csp 4.x format): everything from this origin only; no inline
 # script or style anywhere (styles live in static/css/). data: images: Bootstrap's and the
 # admin's CSS draw small icons as data: SVGs. The API docs pages (Swagger UI, Redoc) get a
-# relaxed policy of their own in sanctions/api_urls.py (docs/security.md).
+# relaxed policy of their own in sanctions/kernel/api_urls.py (docs/security.md).
 # https://django-csp.readthedocs.io/en/latest/configuration.html
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -353,7 +353,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "sanctions.api_auth.ApiKeyAuthentication",
+        "sanctions.agency.api_auth.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -31,6 +31,7 @@ from sanctions.casework.services.listings import (
 )
 from sanctions.casework.services.retention import retention_sweep
 from sanctions.kernel.audit import access_log_write, audit_log
+from sanctions.publication.services import publication_sweep
 from sanctions.registry.services.catalog import record_type_create, record_type_update
 from sanctions.registry.services.notices import notice_issue
 from sanctions.registry.services.records import (
@@ -51,7 +52,6 @@ from sanctions.scoring.services import (
     score_run_pending_chunks,
     score_run_start,
 )
-from sanctions.services.casework import publication_sweep
 
 __all__ = [
     "access_log_write",

@@ -18,8 +18,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-# registers the scoring and the API clients' admin
-from sanctions import admin_agency  # noqa: F401
 from sanctions.casework.selectors import (
     appeals_visible_to,
     cases_visible_to,
@@ -88,7 +86,6 @@ from sanctions.models import (
     RepairApplication,
 )
 from sanctions.models.casework import OPEN_CASE_STATES
-from sanctions.registry import admin as registry_admin  # noqa: F401 - registers its models
 from sanctions.registry.admin import AuditedCatalogAdmin, case_record_types
 from sanctions.registry.selectors import (
     record_types_offered_to,
@@ -101,7 +98,6 @@ from sanctions.registry.services.records import (
     record_remove,
     record_validate,
 )
-from sanctions.scoring import admin as scoring_admin  # noqa: F401
 from scs_portal.admin_input import column_bounds
 from scs_portal.admin_site import LabelledTabularInline
 

@@ -14,6 +14,7 @@ from sanctions.kernel import rules
 from sanctions.kernel.audit import audit_log
 from sanctions.kernel.errors import ApplicationError
 from sanctions.kernel.roles import SUPERVISOR, Actor
+from sanctions.kernel.tasks import enqueue_on_commit
 from sanctions.models import (
     RecordType,
     RuleSet,
@@ -318,10 +319,5 @@ def ruleset_activate(*, actor: Actor, ruleset: RuleSet) -> RuleSet:
               old={"active_version": previous.version if previous else None},
               new={"active_version": ruleset.version})  # fmt: skip
 
-    def start_full():
-        from sanctions.tasks import score_recompute
-
-        score_recompute.delay("full")
-
-    transaction.on_commit(start_full)
+    enqueue_on_commit("sanctions.tasks.score_recompute", "full")
     return ruleset

@@ -5,7 +5,7 @@ import pytest
 from django.test import override_settings
 
 from sanctions.models import AccessLog
-from sanctions.public import ENTERPRISE_FIELDS, PERSON_FIELDS
+from sanctions.publication.selectors import ENTERPRISE_FIELDS, PERSON_FIELDS
 from tests.api.conftest import auth, person_payload
 from tests.factories import UserFactory, make_citizen
 from tests.sanctions.test_public import PRIVATE_FACTS, listed  # noqa: F401 - fixture

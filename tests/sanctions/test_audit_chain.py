@@ -14,10 +14,9 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from sanctions import tasks
 from sanctions.kernel.audit_chain import GENESIS_HASH, audit_chain_verify
 from sanctions.models import AccessLog, AuditEvent, AuditVerification, Authority
-from tests import services
+from tests import services, tasks
 from tests.factories import make_citizen, make_official, the_event
 from tests.sanctions.test_audit_rows import listed
 

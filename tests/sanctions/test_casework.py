@@ -308,7 +308,7 @@ def test_working_days_skip_weekends_and_holidays_and_count_worked_weekends(db):
 
 
 def test_publication_sweep_task_twice_gives_same_result(court):
-    from sanctions.tasks import publication_sweep
+    from tests.tasks import publication_sweep
 
     case, record = decided(court, make_citizen().subject)
     services.case_serve_notice(actor=court["clerk"], case=case, today=D)

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
+from sanctions.agency.services.clients import api_client_create
 from sanctions.models import (
     AuditEvent,
     ImportBatch,
@@ -25,7 +26,6 @@ from sanctions.models import (
     RecordType,
 )
 from sanctions.registry.selectors import is_public
-from sanctions.services.agency import api_client_create
 from tests import services
 from tests.factories import make_citizen, make_official, resident_id
 from tests.sanctions.test_casework import pdf

@@ -8,7 +8,6 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from sanctions import tasks
 from sanctions.casework.selectors import dashboard
 from sanctions.kernel.errors import ApplicationError
 from sanctions.models import (
@@ -20,7 +19,7 @@ from sanctions.models import (
     RecordType,
 )
 from sanctions.registry.selectors import is_public, records_in_effect
-from tests import services
+from tests import services, tasks
 from tests.factories import make_citizen, make_official
 from tests.sanctions.test_casework import pdf
 

@@ -20,10 +20,14 @@ from sanctions.kernel.identifiers import (
     uscc_check_character,
 )
 from sanctions.models import AccessLog, RecordType
-from sanctions.public import ENTERPRISE_FIELDS, PERSON_FIELDS, public_entry
+from sanctions.publication.selectors import (
+    ENTERPRISE_FIELDS,
+    PERSON_FIELDS,
+    public_entry,
+    public_list_kinds,
+)
+from sanctions.publication.serializers import PublicEntrySerializer
 from sanctions.registry.catalog_data import JUDGMENT_DEBTOR_RULES
-from sanctions.selectors import public_list_kinds
-from sanctions.serializers import PublicEntrySerializer
 from scs_portal.demo import DemoGenerator
 from tests.sanctions.test_public import listed  # noqa: F401 - fixture
 

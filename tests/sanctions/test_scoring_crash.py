@@ -66,8 +66,8 @@ def test_kill_9_mid_run_then_restart_finishes_with_clean_scores(catalog, setting
         "CELERY_VISIBILITY_TIMEOUT": "5",
         "DJANGO_DEBUG": "false",
     }
-    from sanctions.tasks import score_chunk
     from scs_portal.celery import app
+    from tests.tasks import score_chunk
 
     app.conf.task_always_eager = False
     with app.connection_for_write(broker_url()) as conn:

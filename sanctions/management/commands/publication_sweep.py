@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from sanctions.casework.services.listings import review_cases_open
 from sanctions.casework.services.retention import retention_sweep
-from sanctions.services.casework import publication_sweep
+from sanctions.publication.services import publication_sweep
 
 
 def _date(value: str) -> datetime.date:

@@ -43,9 +43,9 @@ from sanctions.kernel.identifiers import identifier_hash, mask_identifier, valid
 from sanctions.kernel.pinyin import person_name_pinyin, text_pinyin
 from sanctions.kernel.roles import AUDITOR, CLERK, REVIEWER, SUPERVISOR
 from sanctions.models import Authority, IntegrityRecord, JudicialGround, Official, RecordType
+from sanctions.publication.services import publication_sweep
 from sanctions.registry.services.records import record_create, record_serve_notice
 from sanctions.scoring.services import score_recompute_inline
-from sanctions.services.casework import publication_sweep
 from scs_portal.demo import (
     BEIJING,
     DEMO_AUTHORITIES,
@@ -130,8 +130,8 @@ class Command(BaseCommand):
 
     def _api_client(self, admin) -> None:
         """The court's demo API client (docs/api.md); its key is printed."""
+        from sanctions.agency.services.clients import api_client_create
         from sanctions.models import ApiClient
-        from sanctions.services.agency import api_client_create
         from scs_portal.demo import demo_api_key
 
         key = demo_api_key()

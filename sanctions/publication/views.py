@@ -1,5 +1,5 @@
 """Public pages: home, search (GET filters, POST exact identifier), entry detail, how to
-object, open data for enterprises. Everything shown comes from `public.public_entry`."""
+object, open data for enterprises. Everything shown comes from `selectors.public_entry`."""
 
 from __future__ import annotations
 
@@ -17,20 +17,20 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from sanctions.filters import IdentifierForm, PublicEntryFilter, filtered_entries
 from sanctions.kernel.ratelimit import rate_limited
 from sanctions.models import IntegrityRecord
-from sanctions.page_cache import cached_page, page_cache_keys
-from sanctions.public import (
+from sanctions.publication.filters import IdentifierForm, PublicEntryFilter, filtered_entries
+from sanctions.publication.page_cache import cached_page, page_cache_keys
+from sanctions.publication.selectors import (
     ENTERPRISE_FIELDS,
     capped_paginator,
+    catalog_overview,
+    enterprise_open_data_entries,
     entries_by_identifier,
-    newest_first,
     public_entry,
+    public_list_kinds,
     public_record,
-    public_records,
 )
-from sanctions.selectors import catalog_overview, public_list_kinds
 
 PAGE_SIZE = 20
 
@@ -117,12 +117,6 @@ def how_to_object(request: HttpRequest) -> HttpResponse:
     return render(request, "public/how_to_object.html", {"list_kinds": public_list_kinds()})
 
 
-def _enterprise_entries():
-    records = newest_first(public_records().filter(subject__kind="enterprise"))
-    for record in records.iterator(chunk_size=2000):
-        yield public_entry(record)
-
-
 # A text cell a spreadsheet would read as a formula: "=", "+", "-", "@", or a tab or carriage
 # return before one (OWASP "CSV injection"): e.g. a name entered as =HYPERLINK(…).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -154,7 +148,7 @@ def open_data(request: HttpRequest, fmt: str) -> HttpResponse:
         def rows():
             yield "\ufeff"  # BOM so spreadsheet software reads UTF-8
             yield writer.writerow(ENTERPRISE_FIELDS)
-            for entry in _enterprise_entries():
+            for entry in enterprise_open_data_entries():
                 yield writer.writerow([spreadsheet_safe(entry[k]) for k in ENTERPRISE_FIELDS])
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
@@ -162,7 +156,7 @@ def open_data(request: HttpRequest, fmt: str) -> HttpResponse:
 
         def items():
             yield "["
-            for index, entry in enumerate(_enterprise_entries()):
+            for index, entry in enumerate(enterprise_open_data_entries()):
                 yield ("," if index else "") + json.dumps(entry, ensure_ascii=False)
             yield "]"
 

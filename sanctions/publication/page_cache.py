@@ -1,12 +1,16 @@
 """The search page cache: anonymous GETs of the search page, stored in Redis per URL and
 language under the public list's version and the date, each response carrying its visitor's
-own CSRF token (see `cached_page`)."""
+own CSRF token (see `cached_page`).
+
+The public list's version: a number that changes whenever something a public page shows may
+have changed (model saves, through signals), so cached pages and choices are never stale."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import logging
+import os
 import time
 
 import redis
@@ -16,9 +20,79 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from sanctions.public import cache_key, cache_redis, public_list_version
+from sanctions.models import Authority, IntegrityRecord, RecordType, Subject
+from scs_portal.redis_clients import redis_client
 
 logger = logging.getLogger(__name__)
+
+
+def cache_redis() -> redis.Redis:
+    return redis_client(settings.CACHES["default"]["LOCATION"])
+
+
+def cache_key(name: str) -> str:
+    return f"{settings.CACHES['default'].get('KEY_PREFIX', 'scs')}:public:{name}"
+
+
+def _fresh_version() -> int:
+    # never 1, 2, 3…: a version lost with Redis must not come back and meet old pages
+    return int.from_bytes(os.urandom(4), "big") << 16
+
+
+def public_list_version(raw: bytes | None = None) -> int:
+    """A number that changes whenever something a public page shows may have changed.
+    `raw`: the value already read with MGET (None: read it)."""
+    client = cache_redis()
+    key = cache_key("list-version")
+    if raw is None:
+        raw = client.get(key)
+    if raw is None:
+        client.set(key, _fresh_version(), nx=True)
+        raw = client.get(key)
+    return int(raw)
+
+
+def bump_public_list_version() -> None:
+    client = cache_redis()
+    key = cache_key("list-version")
+    if client.incr(key) == 1:  # the key was gone
+        client.set(key, _fresh_version())
+
+
+def _invalidate_on_change(sender, **kwargs) -> None:
+    public_list_changed()
+
+
+def public_list_changed() -> None:
+    """What the public pages show changed. Bump now (a page rendered from now on keys under
+    the new version) and again after the commit (a page rendered between the bump and the
+    commit, from the old rows, keys under a version nobody reads any more). Model saves call
+    it through signals; writes that bypass the models call it themselves."""
+    from django.db import transaction
+
+    try:
+        bump_public_list_version()
+    except redis.RedisError:
+        # pages cached now expire within SCS_SEARCH_PAGE_CACHE_SECONDS; never fail the write
+        logger.warning("public list version not bumped (Redis unavailable)")
+    transaction.on_commit(bump_public_list_version, robust=True)
+
+
+def connect_cache_invalidation() -> None:
+    """Saves and deletes of what public pages show (entries, subjects, authorities, record
+    types) change the version; `sanctions.apps` connects this in every process. Writes that
+    bypass the models (queryset.update, raw SQL, COPY) are covered only by the cache's short
+    TTL (SCS_SEARCH_PAGE_CACHE_SECONDS)."""
+    from django.db.models.signals import post_delete, post_save
+
+    for model in (IntegrityRecord, Subject, Authority, RecordType):
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            signal.connect(_invalidate_on_change, sender=model,
+                           dispatch_uid=f"public-list-version-{name}-{model.__name__}")  # fmt: skip
+
+
+logger = logging.getLogger(__name__)
+
 
 # Rendered search pages are cached with this in place of the CSRF token; every response gets
 # the requester's own token (cached pages never carry someone else's).

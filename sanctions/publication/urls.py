@@ -1,7 +1,11 @@
+"""The public pages, mounted at / (scs_portal/urls.py)."""
+
+from __future__ import annotations
+
 from django.urls import path, re_path
 
-from sanctions import views
 from sanctions.models.core import PUBLIC_ID_PATTERN
+from sanctions.publication import views
 
 urlpatterns = [
     path("", views.home, name="home"),

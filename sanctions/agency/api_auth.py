@@ -14,12 +14,11 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 
-from sanctions.kernel import ratelimit
+from sanctions.agency.services.clients import api_client_authenticate
 from sanctions.kernel.api import ServiceUnavailable
 from sanctions.models import ApiClient
-from sanctions.services.agency import api_client_authenticate
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +47,7 @@ class ApiKeyAuthentication(BaseAuthentication):
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "sanctions.api_auth.ApiKeyAuthentication"
+    target_class = "sanctions.agency.api_auth.ApiKeyAuthentication"
     name = "ApiKey"
 
     def get_security_definition(self, auto_schema):
@@ -120,21 +119,3 @@ class ApiClientThrottle(SimpleRateThrottle):
         except Exception as exc:  # noqa: BLE001 - cache down: fail closed, as the page limiter does
             logger.warning("API throttle: cache unavailable, refusing the request")
             raise ServiceUnavailable() from exc
-
-
-class PublicSearchThrottle(BaseThrottle):
-    """The public pages' per-IP Redis limit (same bucket and setting), failing closed (503
-    with Retry-After while Redis is unreachable)."""
-
-    bucket = "search"
-
-    def allow_request(self, request, view) -> bool:
-        allowed, backend_ok = ratelimit.hit(
-            self.bucket, ratelimit.client_ip(request), settings.SCS_SEARCH_RATE_PER_MINUTE
-        )
-        if not backend_ok:
-            raise ServiceUnavailable()
-        return allowed
-
-    def wait(self) -> float:
-        return 60.0

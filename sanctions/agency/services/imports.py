@@ -1,66 +1,44 @@
-"""Partner agencies on the API: client keys, record submission (idempotent on authority +
-decision number), bulk imports and the restriction check.
-
-Actor: every API client has its own service user (unusable password, not staff, an official
-of the client's authority in the clerk role). Records, cases, audit rows and access-log rows
-name that user, so a machine action is traced to the client exactly like a clerk's action.
-
-Subjects: `sanctions` never imports `citizens` or `enterprises`; the functions that find or
-register a person or an enterprise are named in settings.SCS_SUBJECT_RESOLVERS.
-"""
+"""Bulk imports: a file accepted once (same SHA-256, same authority), parsed within limits,
+committed in short chunks by a task (each row in its own savepoint, through the same
+submission and event services as the API), resumed after a crash, reported row by row."""
 
 from __future__ import annotations
 
 import csv
 import datetime
 import hashlib
-import hmac
 import io
 import json
 import logging
-import secrets
-from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from sanctions.casework.services.cases import case_create
-from sanctions.kernel.audit import access_log_write, audit_log, json_value
-from sanctions.kernel.errors import ApplicationError, Conflict, flatten_errors
-from sanctions.kernel.identifiers import identifier_hash, require_full_identifier
-from sanctions.kernel.roles import CLERK, SUPERVISOR, Actor, require_operator_or_official
+from sanctions.agency.serializers import RecordEventInputSerializer, RecordSubmissionSerializer
+from sanctions.agency.services.submissions import record_submit
+from sanctions.kernel.audit import audit_log
+from sanctions.kernel.errors import ApplicationError, flatten_errors
+from sanctions.kernel.roles import Actor
+from sanctions.kernel.tasks import enqueue_on_commit
 from sanctions.models import (
     ApiClient,
-    ApiScope,
-    ApiSubmission,
-    Authority,
-    AuthorityApiPolicy,
     ImportBatch,
     ImportFormat,
     ImportStatus,
     IntegrityRecord,
-    Measure,
-    Official,
-    RecordType,
-    Subject,
-    SubmissionMode,
 )
 from sanctions.registry.services.records import (
-    DuplicateDecisionNumber,
     record_event_report,
-    record_register,
-    record_validate,
 )
 
 logger = logging.getLogger(__name__)
-KEY_PREFIX_LENGTH = 8
+
+
 IMPORT_CSV_COLUMNS = (
     "subject_kind", "identifier", "name", "legal_rep_identifier", "legal_rep_name",
     "record_type", "decision_number", "decision_date", "legal_basis", "basis_document", "facts",
@@ -68,343 +46,14 @@ IMPORT_CSV_COLUMNS = (
     # event rows (what happened after a decision): decision_number + these
     "event_kind", "event_date", "amount_performed", "event_note",
 )  # fmt: skip
+
+
 EVENT_ROW_FIELDS = {"event_kind": "kind", "event_date": "date",
                     "amount_performed": "amount_performed", "event_note": "note"}  # fmt: skip
+
+
 # an event's field -> the import column it came from (for the row report)
 EVENT_ROW_COLUMNS = {field: column for column, field in EVENT_ROW_FIELDS.items()}
-
-
-def api_key_hash(key: str) -> str:
-    """SHA-256 of the whole key. Keys are 256-bit random tokens, so a plain (unsalted,
-    fast) hash is enough: there is nothing to guess that a slow hash would protect."""
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def _new_key() -> tuple[str, str]:
-    prefix = secrets.token_hex(KEY_PREFIX_LENGTH // 2)
-    return prefix, f"scs_{prefix}_{secrets.token_urlsafe(32)}"
-
-
-def _key_prefix(key: str) -> str | None:
-    parts = key.split("_")
-    if len(parts) < 3 or parts[0] != "scs" or len(parts[1]) != KEY_PREFIX_LENGTH:
-        return None
-    return parts[1]
-
-
-def require_key_manager(actor: Actor, authority: Authority) -> None:
-    """The operator, or a supervisor of the client's authority (require_operator_or_official,
-    with a message that says what is being managed)."""
-    try:
-        require_operator_or_official(actor, authority=authority, roles=(SUPERVISOR,))
-    except ApplicationError:
-        raise ApplicationError(
-            _("Only the operator or a supervisor of %(authority)s may manage its API keys.")
-            % {"authority": authority.name},
-            code="forbidden",
-        ) from None
-
-
-@transaction.atomic
-def api_client_create(
-    *, actor: Actor, name: str, authority: Authority, scopes: list[str], key: str | None = None
-) -> tuple[ApiClient, str]:
-    """Create a client and its service user; returns the client and the key, which is
-    never stored and cannot be shown again. `key` is for the demo data only."""
-    require_key_manager(actor, authority)
-    name = " ".join((name or "").split())
-    if not name:
-        raise ApplicationError({"name": _("The client needs a name.")})
-    scopes = sorted(set(scopes or []))
-    if not scopes or not set(scopes) <= set(ApiScope.values):
-        raise ApplicationError({"scopes": _("Choose at least one valid scope.")})
-    if key is None:
-        prefix, key = _new_key()
-    else:
-        prefix = _key_prefix(key)
-        if prefix is None:
-            raise ApplicationError({"key": _("Malformed key.")})
-    if ApiClient.objects.filter(key_prefix=prefix).exists():
-        raise ApplicationError({"key": _("A client with this key already exists.")})
-    user = get_user_model().objects.create(
-        username=f"api-{prefix}", first_name=name[:150], is_staff=False, is_active=True
-    )
-    user.set_unusable_password()
-    user.save(update_fields=["password"])
-    # case_create requires the clerk role; the user cannot log in (no password, not staff)
-    user.groups.add(Group.objects.get(name=CLERK))
-    Official.objects.create(user=user, authority=authority, title=_("API client"))
-    client = ApiClient.objects.create(
-        name=name,
-        authority=authority,
-        user=user,
-        key_prefix=prefix,
-        key_hash=api_key_hash(key),
-        scopes=scopes,
-        created_by=actor if actor is not None and actor.is_authenticated else None,
-    )
-    audit_log(
-        actor=actor,
-        action="api_client.create",
-        obj=client,
-        new={"name": name, "authority": authority.code, "scopes": scopes, "prefix": prefix},
-    )
-    return client, key
-
-
-@transaction.atomic
-def api_client_revoke(*, actor: Actor, client: ApiClient) -> ApiClient:
-    """Revoke a key at once: the client and its service user stop working."""
-    client = ApiClient.objects.select_for_update().get(pk=client.pk)
-    require_key_manager(actor, client.authority)
-    if not client.is_active:
-        raise ApplicationError(_("This key is already revoked."), code="state")
-    client.is_active = False
-    client.revoked_at = timezone.now()
-    client.revoked_by = actor if actor is not None and actor.is_authenticated else None
-    client.save(update_fields=["is_active", "revoked_at", "revoked_by"])
-    client.user.is_active = False
-    client.user.save(update_fields=["is_active"])
-    audit_log(
-        actor=actor,
-        action="api_client.revoke",
-        obj=client,
-        old={"is_active": True},
-        new={"is_active": False},
-    )
-    return client
-
-
-def api_client_authenticate(key: str) -> ApiClient | None:
-    """The active client holding `key`, or None."""
-    prefix = _key_prefix((key or "").strip())
-    if prefix is None:
-        return None
-    client = (
-        ApiClient.objects.select_related("authority", "user")
-        .filter(key_prefix=prefix, is_active=True)
-        .first()
-    )
-    if client is None or not hmac.compare_digest(client.key_hash, api_key_hash(key.strip())):
-        return None
-    now = timezone.now()
-    # at most one write a minute per client, not one per request
-    if client.last_used_at is None or now - client.last_used_at > datetime.timedelta(minutes=1):
-        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
-    return client
-
-
-def authority_submission_mode(authority: Authority) -> str:
-    policy = AuthorityApiPolicy.objects.filter(authority=authority).first()
-    return policy.submission_mode if policy else SubmissionMode.RECORD
-
-
-# --- record submission -------------------------------------------------------------------------
-
-
-@dataclass
-class SubmissionResult:
-    submission: ApiSubmission
-    created: bool
-
-
-class SubmissionConflict(Conflict):
-    """The decision number was already submitted with different content (HTTP 409)."""
-
-
-def _prefixed(exc: ValidationError, prefix: str) -> ApplicationError:
-    if hasattr(exc, "error_dict"):
-        return ApplicationError(
-            {f"{prefix}.{field}": messages for field, messages in exc.message_dict.items()}
-        )
-    return ApplicationError({prefix: exc.messages})
-
-
-def normalised_payload(data: dict[str, Any]) -> dict[str, Any]:
-    """What makes two submissions the same: every field as JSON, identifiers replaced by
-    their keyed hashes (the ledger never holds a clear identifier)."""
-    subject = dict(data["subject"])
-    subject["identifier"] = identifier_hash(subject["identifier"])
-    rep = subject.get("legal_representative")
-    if rep:
-        subject["legal_representative"] = {
-            "identifier": identifier_hash(rep["identifier"]),
-            "name": " ".join(rep.get("name", "").split()),
-        }
-    subject["name"] = " ".join((subject.get("name") or "").split())
-    payload = {key: json_value(value) for key, value in data.items() if key != "subject"}
-    payload["decision_number"] = payload["decision_number"].strip()
-    payload["subject"] = subject
-    return payload
-
-
-def _payload_hash(payload: dict[str, Any]) -> str:
-    return hashlib.sha256(
-        json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()
-
-
-def _repeat(existing: ApiSubmission, payload: dict[str, Any], digest: str) -> SubmissionResult:
-    if existing.payload_hash == digest:
-        return SubmissionResult(existing, created=False)
-    differing = sorted(
-        key
-        for key in set(existing.payload) | set(payload)
-        if existing.payload.get(key) != payload.get(key)
-    )
-    raise SubmissionConflict(
-        {
-            "decision_number": _(
-                "Decision number %(number)s of this authority was already submitted on "
-                "%(date)s with different content (differs in: %(fields)s). A decision number "
-                "names one decision: to correct a record, ask the authority's officials; "
-                "do not re-submit it."
-            )
-            % {
-                "number": existing.decision_number,
-                "date": timezone.localtime(existing.created_at).date().isoformat(),
-                "fields": ", ".join(differing),
-            }
-        },
-        code="conflict",
-    )
-
-
-def _resolve_subject(actor: Actor, subject_data: dict[str, Any]) -> Subject:
-    kind = subject_data["kind"]
-    resolver = import_string(settings.SCS_SUBJECT_RESOLVERS[kind])
-    try:
-        return resolver(
-            actor=actor,
-            identifier=subject_data["identifier"],
-            name=subject_data.get("name", ""),
-            legal_representative=subject_data.get("legal_representative"),
-        )
-    except ValidationError as exc:
-        raise _prefixed(exc, "subject") from None
-
-
-def record_submit(
-    *, client: ApiClient, data: dict[str, Any], import_batch: ImportBatch | None = None
-) -> SubmissionResult:
-    """Submit one decision for the client's authority (as a record, or as a draft case when
-    the authority's policy says so). Idempotent on (authority, decision number): the same
-    payload again returns the first result; different content raises SubmissionConflict.
-    One transaction: the subject, the record or case, the ledger row and the audit rows
-    are written together or not at all."""
-    authority = client.authority
-    actor = client.user
-    payload = normalised_payload(data)
-    digest = _payload_hash(payload)
-    number = payload["decision_number"]
-    existing = ApiSubmission.objects.filter(authority=authority, decision_number=number).first()
-    if existing is not None:
-        return _repeat(existing, payload, digest)
-    record_type = RecordType.objects.filter(code=data["record_type"]).first()
-    if record_type is None:
-        raise ApplicationError({"record_type": _("Unknown record type.")})
-    try:
-        with transaction.atomic():
-            subject = _resolve_subject(actor, data["subject"])
-            fields = {
-                "legal_basis": data.get("legal_basis", ""),
-                "basis_document": data.get("basis_document", ""),
-                "amount": data.get("amount"),
-                "obligation": data.get("obligation", ""),
-                "judicial_ground": data.get("judicial_ground"),
-                "publication_days": data.get("publication_days"),
-            }
-            mode = authority_submission_mode(authority)
-            record = case = None
-            if mode == SubmissionMode.CASE:
-                # the record's rules are checked now, so a case never waits for review only
-                # to be refused when decided (in record mode, record_create checks them)
-                record_validate(
-                    subject=subject,
-                    record_type=record_type,
-                    authority=authority,
-                    decision_number=number,
-                    decision_date=data["decision_date"],
-                    judicial_ground=fields["judicial_ground"],
-                    publication_days=fields["publication_days"],
-                    performance_status=data.get("performance_status") or "unperformed",
-                )
-                if not (data.get("facts") or "").strip():
-                    raise ApplicationError(
-                        {"facts": _("The facts are required for a case under review.")}
-                    )
-                case = case_create(
-                    actor=actor,
-                    subject=subject,
-                    record_type=record_type,
-                    title=_("%(number)s of %(date)s (API: %(client)s)")
-                    % {
-                        "number": number,
-                        "date": data["decision_date"].isoformat(),
-                        "client": client.name,
-                    },
-                    facts=data["facts"],
-                    authority=authority,
-                    **fields,
-                )
-            else:
-                # the record and its decision notice: it publishes after the notice period
-                record = record_register(
-                    actor=actor,
-                    subject=subject,
-                    record_type=record_type,
-                    authority=authority,
-                    decision_number=number,
-                    decision_date=data["decision_date"],
-                    facts=data.get("facts", ""),
-                    performance_status=data.get("performance_status") or "unperformed",
-                    **fields,
-                )
-            submission = ApiSubmission.objects.create(
-                authority=authority,
-                client=client,
-                decision_number=number,
-                payload_hash=digest,
-                payload=payload,
-                record=record,
-                case=case,
-                import_batch=import_batch,
-            )
-            audit_log(
-                actor=actor,
-                action="api.submit",
-                obj=submission,
-                subject=subject,
-                new={
-                    "client": client.key_prefix,
-                    "decision_number": number,
-                    "mode": mode,
-                    "record": record.pk if record else None,
-                    "case": case.pk if case else None,
-                    "import_batch": import_batch.pk if import_batch else None,
-                },
-            )
-    except (IntegrityError, DuplicateDecisionNumber) as exc:
-        # a concurrent submission of the same number won the race: answer as a repeat
-        existing = ApiSubmission.objects.filter(authority=authority, decision_number=number).first()
-        if existing is not None:
-            return _repeat(existing, payload, digest)
-        if isinstance(exc, DuplicateDecisionNumber):
-            raise SubmissionConflict(
-                {
-                    "decision_number": _(
-                        "This authority already holds a record with decision number "
-                        "%(number)s that was not submitted over the API."
-                    )
-                    % {"number": number}
-                },
-                code="conflict",
-            ) from None
-        raise
-    return SubmissionResult(submission, created=True)
-
-
-# --- bulk import -------------------------------------------------------------------------------
 
 
 def _detect_format(file_name: str, text: str) -> str:
@@ -473,9 +122,7 @@ def import_batch_create(
 
 
 def _queue_import(batch_id: int) -> None:
-    from sanctions.tasks import import_batch_process
-
-    transaction.on_commit(lambda: import_batch_process.delay(batch_id))
+    enqueue_on_commit("sanctions.tasks.import_batch_process", batch_id)
 
 
 def _is_stuck(batch: ImportBatch, now: datetime.datetime) -> bool:
@@ -722,8 +369,6 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
 
 
 def _import_chunk(batch_id: int, rows: list) -> tuple[ImportBatch, bool]:
-    from sanctions.serializers import RecordSubmissionSerializer
-
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update(of=("self",)).get(pk=batch_id)
         if batch.status != ImportStatus.RUNNING:
@@ -803,7 +448,6 @@ def _import_event_row(batch: ImportBatch, number: int, raw: dict[str, Any], repo
     """One event row of an import (decision_number, event_kind, event_date, optional
     amount_performed and event_note): the same service as the events endpoint, for a record
     of the batch's authority. Returns the count it adds to: imported, unchanged or invalid."""
-    from sanctions.serializers import RecordEventInputSerializer
 
     data = {EVENT_ROW_FIELDS[key]: value for key, value in raw.items() if key in EVENT_ROW_FIELDS}
     serializer = RecordEventInputSerializer(data=data)
@@ -834,49 +478,3 @@ def _import_event_row(batch: ImportBatch, number: int, raw: dict[str, Any], repo
         _report_errors(report, number, errors)
         return "invalid"
     return "imported" if created else "unchanged"
-
-
-# --- restriction check -------------------------------------------------------------------------
-
-
-def restriction_check(
-    *,
-    client: ApiClient,
-    identifier: str,
-    measure: str = "",
-    today: datetime.date | None = None,
-) -> dict[str, Any]:
-    """Does the subject with this full ID number / credit code have active restrictions
-    (optionally: this measure)? Each check of a person leaves an access-log row naming the
-    client, which the person sees."""
-    from sanctions.selectors import active_restrictions
-
-    today = today or timezone.localdate()
-    try:
-        identifier = require_full_identifier(identifier)
-    except ValidationError as exc:
-        raise ApplicationError({"identifier": exc.messages}) from None
-    measure_obj = None
-    if measure:
-        measure_obj = Measure.objects.filter(code=measure, kind="restriction").first()
-        if measure_obj is None:
-            raise ApplicationError({"measure": _("Unknown restriction measure.")})
-    subject = Subject.objects.filter(identifier_hash=identifier_hash(identifier)).first()
-    if subject is None:
-        return {"subject_found": False, "restricted": False, "checked_on": today,
-                "restrictions": []}  # fmt: skip
-    access_log_write(
-        official_user=client.user,
-        subject=subject,
-        purpose=_("API restriction check by %(client)s (%(authority)s)")
-        % {"client": client.name, "authority": client.authority.name},
-    )
-    restrictions = active_restrictions(subject=subject, measure=measure_obj, today=today)
-    return {
-        "subject_found": True,
-        "kind": subject.kind,
-        "masked_id": subject.masked_identifier,
-        "restricted": bool(restrictions),
-        "checked_on": today,
-        "restrictions": restrictions,
-    }

@@ -1,10 +1,6 @@
-"""Casework and due process (DESIGN.md §6): the case state machine with four-eyes, notices,
-the publication sweep, removal and extension of listings, objections, appeals, credit repair
-and the access log.
-
-Every function that changes legal state is one transaction that also writes its AuditEvent;
-e-mail leaves only after commit.
-"""
+"""Writes of publication: the nightly sweep that publishes records whose notice period has
+ended and expires those whose windows have closed. (A removal takes a listing down at once:
+`sanctions.registry.services.records.record_event_report`.)"""
 
 from __future__ import annotations
 

@@ -8,6 +8,16 @@ from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from sanctions.agency.selectors import (
+    api_clients_visible_to,
+    api_submissions_visible_to,
+    import_batches_visible_to,
+)
+from sanctions.agency.services.clients import (
+    api_client_create,
+    api_client_revoke,
+    require_key_manager,
+)
 from sanctions.kernel.admin import (
     ReadOnlyAdmin,
     ScopedAdminMixin,
@@ -19,16 +29,6 @@ from sanctions.kernel.errors import ApplicationError
 from sanctions.kernel.roles import authorities_visible_to
 from sanctions.models import ApiClient, ApiScope, ApiSubmission, AuthorityApiPolicy, ImportBatch
 from sanctions.registry.admin import AuditedCatalogAdmin
-from sanctions.selectors import (
-    api_clients_visible_to,
-    api_submissions_visible_to,
-    import_batches_visible_to,
-)
-from sanctions.services.agency import (
-    api_client_create,
-    api_client_revoke,
-    require_key_manager,
-)
 
 
 class ApiClientForm(forms.ModelForm):

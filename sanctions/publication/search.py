@@ -1,51 +1,19 @@
-"""The public list: search over public entries and the allow-list of what reaches HTML/JSON.
-
-Only `public_entry` turns a record into something the public sees; templates, open data and
-the API render its dict, never the model, so no other field can leak (tests check this).
-"""
+"""The public list's search: name, pinyin and filter conditions over the search tables
+(`sanctions.db`: their definitions and names), chosen so that every query shape the form
+produces reads an index (docs/performance.md)."""
 
 from __future__ import annotations
 
 import datetime
-import logging
-import os
 from typing import Any
 
-import redis
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
-from sanctions.kernel.identifiers import identifier_hash, region_name
+from sanctions.db.search import ENTRY_NAME_TABLE, NAME_CHAR_TABLE
 from sanctions.kernel.pinyin import is_pinyin, normalize_pinyin
-from sanctions.kernel.rules import age_on
-from sanctions.models import IntegrityRecord, JudicialGround
-from sanctions.registry.selectors import public_entries
-from scs_portal.redis_clients import redis_client
-
-PERSON_FIELDS = (
-    "id", "kind", "name", "sex", "age", "region", "masked_id", "authority", "case_number",
-    "basis_document", "legal_basis", "obligation", "amount", "amount_performed",
-    "performance_status", "ground",
-    "publication_date", "publication_end", "under_objection", "record_type", "domain",
-    "how_to_object",
-)  # fmt: skip
-
-
-ENTERPRISE_FIELDS = (
-    "id", "kind", "name", "credit_code", "legal_representative", "region", "authority",
-    "case_number", "basis_document", "legal_basis", "obligation", "amount", "amount_performed",
-    "performance_status", "ground", "publication_date", "publication_end", "under_objection",
-    "record_type", "domain", "how_to_object",
-)  # fmt: skip
-
-
-logger = logging.getLogger(__name__)
+from sanctions.models import IntegrityRecord
 
 
 def _like_escape(term: str) -> str:
@@ -88,20 +56,6 @@ def name_condition(term: str, field: str = "display_name") -> RawSQL | None:
     return RawSQL(  # noqa: S611
         f"{column} ILIKE %s", ["%" + _like_escape(term) + "%"], output_field=BooleanField()
     )
-
-
-# Migrations 0015 and 0018: one row per (1- or 2-character gram of the display name, candidate
-# public entry), keyed (gram, publication_start, record_id), publication_start kept equal to
-# the record's by triggers. Ordered by that key (newest_first), the first page of a common
-# surname or name is one backward index range scan instead of a sort of thousands of entries.
-NAME_CHAR_TABLE = "scs_public_name_char"
-
-
-# Migrations 0015, 0016, 0020 and 0021: one row per candidate public entry with its subject's
-# display name, compact pinyin, kind, province and city, its type's domain, its authority and
-# judicial ground, and its publication dates, kept by triggers; a trigram GIN on the name, a
-# prefix btree on the pinyin (and kind), a btree on the date and one per filter.
-ENTRY_NAME_TABLE = "scs_public_entry_name"
 
 
 def long_name_pattern(term: str, field: str = "display_name") -> str | None:
@@ -260,152 +214,3 @@ def newest_first(entries: QuerySet[IntegrityRecord]) -> QuerySet[IntegrityRecord
                 order_by=[f"-{table}.publication_start", f"-{table}.record_id"]
             )
     return entries.order_by("-publication_start", "-id")
-
-
-def public_records(*, today: datetime.date | None = None) -> QuerySet[IntegrityRecord]:
-    """Public entries with what `public_entry` reads joined in."""
-    return public_entries(today=today).select_related("subject", "record_type", "authority")
-
-
-def entries_by_identifier(
-    identifier: str, *, today: datetime.date | None = None
-) -> QuerySet[IntegrityRecord]:
-    """The exact lookup (full ID number or credit code, by keyed hash), newest first."""
-    return newest_first(
-        public_records(today=today).filter(subject__identifier_hash=identifier_hash(identifier))
-    )
-
-
-def public_record(public_id: str) -> IntegrityRecord | None:
-    """One entry for its detail page, by its random public id, if it is public today."""
-    return public_records().filter(public_id=public_id).first()
-
-
-def capped_paginator(entries: QuerySet[IntegrityRecord], per_page: int) -> tuple[Paginator, bool]:
-    """Pages over at most SCS_SEARCH_MAX_RESULTS entries (a capped COUNT; a page builds only
-    its own rows) and whether the cap was reached: persons' entries are never bulk-listed."""
-    cap = settings.SCS_SEARCH_MAX_RESULTS
-    paginator = Paginator(entries[:cap], per_page)
-    return paginator, paginator.count >= cap
-
-
-def _localized(obj, field: str) -> str:
-    """The English name where the catalog has one and the page is in English."""
-    if (get_language() or "").startswith("en"):
-        return getattr(obj, f"{field}_en", "") or getattr(obj, field)
-    return getattr(obj, field)
-
-
-def public_entry(record: IntegrityRecord, *, today: datetime.date | None = None) -> dict[str, Any]:
-    """The allow-listed public view of one entry (DESIGN.md §6)."""
-    today = today or timezone.localdate()
-    subject = record.subject
-    ground = JudicialGround(record.judicial_ground).label if record.judicial_ground else ""
-    common = {
-        "id": record.public_id,  # never the sequential pk: entries must not be walkable
-        "kind": subject.kind,
-        "name": subject.display_name,
-        "region": region_name(subject.region_code) or subject.region_code,
-        "authority": _localized(record.authority, "name"),
-        "case_number": record.decision_number,
-        "basis_document": record.basis_document,
-        # why the entry is listed: the law the decision rests on (DESIGN.md §2: every record
-        # cites it; the record keeps its own copy, the type's when none was given)
-        "legal_basis": record.legal_basis,
-        "obligation": record.obligation,
-        "amount": str(record.amount) if record.amount is not None else "",
-        # reported by the authority with a partial performance (what is left is public too)
-        "amount_performed": str(record.amount_performed)
-        if record.amount_performed is not None
-        else "",
-        "performance_status": record.get_performance_status_display(),
-        "ground": str(ground),
-        "publication_date": record.publication_start.isoformat(),
-        "publication_end": record.publication_end.isoformat() if record.publication_end else "",
-        "under_objection": record.status == "under_objection",
-        "record_type": _localized(record.record_type, "title"),
-        "domain": record.record_type.get_domain_display(),
-        "how_to_object": reverse("how_to_object"),
-    }
-    if subject.kind == "person":
-        common.update(
-            {
-                "sex": {"M": _("Male"), "F": _("Female")}.get(subject.sex, ""),
-                "age": age_on(subject.birth_date, today) if subject.birth_date else "",
-                "masked_id": subject.masked_identifier,
-            }
-        )
-        fields = PERSON_FIELDS
-    else:
-        common.update(
-            {"credit_code": subject.public_code, "legal_representative": subject.legal_rep_name}
-        )
-        fields = ENTERPRISE_FIELDS
-    return {key: common[key] for key in fields}
-
-
-def cache_redis() -> redis.Redis:
-    return redis_client(settings.CACHES["default"]["LOCATION"])
-
-
-def cache_key(name: str) -> str:
-    return f"{settings.CACHES['default'].get('KEY_PREFIX', 'scs')}:public:{name}"
-
-
-def _fresh_version() -> int:
-    # never 1, 2, 3…: a version lost with Redis must not come back and meet old pages
-    return int.from_bytes(os.urandom(4), "big") << 16
-
-
-def public_list_version(raw: bytes | None = None) -> int:
-    """A number that changes whenever something a public page shows may have changed.
-    `raw`: the value already read with MGET (None: read it)."""
-    client = cache_redis()
-    key = cache_key("list-version")
-    if raw is None:
-        raw = client.get(key)
-    if raw is None:
-        client.set(key, _fresh_version(), nx=True)
-        raw = client.get(key)
-    return int(raw)
-
-
-def bump_public_list_version() -> None:
-    client = cache_redis()
-    key = cache_key("list-version")
-    if client.incr(key) == 1:  # the key was gone
-        client.set(key, _fresh_version())
-
-
-def _invalidate_on_change(sender, **kwargs) -> None:
-    public_list_changed()
-
-
-def public_list_changed() -> None:
-    """What the public pages show changed. Bump now (a page rendered from now on keys under
-    the new version) and again after the commit (a page rendered between the bump and the
-    commit, from the old rows, keys under a version nobody reads any more). Model saves call
-    it through signals; writes that bypass the models call it themselves."""
-    from django.db import transaction
-
-    try:
-        bump_public_list_version()
-    except redis.RedisError:
-        # pages cached now expire within SCS_SEARCH_PAGE_CACHE_SECONDS; never fail the write
-        logger.warning("public list version not bumped (Redis unavailable)")
-    transaction.on_commit(bump_public_list_version, robust=True)
-
-
-def connect_cache_invalidation() -> None:
-    """Saves and deletes of what public pages show (entries, subjects, authorities, record
-    types) change the version; `sanctions.apps` connects this in every process. Writes that
-    bypass the models (queryset.update, raw SQL, COPY) are covered only by the cache's short
-    TTL (SCS_SEARCH_PAGE_CACHE_SECONDS)."""
-    from django.db.models.signals import post_delete, post_save
-
-    from sanctions.models import Authority, RecordType, Subject
-
-    for model in (IntegrityRecord, Subject, Authority, RecordType):
-        for name, signal in (("save", post_save), ("delete", post_delete)):
-            signal.connect(_invalidate_on_change, sender=model,
-                           dispatch_uid=f"public-list-version-{name}-{model.__name__}")  # fmt: skip

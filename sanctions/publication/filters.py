@@ -17,19 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from sanctions.kernel.identifiers import require_valid_identifier
 from sanctions.kernel.regions import city_codes, province_choices
 from sanctions.models import Authority, Domain, IntegrityRecord, JudicialGround, SubjectKind
-from sanctions.public import (
+from sanctions.publication.page_cache import public_list_version
+from sanctions.publication.search import (
     FACET_COLUMNS,
     filter_entries_by_name,
     newest_entries,
     newest_first,
-    public_list_version,
-    public_records,
 )
-
-# --- widgets rendered in Python ------------------------------------------------------------
-# Django's widgets render through templates, one per <option>: the search form (a select of
-# authorities, one of provinces) cost more CPU than the rest of the page. Same HTML, built
-# with format_html (escaping as the templates do).
+from sanctions.publication.selectors import public_records
 
 
 class _PythonInputMixin:
