@@ -79,7 +79,7 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from sanctions.services.audit_chain import audit_chain_verify
+    from sanctions.kernel.audit_chain import audit_chain_verify
 
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:

@@ -51,6 +51,31 @@ def prepare_database() -> str:
     return os.environ["DATABASE_URL"]
 
 
+def score_floor_totals(*, as_of: datetime.date | None = None) -> tuple[int, int]:
+    """The bare aggregate of points per subject with no writes (the benchmark's floor):
+    (subjects scored, sum of their totals). The recompute's own aggregate (scoring.sql), so
+    the floor counts exactly what a run stores (tests/sanctions/test_scoring.py checks it).
+    Needs Django set up (main() does)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from sanctions.scoring.selectors import active_ruleset
+    from sanctions.scoring.sql import aggregate_sql, sql_params
+
+    ruleset = active_ruleset()
+    sql = f"SELECT count(*), coalesce(sum(total), 0) FROM ({aggregate_sql(ruleset, 'TRUE')}) x"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, sql_params(ruleset, as_of or timezone.localdate()))
+        count, total = cursor.fetchone()
+    return count, int(total)
+
+
+def score_floor_seconds(*, as_of: datetime.date | None = None) -> float:
+    started = time.perf_counter()
+    score_floor_totals(as_of=as_of)
+    return time.perf_counter() - started
+
+
 def timed(fn, repeat: int = 1) -> float:
     best = float("inf")
     for _ in range(repeat):
@@ -79,9 +104,11 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from sanctions import services
+    from sanctions.db.predicates import COUNTING_STATUSES
     from sanctions.models import IntegrityRecord, Score, Subject
-    from sanctions.services.scoring import _grade_in_python
+    from sanctions.registry.services.records import mark_dirty
+    from sanctions.scoring.selectors import active_ruleset, grade_in_python
+    from sanctions.scoring.services import score_recompute_inline
 
     call_command("migrate", verbosity=0)
     have = Subject.objects.count()
@@ -112,16 +139,14 @@ def main() -> int:
                 "sanctions_score, sanctions_scoredirty"
             )
 
-    floor = min(services.score_floor_seconds(as_of=today) for _ in range(3))
+    floor = min(score_floor_seconds(as_of=today) for _ in range(3))
     w = args.workers
 
     def full_run():
-        return services.score_recompute_inline(kind="full", as_of=today, workers=w)
+        return score_recompute_inline(kind="full", as_of=today, workers=w)
 
     reset_scores()
-    full_one_worker = timed(
-        lambda: services.score_recompute_inline(kind="full", as_of=today, workers=1)
-    )
+    full_one_worker = timed(lambda: score_recompute_inline(kind="full", as_of=today, workers=1))
     reset_scores()
     full = timed(full_run)
     unchanged = timed(full_run, 2)
@@ -151,19 +176,17 @@ def main() -> int:
             {"n": sample, "today": today, "stamp": time.time_ns()},
         )
         dirty = [row[0] for row in cursor.fetchall()]
-    services.mark_dirty(dirty)
+    mark_dirty(dirty)
     incremental_run = None
 
     def run_incremental():
         nonlocal incremental_run
-        incremental_run = services.score_recompute_inline(
-            kind="incremental", as_of=today, workers=w
-        )
+        incremental_run = score_recompute_inline(kind="incremental", as_of=today, workers=w)
 
     incremental = timed(run_incremental)
 
     # the naive loop: per subject, load its records, sum in Python, save
-    ruleset = services.active_ruleset()
+    ruleset = active_ruleset()
     overrides = ruleset.points_overrides or {}
     ids = list(Subject.objects.order_by("?").values_list("pk", flat=True)[: args.naive_sample])
 
@@ -171,7 +194,7 @@ def main() -> int:
         for subject in Subject.objects.filter(pk__in=ids):
             points = {"government": 0, "commercial": 0, "societal": 0, "judicial": 0}
             for record in subject.records.select_related("record_type"):
-                counts = record.status in services.COUNTING_STATUSES and (
+                counts = record.status in COUNTING_STATUSES and (
                     record.effective_from <= today
                     and (record.effective_until is None or record.effective_until >= today)
                 )
@@ -181,7 +204,7 @@ def main() -> int:
             total = ruleset.base_score + sum(points.values())
             Score.objects.update_or_create(
                 subject=subject,
-                defaults={**points, "total": total, "grade": _grade_in_python(ruleset, total),
+                defaults={**points, "total": total, "grade": grade_in_python(ruleset, total),
                           "rule_version": ruleset.version,
                           "computed_at": datetime.datetime.now(datetime.UTC)},
             )  # fmt: skip

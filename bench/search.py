@@ -137,8 +137,8 @@ def sample_terms(n: int) -> dict[str, list]:
 def db_side(samples: dict[str, list], skip_unindexed: bool = False) -> dict[str, dict]:
     from django.db import connection, transaction
 
-    from sanctions.filters import filtered_entries
-    from sanctions.public import entries_by_identifier
+    from sanctions.publication.filters import filtered_entries
+    from sanctions.publication.selectors import entries_by_identifier
 
     def run_all(label: str, limit: int | None = None) -> dict[str, dict]:
         out = {}
@@ -183,7 +183,7 @@ def filter_shapes() -> dict[str, dict]:
     walked every entry before migration 0021): EXPLAIN ANALYZE time, best of 3."""
     from django.db import connection
 
-    from sanctions.filters import filtered_entries
+    from sanctions.publication.filters import filtered_entries
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -337,7 +337,7 @@ def main() -> int:
     from django.core.management import call_command
 
     from sanctions.models import Subject
-    from sanctions.selectors import public_entries
+    from sanctions.registry.selectors import public_entries
 
     call_command("migrate", verbosity=0)
     if Subject.objects.count() < args.subjects:

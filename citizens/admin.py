@@ -7,15 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from citizens import selectors, services
 from citizens.models import ActivationCode, ActivationCodeRequest, Citizen
-from sanctions.admin_casework import (
+from sanctions.kernel.admin import (
     IdentifierSearchMixin,
     PersonAccessLogMixin,
     PrefixedForm,
     ServiceActionsMixin,
     adopt_saved,
 )
-from sanctions.errors import ApplicationError
-from sanctions.identifiers import clean_name
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.identifiers import clean_name
 from scs_portal.admin_site import LabelledTabularInline
 
 

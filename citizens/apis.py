@@ -10,9 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from citizens.selectors import citizen_records
-from sanctions.api_auth import IsCitizen
-from sanctions.serializers import ErrorSerializer
-from sanctions.services.scoring import score_explain
+from sanctions.agency.api_auth import IsCitizen
+from sanctions.kernel.api import ErrorSerializer
+from sanctions.scoring.selectors import score_explain
 
 
 class MyRecordItemSerializer(serializers.Serializer):

@@ -21,7 +21,7 @@ def axes_client_ip(request) -> str | None:
     not an address (axes stores it in an IP address column). An IPv6 client is counted by its
     /64 network (its first address), like the rate limiter's `limit_key`, so rotating
     addresses within one's /64 does not reset the lockout."""
-    from sanctions.ratelimit import client_ip, limit_key
+    from sanctions.kernel.ratelimit import client_ip, limit_key
 
     try:
         address = ipaddress.ip_address(client_ip(request))
@@ -76,7 +76,7 @@ def _keys(username: str) -> tuple[str, str]:
 
 
 def _redis():
-    from sanctions.ratelimit import _client
+    from sanctions.kernel.ratelimit import _client
 
     return _client()
 

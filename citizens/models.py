@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sanctions.kernel.rules import age_on
 from sanctions.models import Subject
-from sanctions.rules import age_on
 
 
 class Sex(models.TextChoices):

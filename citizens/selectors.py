@@ -16,7 +16,9 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from citizens.models import ActivationCodeRequest, ActivationRequestState, Citizen
-from sanctions.eligibility import repair_eligible_from, repair_refusal
+from sanctions.casework.eligibility import repair_eligible_from, repair_refusal
+from sanctions.casework.selectors import may_object, may_repair
+from sanctions.kernel.roles import authorities_visible_to
 from sanctions.models import (
     AccessLog,
     Case,
@@ -32,16 +34,10 @@ from sanctions.models import (
     ScoreHistory,
     Subject,
 )
-from sanctions.public import public_entry
-from sanctions.selectors import (
-    authorities_visible_to,
-    is_public,
-    may_object,
-    may_repair,
-    records_in_effect,
-    records_triggering_measures,
-)
-from sanctions.services.scoring import DOMAINS, score_explain
+from sanctions.publication.selectors import public_entry
+from sanctions.registry.selectors import is_public, records_in_effect, records_triggering_measures
+from sanctions.scoring.selectors import score_explain
+from sanctions.scoring.sql import DOMAINS
 
 
 def subjects_of(user) -> QuerySet[Subject]:

@@ -20,19 +20,21 @@ from citizens.models import (
     ActivationRequestState,
     Citizen,
 )
-from sanctions.errors import ApplicationError
-from sanctions.identifiers import (
+from sanctions.kernel.audit import audit_log
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.identifiers import (
     ResidentIdInfo,
     clean_name,
     identifier_hash,
     normalize_identifier,
     normalize_name,
-    person_name_pinyin,
     validate_resident_id,
 )
+from sanctions.kernel.pinyin import person_name_pinyin
+from sanctions.kernel.roles import Actor
 from sanctions.models import NoticeKind, Subject, SubjectKind
-from sanctions.services import Actor, audit_log, subject_create
-from sanctions.services.casework import letter_language, notice_issue
+from sanctions.registry.services.notices import letter_language, notice_issue
+from sanctions.registry.services.subjects import subject_create
 
 UNCHANGED = object()
 

@@ -23,14 +23,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from citizens import lockout, selectors, services
 from citizens.forms import ActivationForm, AppealForm, FilingForm, LoginForm
-from sanctions import ratelimit
-from sanctions.eligibility import repair_eligible_from
-from sanctions.errors import ApplicationError
-from sanctions.ratelimit import rate_limited
-from sanctions.selectors import may_appeal, may_object, may_repair
-from sanctions.services.casework import appeal_file, objection_file, repair_apply
-from sanctions.views import download
-from sanctions.workdays import objection_due_on, repair_due_on
+from sanctions.casework.eligibility import repair_eligible_from
+from sanctions.casework.selectors import may_appeal, may_object, may_repair
+from sanctions.casework.services.filings import appeal_file, objection_file, repair_apply
+from sanctions.kernel import ratelimit
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.ratelimit import rate_limited
+from sanctions.kernel.uploads import download
+from sanctions.kernel.workdays import objection_due_on, repair_due_on
 
 _POST_ONLY = lambda request: request.method == "POST"  # noqa: E731
 

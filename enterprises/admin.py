@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from citizens.selectors import may_correct_register_entry
 from enterprises import services
 from enterprises.models import Enterprise
-from sanctions.admin_casework import IdentifierSearchMixin, adopt_saved
-from sanctions.errors import ApplicationError
-from sanctions.identifiers import clean_name
+from sanctions.kernel.admin import IdentifierSearchMixin, adopt_saved
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.identifiers import clean_name
 
 
 class EnterpriseForm(forms.ModelForm):

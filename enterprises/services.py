@@ -8,15 +8,13 @@ from citizens.models import Citizen
 from citizens.selectors import may_correct_register_entry
 from citizens.services import REGISTER_ENTRY_NOT_ON_FILE, citizen_subject_resolve
 from enterprises.models import Enterprise, EnterpriseStatus
-from sanctions.errors import ApplicationError
-from sanctions.identifiers import (
-    clean_name,
-    normalize_name,
-    text_pinyin,
-    validate_credit_code,
-)
+from sanctions.kernel.audit import audit_log
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.identifiers import clean_name, normalize_name, validate_credit_code
+from sanctions.kernel.pinyin import text_pinyin
+from sanctions.kernel.roles import Actor
 from sanctions.models import Subject, SubjectKind
-from sanctions.services import Actor, audit_log, subject_create
+from sanctions.registry.services.subjects import subject_create
 
 
 def _clean_name(name: str) -> str:

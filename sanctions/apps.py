@@ -9,23 +9,26 @@ class SanctionsConfig(AppConfig):
     verbose_name = _("Integrity records")
 
     def ready(self) -> None:
-        from sanctions.roles import ensure_roles
+        from sanctions.kernel.roles import ensure_roles
 
         # Groups need the permissions that post_migrate creates; run after all apps.
         post_migrate.connect(ensure_roles, dispatch_uid="sanctions.ensure_roles")
         # warns while the holiday calendar does not reach far enough ahead (sanctions.W001)
-        from sanctions.checks import holiday_calendar_check
+        from sanctions.kernel.checks import holiday_calendar_check
 
         checks.register(holiday_calendar_check)
         # public search pages are cached per version of the public list
-        from sanctions.public import connect_cache_invalidation
+        from sanctions.publication.page_cache import connect_cache_invalidation
 
         connect_cache_invalidation()
         # uploads written in a transaction that then rolled back are deleted after the request
         from django.core.signals import request_finished
 
-        from sanctions.uploads import discard_rolled_back_files
+        from sanctions.kernel.uploads import discard_rolled_back_files
 
         request_finished.connect(
             discard_rolled_back_files, dispatch_uid="sanctions.discard_rolled_back_files"
         )
+        # every context's Celery tasks registered in every process (web too): services send
+        # them by name after commit (sanctions.kernel.tasks.enqueue_on_commit)
+        from sanctions import tasks  # noqa: F401

@@ -12,8 +12,8 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from sanctions.errors import ApplicationError
-from sanctions.services.accounts import (
+from sanctions.kernel.errors import ApplicationError
+from sanctions.registry.services.officials import (
     account_access,
     account_access_audit,
     account_access_check,

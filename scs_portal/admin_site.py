@@ -24,7 +24,7 @@ class PortalAdminSite(AdminSite):
         super().register(model_or_iterable, admin_class, **options)
 
     def index(self, request, extra_context=None):
-        from sanctions.selectors import dashboard
+        from sanctions.casework.selectors import dashboard
 
         extra_context = {**(extra_context or {}), "dashboard": dashboard(request.user)}
         return super().index(request, extra_context)
@@ -51,7 +51,7 @@ class PortalAdminSite(AdminSite):
             target = second_factor.next_url(request)
             return HttpResponseRedirect(second_factor.step_url("admin:otp_verify", target))
         if request.method == "POST":  # per address: many names tried from one place
-            from sanctions.ratelimit import refusal_if_over
+            from sanctions.kernel.ratelimit import refusal_if_over
 
             refused = refusal_if_over(
                 request, "admin-login", limit_setting="SCS_ADMIN_LOGIN_RATE_PER_MINUTE",

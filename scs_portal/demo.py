@@ -14,7 +14,7 @@ from functools import lru_cache
 from faker.providers.company.zh_CN import Provider as CompanyProvider
 from faker.providers.person.zh_CN import Provider as PersonProvider
 
-from sanctions.identifiers import (
+from sanctions.kernel.identifiers import (
     USCC_ALPHABET,
     is_valid_resident_id,
     region_name,

@@ -23,8 +23,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sanctions.errors import ApplicationError
-from sanctions.services import second_factor as service
+from sanctions.kernel import second_factor as service
+from sanctions.kernel.errors import ApplicationError
 
 # when the session's password was typed (epoch seconds): enrolment needs a fresh one
 PASSWORD_AT_SESSION_KEY = "scs_password_at"  # noqa: S105 - a session key name

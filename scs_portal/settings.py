@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "scs_portal.middleware.ServiceUnavailableMiddleware",
     "scs_portal.middleware.DropMalformedSessionCookie",
     # the client address (SCS_TRUSTED_PROXY_HOPS rule) that audit rows of this request carry
-    "sanctions.request_context.ClientAddressMiddleware",
+    "sanctions.kernel.request_context.ClientAddressMiddleware",
     # read replicas: public read-only views may read a replica; a browser that just wrote is
     # pinned to the primary (docs/scaling.md, "Read replicas"); inert without replicas
     "scs_portal.middleware.ReplicaRoutingMiddleware",
@@ -317,7 +317,7 @@ SCS_STAFF_SESSION_ABSOLUTE_SECONDS = env.int("SCS_STAFF_SESSION_ABSOLUTE_SECONDS
 # Content-Security-Policy (django-csp 4.x format): everything from this origin only; no inline
 # script or style anywhere (styles live in static/css/). data: images: Bootstrap's and the
 # admin's CSS draw small icons as data: SVGs. The API docs pages (Swagger UI, Redoc) get a
-# relaxed policy of their own in sanctions/api_urls.py (docs/security.md).
+# relaxed policy of their own in sanctions/kernel/api_urls.py (docs/security.md).
 # https://django-csp.readthedocs.io/en/latest/configuration.html
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -424,7 +424,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "sanctions.api_auth.ApiKeyAuthentication",
+        "sanctions.agency.api_auth.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -433,7 +433,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # every error is JSON {"detail", "code", "errors": {field: [messages]}}, never a 500
-    "EXCEPTION_HANDLER": "sanctions.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "sanctions.kernel.api_errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html

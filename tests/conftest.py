@@ -18,8 +18,8 @@ def catalog(db):
     database, so make sure they are there (both functions are idempotent)."""
     from django.contrib.auth.models import Group
 
-    from sanctions.catalog import seed_catalog
-    from sanctions.roles import ensure_roles
+    from sanctions.kernel.roles import ensure_roles
+    from sanctions.registry.catalog_data import seed_catalog
 
     record_type = apps.get_model("sanctions", "RecordType")
     if not record_type.objects.exists():  # flushed by a transactional test

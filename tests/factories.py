@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 
 from citizens.services import citizen_create
 from enterprises.services import enterprise_create
-from sanctions.identifiers import ric_check_digit
+from sanctions.kernel.identifiers import ric_check_digit
 from sanctions.models import Authority, Official
 from scs_portal.demo import DemoGenerator
 

@@ -26,7 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, path
 from rest_framework.test import APIClient
 
-from sanctions import services
+from tests import services
 from sanctions.models import (
     AccessLog,
     ApiSubmission,
@@ -476,7 +476,7 @@ def test_the_write_detector_sees_a_write(matrix_world):
 def test_an_official_corrects_only_register_entries_of_persons_on_file(matrix_world):
     from citizens.services import citizen_update
     from enterprises.services import enterprise_update
-    from sanctions.errors import ApplicationError
+    from sanctions.kernel.errors import ApplicationError
 
     a, firm = matrix_world["a"], matrix_world["enterprise"]
     x_clerk, y_clerk = matrix_world["court"][0], matrix_world["amr"][0]

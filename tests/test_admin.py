@@ -37,7 +37,7 @@ def test_every_admin_changelist_and_add_page_renders(admin_client):
 )
 def test_admin_citizen_add_refuses_bad_ids_with_a_field_error(admin_client, number, message):
     if message == "region code":
-        from sanctions.identifiers import ric_check_digit
+        from sanctions.kernel.identifiers import ric_check_digit
 
         number = number[:17] + ric_check_digit(number[:17])
     response = admin_client.post(
@@ -95,7 +95,7 @@ def test_admin_record_add_refuses_duplicate_decision_number(admin_client):
 
 def test_official_sees_only_records_of_own_authority(client, catalog):
     court_clerk = make_official(role="clerk", authority_code="bj-dongcheng-court")
-    from sanctions.services import record_create
+    from sanctions.registry.services.records import record_create
 
     subject = make_citizen().subject
     for code, number in [("bj-dongcheng-court", "A1"), ("bj-xicheng-court", "B1")]:

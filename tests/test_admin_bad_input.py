@@ -23,8 +23,8 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import URLPattern, reverse
 
-from sanctions import services
 from sanctions.models import Case, RecordType
+from tests import services
 from tests.factories import make_citizen, make_enterprise, make_official
 from tests.sanctions.test_casework import D, pdf
 
@@ -366,7 +366,7 @@ def test_case_add_with_a_malformed_subject_is_a_field_error(clerk_client):
 
 def test_objection_correction_with_a_huge_amount_is_refused(client, world):
     """ObjectionDecideForm's amount is bounded by the record's column (16 digits, 2 places)."""
-    from sanctions.admin_casework import ObjectionDecideForm
+    from sanctions.casework.admin import ObjectionDecideForm
 
     data = {"outcome": "partly_upheld", "reasons": "r", "amount": "1" + "0" * 20}
     assert "amount" in ObjectionDecideForm(data).errors
@@ -415,8 +415,8 @@ def test_record_type_periods_and_points_beyond_the_limits_are_field_errors(clien
 
 
 def test_rule_set_numbers_beyond_the_limits_are_refused(world):
-    from sanctions.errors import ApplicationError
-    from sanctions.services.scoring import validate_ruleset_fields
+    from sanctions.kernel.errors import ApplicationError
+    from sanctions.scoring.services import validate_ruleset_fields
 
     bands = [["A", 960], ["B", None]]
     fine = {"grade_bands": bands, "points_overrides": {"judicial-dishonest-debtor": -100},

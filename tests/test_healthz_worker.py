@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
 
-from sanctions.tasks import heartbeat
+from sanctions.tasks import heartbeat_task as heartbeat
 from scs_portal.celery import app, resume_unfinished_work
 from scs_portal.views import HEARTBEAT_CACHE_KEY
 

@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from sanctions.errors import ApplicationError
+from sanctions.kernel.errors import ApplicationError
 from sanctions.models import AuditEvent, Authority, Official
-from sanctions.services import accounts
+from sanctions.registry.services import officials as accounts
 from tests.factories import UserFactory, make_official, the_event
 
 pytestmark = pytest.mark.django_db

@@ -21,10 +21,10 @@ from django_otp.oath import hotp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sanctions import services
-from sanctions.errors import ApplicationError
+from sanctions.kernel import second_factor
+from sanctions.kernel.errors import ApplicationError
 from sanctions.models import AuditEvent, RecordType
-from sanctions.services import second_factor
+from tests import services
 from tests.factories import UserFactory, make_citizen, make_official, totp_device
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from sanctions.views import spreadsheet_safe
+from sanctions.publication.views import spreadsheet_safe
 from tests.citizens.conftest import world  # noqa: F401 - a citizen with records
 
 pytestmark = pytest.mark.django_db

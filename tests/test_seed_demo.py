@@ -4,9 +4,9 @@ from django.core.management.base import CommandError
 
 from citizens.models import Citizen
 from enterprises.models import Enterprise
-from sanctions.identifiers import is_valid_resident_id, validate_credit_code
+from sanctions.kernel.identifiers import is_valid_resident_id, validate_credit_code
+from sanctions.kernel.rules import is_minor_on
 from sanctions.models import AuditEvent, IntegrityRecord, Score, Subject
-from sanctions.rules import is_minor_on
 from scs_portal.demo import DemoGenerator
 
 pytestmark = pytest.mark.django_db

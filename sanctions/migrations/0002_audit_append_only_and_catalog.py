@@ -21,7 +21,7 @@ DROP FUNCTION IF EXISTS sanctions_auditevent_refuse_change();
 
 
 def seed(apps, schema_editor):
-    from sanctions.catalog import seed_catalog
+    from sanctions.registry.catalog_data import seed_catalog
 
     seed_catalog(
         apps.get_model("sanctions", "Authority"),

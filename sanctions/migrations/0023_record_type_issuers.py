@@ -26,7 +26,7 @@ AUTHORITY_KINDS = [
 
 
 def fill_issuer_kinds(apps, schema_editor):
-    from sanctions.catalog import ISSUER_KINDS
+    from sanctions.registry.catalog_data import ISSUER_KINDS
 
     RecordType = apps.get_model("sanctions", "RecordType")  # noqa: N806
     IntegrityRecord = apps.get_model("sanctions", "IntegrityRecord")  # noqa: N806

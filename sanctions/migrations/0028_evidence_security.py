@@ -3,7 +3,7 @@ Files stored before keep their names; only new uploads get random ones."""
 
 from django.db import migrations, models
 
-import sanctions.uploads
+import sanctions.kernel.uploads
 
 
 class Migration(migrations.Migration):
@@ -14,14 +14,14 @@ class Migration(migrations.Migration):
             model_name="evidencefile",
             name="file",
             field=models.FileField(
-                upload_to=sanctions.uploads.evidence_upload_to, verbose_name="file"
+                upload_to=sanctions.kernel.uploads.evidence_upload_to, verbose_name="file"
             ),
         ),
         migrations.AlterField(
             model_name="filingattachment",
             name="file",
             field=models.FileField(
-                upload_to=sanctions.uploads.filing_upload_to, verbose_name="file"
+                upload_to=sanctions.kernel.uploads.filing_upload_to, verbose_name="file"
             ),
         ),
     ]

@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sanctions.kernel.uploads import evidence_upload_to, filing_upload_to
 from sanctions.models.core import Authority, IntegrityRecord, RecordType, Subject
-from sanctions.uploads import evidence_upload_to, filing_upload_to
 
 
 class CaseState(models.TextChoices):

@@ -8,7 +8,7 @@ import datetime
 from django import template
 from django.utils.html import format_html
 
-from sanctions.workdays import calendar_ends_on, is_beyond_calendar, provisional_label
+from sanctions.kernel.workdays import calendar_ends_on, is_beyond_calendar, provisional_label
 
 register = template.Library()
 

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from rest_framework.test import APIClient
 
-from sanctions.services.agency import api_client_create
+from sanctions.agency.services.clients import api_client_create
 from tests.factories import make_official, resident_id
 
 DECISION_DATE = datetime.date.today() - datetime.timedelta(days=30)

@@ -14,13 +14,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
-from sanctions import tasks
-from sanctions.models import ApiSubmission, AuditEvent, ImportBatch, IntegrityRecord
-from sanctions.services.agency import (
+from sanctions.agency.services.imports import (
     import_batch_create,
     import_batch_process,
     import_batches_requeue,
 )
+from sanctions.models import ApiSubmission, AuditEvent, ImportBatch, IntegrityRecord
+from tests import tasks
 from tests.api.conftest import DECISION_DATE, auth, person_payload
 from tests.factories import resident_id
 
@@ -83,7 +83,7 @@ def test_rows_commit_in_chunks_and_a_crash_resumes_without_importing_twice(
     content = "\n".join([HEADER, *(row(100 + n) for n in range(8))]) + "\n"
     batch, _created = import_batch_create(client=client, file_name="c.csv",
                                           content=content.encode())  # fmt: skip
-    import sanctions.services.agency as agency
+    import sanctions.agency.services.imports as agency
 
     real_chunk, calls = agency._import_chunk, []
 
@@ -118,7 +118,7 @@ def test_a_failed_batch_is_retried_by_uploading_the_same_file_again(
 ):
     _client, key = court_agency
     content = "\n".join([HEADER, row(300), row(301)]) + "\n"
-    import sanctions.services.agency as agency
+    import sanctions.agency.services.imports as agency
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
@@ -151,8 +151,8 @@ def test_old_failed_batches_lose_their_file(court_agency, settings):
 def test_an_import_does_not_block_the_same_clients_status_request(court_agency, settings):
     """The chunk's transaction locks only the batch row: the client, its authority and its
     user stay free, so a status request (which reads them) never waits for the import."""
-    from sanctions.catalog import seed_catalog  # noqa: F401 - the catalog fixture ran
-    from sanctions.services.agency import api_client_authenticate
+    from sanctions.agency.services.clients import api_client_authenticate
+    from sanctions.registry.catalog_data import seed_catalog  # noqa: F401 - the catalog fixture ran
 
     client, key = court_agency
     # the row as import_batch_create writes it (which would process it at once: eager Celery)
@@ -160,7 +160,7 @@ def test_an_import_does_not_block_the_same_clients_status_request(court_agency, 
         authority=client.authority, client=client, file_name="l.csv", file_sha256="1" * 64,
         format="csv", content=f"{HEADER}\n{row(500)}\n",
     )  # fmt: skip
-    import sanctions.services.agency as agency
+    import sanctions.agency.services.imports as agency
 
     real_row, holding, release = agency._import_row, threading.Event(), threading.Event()
 

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from sanctions.agency.services.imports import import_batch_process
 from sanctions.models import ApiSubmission, AuditEvent, ImportBatch, IntegrityRecord
-from sanctions.services.agency import import_batch_process
 from tests.api.conftest import DECISION_DATE, auth, person_payload
 from tests.factories import resident_id
 
@@ -94,7 +94,7 @@ def test_jsonl_import_and_conflict_within_file(
 
 
 def test_task_runs_twice_same_result(court_agency, catalog):
-    from sanctions.services.agency import import_batch_create
+    from sanctions.agency.services.imports import import_batch_create
 
     client, _key = court_agency
     body = json.dumps(person_payload("(2025)京0101执401号"), ensure_ascii=False).encode()
@@ -136,7 +136,7 @@ def test_the_size_limit_is_the_services_and_the_api_shows_its_message(
 ):
     import io
 
-    from sanctions.services.agency import import_batch_create
+    from sanctions.agency.services.imports import import_batch_create
 
     client, key = court_agency
     settings.SCS_IMPORT_MAX_BYTES = 2048

@@ -2,6 +2,7 @@
 
 import pytest
 
+from sanctions.agency.services.clients import api_client_revoke, api_key_hash
 from sanctions.models import (
     ApiClient,
     ApiSubmission,
@@ -11,7 +12,6 @@ from sanctions.models import (
     IntegrityRecord,
     Subject,
 )
-from sanctions.services.agency import api_client_revoke, api_key_hash
 from tests.api.conftest import DECISION_DATE, auth, person_payload
 from tests.factories import credit_code, make_citizen, resident_id
 
@@ -62,7 +62,7 @@ def test_different_payload_same_number_is_409_and_changes_nothing(api, court_age
 
 def test_number_recorded_outside_the_api_is_a_conflict(api, court_agency, catalog):
     from sanctions.models import Authority, RecordType
-    from sanctions.services import record_create
+    from sanctions.registry.services.records import record_create
 
     citizen = make_citizen()
     record_create(
@@ -82,7 +82,7 @@ def test_number_held_outside_the_api_is_a_conflict_before_other_record_rules(
     api, court_agency, catalog
 ):
     from sanctions.models import Authority, RecordType
-    from sanctions.services import record_create
+    from sanctions.registry.services.records import record_create
 
     record_create(
         actor=None, subject=make_citizen().subject,
@@ -105,7 +105,8 @@ def test_a_submission_checks_the_record_rules_once_and_the_number_once(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from sanctions.services import agency, core
+    from sanctions.agency.services import submissions as agency
+    from sanctions.registry.services import records as core
 
     client, key = court_agency
     if mode == "case":
@@ -244,9 +245,9 @@ def test_keys_scopes_and_revocation(api, court_agency, catalog):
 
 
 def test_only_a_supervisor_of_the_authority_creates_keys(catalog):
-    from sanctions.errors import ApplicationError
+    from sanctions.agency.services.clients import api_client_create
+    from sanctions.kernel.errors import ApplicationError
     from sanctions.models import Authority
-    from sanctions.services.agency import api_client_create
     from tests.factories import make_official
 
     clerk = make_official(role="clerk", authority_code="bj-dongcheng-court")
@@ -275,8 +276,8 @@ def test_throttle_per_client(api, court_agency, tax_agency, settings):
 def test_seed_demo_creates_the_documented_court_client(catalog, settings):
     from django.core.management import call_command
 
+    from sanctions.agency.services.clients import api_client_authenticate
     from sanctions.models import ApiClient
-    from sanctions.services.agency import api_client_authenticate
     from scs_portal.demo import demo_api_key
 
     settings.DEBUG = True

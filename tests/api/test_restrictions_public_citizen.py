@@ -5,7 +5,7 @@ import pytest
 from django.test import override_settings
 
 from sanctions.models import AccessLog
-from sanctions.public import ENTERPRISE_FIELDS, PERSON_FIELDS
+from sanctions.publication.selectors import ENTERPRISE_FIELDS, PERSON_FIELDS
 from tests.api.conftest import auth, person_payload
 from tests.factories import UserFactory, make_citizen
 from tests.sanctions.test_public import PRIVATE_FACTS, listed  # noqa: F401 - fixture
@@ -219,7 +219,7 @@ def test_every_identifier_entry_point_refuses_a_bad_shape_alike(api, court_agenc
 
 
 def test_restriction_check_agrees_with_the_citizens_view(api, court_agency, listed):  # noqa: F811
-    from sanctions.selectors import active_measures
+    from sanctions.registry.selectors import active_measures
 
     zhang = listed["people"]["zhang"]
     check = api.get(CHECK, HTTP_X_SUBJECT_IDENTIFIER=zhang.resident_id, **auth(court_agency[1]))

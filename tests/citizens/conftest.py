@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from citizens import services as citizen_services
 from citizens.selectors import citizen_on_file_with
-from sanctions import services
 from sanctions.models import RecordType
-from sanctions.selectors import record_types_offered_to
-from sanctions.services.scoring import score_recompute_inline
+from sanctions.registry.selectors import record_types_offered_to
+from sanctions.scoring.services import score_recompute_inline
+from tests import services
 from tests.factories import make_citizen, make_enterprise, make_official
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from citizens import services
 from citizens.models import ActivationCode
-from sanctions.errors import ApplicationError
+from sanctions.kernel.errors import ApplicationError
 from sanctions.models import AuditEvent, Notice
 from tests.citizens.conftest import PASSWORD, put_on_file
 from tests.factories import make_citizen, make_official

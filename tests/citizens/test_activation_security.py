@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from citizens import services
 from citizens.models import ActivationCode, ActivationCodeRequest, Citizen
-from sanctions import ratelimit
-from sanctions.errors import ApplicationError
+from sanctions.kernel import ratelimit
+from sanctions.kernel.errors import ApplicationError
 from sanctions.models import AuditEvent
 from tests.citizens.conftest import PASSWORD, activate, put_on_file
 from tests.factories import make_citizen, make_official, the_event

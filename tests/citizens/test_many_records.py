@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from citizens import selectors
 from sanctions.models import IntegrityRecord, Notice, RecordType
-from sanctions.services import score_explain
-from sanctions.services.scoring import score_recompute_inline
+from sanctions.scoring.selectors import score_explain
+from sanctions.scoring.services import score_recompute_inline
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +110,7 @@ def test_measures_are_one_row_per_measure_with_the_other_records_counted(client,
     add_records(world, 60)
     today = timezone.localdate()
     measures = selectors.measures_in_force(world["a"].subject, today=today)
-    from sanctions.selectors import active_measures
+    from sanctions.registry.selectors import active_measures
 
     detailed = active_measures(world["a"].subject, today=today)
     assert len({m["measure"].pk for m in detailed}) == len(measures)  # one row per measure

@@ -32,7 +32,7 @@ def test_my_record_shows_score_domains_chart_records_measures_and_public_view(cl
     assert f'id="score-total">{score.total}<' in html and score.total < 1000
     # the explanation's rows: each record with the points it takes off, as the recompute
     # counts them, and they add up to the score shown
-    from sanctions.services import score_explain
+    from sanctions.scoring.selectors import score_explain
 
     rows = score_explain(subject=world["a"].subject)["records"]
     listed = [row for row in rows if row["record_id"] == record.pk]
@@ -280,8 +280,8 @@ def test_officials_see_the_attachments_in_the_admin_within_scope(client, world):
 
 
 def test_appeal_after_a_rejected_objection(client, world):
-    from sanctions import services
     from sanctions.models import Appeal
+    from tests import services
 
     objection = world["b_objection"]
     url = reverse("citizens:appeal", args=[objection.pk])

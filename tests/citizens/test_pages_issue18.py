@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from sanctions import services
+from tests import services
 from sanctions.models import Notice, ScoreHistory
 from tests.citizens.test_pages import page
 
@@ -44,7 +44,7 @@ def test_letters_are_ordered_by_date_and_name_their_record(client, world):
 
 def test_the_repair_line_gives_the_real_reason_and_the_public_box_the_badge(client, world):
     client.force_login(world["a_user"])
-    from sanctions.eligibility import repair_refusal
+    from sanctions.casework.eligibility import repair_refusal
     from sanctions.models import IntegrityRecord
 
     record = world["e_record"]  # repairable, eligible, the enterprise A represents

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from sanctions.kernel.workdays import calendar_ends_on, repair_due_on
 from sanctions.models import Holiday, RepairApplication
-from sanctions.workdays import calendar_ends_on, repair_due_on
 
 pytestmark = pytest.mark.django_db
 

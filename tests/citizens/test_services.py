@@ -4,8 +4,8 @@ import pytest
 
 from citizens.models import Citizen
 from citizens.services import citizen_create, citizen_update
-from sanctions.errors import ApplicationError
-from sanctions.identifiers import identifier_hash
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.identifiers import identifier_hash
 from sanctions.models import AuditEvent, Subject
 from tests.factories import resident_id
 

@@ -9,10 +9,10 @@ import re
 import pytest
 from django.utils import timezone
 
-from sanctions import services
+from sanctions.casework.selectors import objections_visible_to, overdue, repairs_visible_to
+from sanctions.kernel.workdays import objection_due_on
 from sanctions.models import AccessLog, Authority, Objection, RepairApplication
-from sanctions.selectors import objections_visible_to, overdue, repairs_visible_to
-from sanctions.workdays import objection_due_on
+from tests import services
 from tests.citizens.conftest import PDF, activate, decide, pdf
 from tests.e2e.conftest import assert_accessible, citizen_page
 from tests.e2e.test_casework_walk import login

@@ -8,9 +8,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from sanctions import services
 from sanctions.models import Appeal, CaseNote, IntegrityRecord, Notice, RecordType
-from sanctions.selectors import public_entries
+from sanctions.registry.selectors import public_entries
+from tests import services
 from tests.e2e.test_casework_walk import PDF, act, login
 from tests.factories import make_citizen, make_official, the_event
 

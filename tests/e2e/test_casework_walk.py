@@ -10,8 +10,8 @@ import time_machine
 from django.utils import timezone
 
 from sanctions.models import AuditEvent, Case, IntegrityRecord, RecordType
-from sanctions.selectors import public_entries
-from sanctions.services import publication_sweep
+from sanctions.publication.services import publication_sweep
+from sanctions.registry.selectors import public_entries
 from tests.e2e.conftest import pass_second_factor
 from tests.factories import make_enterprise, make_official
 

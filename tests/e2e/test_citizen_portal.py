@@ -9,9 +9,9 @@ import re
 import pytest
 from django.utils import timezone
 
-from sanctions import services
 from sanctions.models import Objection
-from sanctions.services.scoring import score_recompute_inline
+from sanctions.scoring.services import score_recompute_inline
+from tests import services
 from tests.citizens.conftest import PDF, decide
 from tests.e2e.conftest import assert_accessible, pass_second_factor
 from tests.factories import make_citizen, make_enterprise, make_official

@@ -11,9 +11,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from sanctions.casework.eligibility import repair_eligible_from
+from sanctions.kernel.workdays import repair_due_on
 from sanctions.models import AccessLog, AuditEvent, FilingAttachment, RepairApplication
-from sanctions.services.casework import repair_eligible_from
-from sanctions.workdays import repair_due_on
 from tests.citizens.conftest import PDF, activate, decide
 from tests.e2e.conftest import assert_accessible, citizen_page
 from tests.factories import make_citizen

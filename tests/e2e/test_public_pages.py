@@ -97,7 +97,7 @@ def test_public_search_walk(browser, live_server, listed, screenshot):  # noqa: 
 
 def test_rate_limit_page(browser, live_server, listed, settings, screenshot):  # noqa: F811
     settings.SCS_SEARCH_RATE_PER_MINUTE = 2
-    from sanctions import ratelimit
+    from sanctions.kernel import ratelimit
 
     # earlier tests searched from this address in the same minute: start from zero
     for key in ratelimit._client().scan_iter("*:rl:search:*"):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sanctions.identifiers import ric_check_digit
+from sanctions.kernel.identifiers import ric_check_digit
 from tests.e2e.conftest import assert_accessible
 from tests.sanctions.test_public import listed  # noqa: F401 - fixture
 

@@ -24,7 +24,7 @@ def test_draft_preview_and_four_eyes_activation(browser, live_server, catalog, s
         decision_date=day, legal_basis="x", status="active", effective_from=day,
         effective_until=day + datetime.timedelta(days=365),
     )  # fmt: skip
-    from sanctions.services import score_recompute_inline
+    from sanctions.scoring.services import score_recompute_inline
 
     score_recompute_inline(kind="full")
     base = live_server.url

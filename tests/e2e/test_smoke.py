@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from sanctions.models import Authority, RecordType
-from sanctions.services import record_create
+from sanctions.registry.services.records import record_create
 from tests.e2e.conftest import pass_second_factor
 from tests.factories import make_citizen, make_official
 

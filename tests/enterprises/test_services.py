@@ -2,7 +2,7 @@ import pytest
 
 from enterprises.models import Enterprise
 from enterprises.services import enterprise_create
-from sanctions.errors import ApplicationError
+from sanctions.kernel.errors import ApplicationError
 from sanctions.models import AuditEvent
 from tests.factories import credit_code, make_citizen
 

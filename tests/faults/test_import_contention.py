@@ -16,8 +16,8 @@ from collections import Counter
 
 import pytest
 
+from sanctions.agency.services.imports import import_batch_create
 from sanctions.models import ImportBatch, IntegrityRecord
-from sanctions.services.agency import import_batch_create
 from tests.api.conftest import make_agency, person_payload
 from tests.factories import resident_id
 from tests.faults.conftest import (

@@ -17,8 +17,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from sanctions.agency.services.imports import import_batch_create, import_batches_requeue
 from sanctions.models import ApiSubmission, AuditEvent, ImportBatch, IntegrityRecord
-from sanctions.services.agency import import_batch_create, import_batches_requeue
 from tests.api.conftest import DECISION_DATE, make_agency
 from tests.factories import resident_id
 from tests.faults.conftest import (

@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from citizens.services import citizen_create
 from enterprises.services import enterprise_create
-from sanctions import services
+from tests import services
 from sanctions.models import IntegrityRecord, RecordType
-from sanctions.selectors import is_public
+from sanctions.registry.selectors import is_public
 from scs_portal.demo import DemoGenerator
 from tests.factories import make_official, totp_device
 

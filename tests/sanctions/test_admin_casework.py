@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from sanctions import services
 from sanctions.models import AccessLog, Case, RecordType
+from tests import services
 from tests.factories import make_citizen, make_official
 from tests.sanctions.test_casework import D, pdf
 
@@ -189,8 +189,8 @@ def test_appeal_is_decided_through_the_admin_by_the_parent_authority(client, wor
 
 
 def test_one_overdue_rule_for_the_dashboard_the_column_and_the_filter(client, catalog):
+    from sanctions.casework.selectors import is_overdue, overdue
     from sanctions.models import Objection, RepairApplication
-    from sanctions.selectors import is_overdue, overdue
 
     clerk = make_official(role="clerk", authority_code="bj-dongcheng-court")
     reviewer = make_official(role="reviewer", authority_code="bj-dongcheng-court")

@@ -4,8 +4,8 @@
 import pytest
 from django.urls import reverse
 
-from sanctions import services
 from sanctions.models import AccessLog, Score
+from tests import services
 from tests.factories import make_enterprise, make_official
 from tests.sanctions.test_admin_casework import decided
 

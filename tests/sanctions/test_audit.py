@@ -1,8 +1,8 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from sanctions.kernel.audit import audit_log
 from sanctions.models import AuditEvent, Authority
-from sanctions.services import audit_log
 
 
 @pytest.fixture

@@ -14,10 +14,9 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from sanctions import services, tasks
-from sanctions.audit_chain import GENESIS_HASH
+from sanctions.kernel.audit_chain import GENESIS_HASH, audit_chain_verify
 from sanctions.models import AccessLog, AuditEvent, AuditVerification, Authority
-from sanctions.services.audit_chain import audit_chain_verify
+from tests import services, tasks
 from tests.factories import make_citizen, make_official, the_event
 from tests.sanctions.test_audit_rows import listed
 
@@ -116,7 +115,7 @@ def test_a_row_edited_by_the_table_owner_is_named_by_the_verifier(catalog):
 
 
 def test_an_edit_with_a_recomputed_hash_is_named_at_the_next_row(catalog):
-    from sanctions.audit_chain import row_hash_sql
+    from sanctions.kernel.audit_chain import row_hash_sql
 
     events = write_events(5)
     as_table_owner(

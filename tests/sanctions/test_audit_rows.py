@@ -6,10 +6,10 @@ import datetime
 
 import pytest
 
-from sanctions import services
-from sanctions.errors import ApplicationError
+from sanctions.kernel.errors import ApplicationError
 from sanctions.models import AuditEvent, RuleSet
-from sanctions.selectors import public_entries
+from sanctions.registry.selectors import public_entries
+from tests import services
 from tests.factories import make_citizen, make_official, the_event
 from tests.sanctions.test_casework import D, decided
 

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from sanctions import services
+from sanctions.kernel.audit import access_log_visible_to, audit_events_visible_to
 from sanctions.models import AccessLog, AuditEvent, RecordType
-from sanctions.selectors import access_log_visible_to, audit_events_visible_to
+from tests import services
 from tests.factories import make_citizen, make_official
 from tests.sanctions.test_casework import D, pdf
 

@@ -13,10 +13,10 @@ from rest_framework.test import APIClient
 from citizens.models import Citizen
 from enterprises.models import Enterprise
 from enterprises.services import enterprise_create, enterprise_update
-from sanctions.errors import ApplicationError
-from sanctions.identifiers import clean_name, normalize_name
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.identifiers import clean_name, normalize_name
+from sanctions.kernel.regions import city_codes
 from sanctions.models import Subject
-from sanctions.regions import city_codes
 from tests.factories import credit_code, make_citizen, resident_id
 
 pytestmark = pytest.mark.django_db

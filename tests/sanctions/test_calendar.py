@@ -10,15 +10,15 @@ from django.core import checks
 from django.db import connection
 from django.urls import reverse
 
-from sanctions import services
-from sanctions.checks import holiday_calendar_check
-from sanctions.models import Holiday, RecordType
-from sanctions.workdays import (
+from sanctions.kernel.checks import holiday_calendar_check
+from sanctions.kernel.workdays import (
     calendar_ends_on,
     calendar_warning,
     is_beyond_calendar,
     repair_due_on,
 )
+from sanctions.models import Holiday, RecordType
+from tests import services
 from tests.factories import make_citizen, make_enterprise, make_official
 from tests.sanctions.test_casework import pdf
 

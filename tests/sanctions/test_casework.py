@@ -5,11 +5,11 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from sanctions import services
-from sanctions.errors import ApplicationError
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.workdays import add_working_days
 from sanctions.models import AuditEvent, Holiday, IntegrityRecord, Notice, RecordType
-from sanctions.selectors import public_entries
-from sanctions.workdays import add_working_days
+from sanctions.registry.selectors import public_entries
+from tests import services
 from tests.factories import make_citizen, make_enterprise, make_official
 
 pytestmark = pytest.mark.django_db
@@ -308,7 +308,7 @@ def test_working_days_skip_weekends_and_holidays_and_count_worked_weekends(db):
 
 
 def test_publication_sweep_task_twice_gives_same_result(court):
-    from sanctions.tasks import publication_sweep
+    from tests.tasks import publication_sweep
 
     case, record = decided(court, make_citizen().subject)
     services.case_serve_notice(actor=court["clerk"], case=case, today=D)

@@ -16,14 +16,14 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from sanctions import services
-from sanctions.eligibility import (
+from sanctions.casework.eligibility import (
     appeal_refusal,
     extension_refusal,
     objection_refusal,
     repair_refusal,
 )
-from sanctions.errors import ApplicationError
+from sanctions.casework.selectors import may_appeal, may_extend_listing, may_object, may_repair
+from sanctions.kernel.errors import ApplicationError
 from sanctions.models import (
     Appeal,
     Authority,
@@ -33,7 +33,7 @@ from sanctions.models import (
     RecordType,
     RepairApplication,
 )
-from sanctions.selectors import may_appeal, may_extend_listing, may_object, may_repair
+from tests import services
 from tests.factories import make_citizen, make_enterprise
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import re
 import pytest
 from django.urls import clear_url_caches, reverse
 
-from sanctions import services
 from sanctions.models import AccessLog, RecordType
+from tests import services
 from tests.factories import UserFactory, make_citizen, make_enterprise, make_official
 from tests.sanctions.test_casework import PDF, pdf
 

@@ -7,10 +7,10 @@ from django.core.signals import request_finished
 from django.db import close_old_connections, transaction
 from django.urls import reverse
 
-from sanctions import services
-from sanctions.errors import ApplicationError
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.uploads import discard_rolled_back_files
 from sanctions.models import Case, EvidenceFile, FilingAttachment, Objection, RecordType
-from sanctions.uploads import discard_rolled_back_files
+from tests import services
 from tests.factories import make_citizen, make_official
 from tests.sanctions.test_casework import PDF, pdf
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from sanctions import services
-from sanctions.errors import ApplicationError
+from sanctions.kernel.errors import ApplicationError
 from sanctions.models import AuditEvent, IntegrityRecord, RuleSet
+from tests import services
 from tests.factories import make_citizen, make_official
 from tests.sanctions.test_casework import D, draft
 

@@ -5,16 +5,14 @@ from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sanctions.identifiers import (
+from sanctions.kernel.identifiers import (
     USCC_ALPHABET,
-    compact_pinyin,
     mask_identifier,
-    person_name_pinyin,
     require_full_identifier,
-    text_pinyin,
     validate_credit_code,
     validate_resident_id,
 )
+from sanctions.kernel.pinyin import compact_pinyin, person_name_pinyin, text_pinyin
 from scs_portal.demo import valid_regions
 
 # Independent implementations of the two check characters, straight from the standards,

@@ -8,8 +8,8 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
+from sanctions.kernel.workdays import add_working_days, calendar_ends_on, calendar_warning
 from sanctions.models import AuditEvent, Holiday
-from sanctions.workdays import add_working_days, calendar_ends_on, calendar_warning
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from sanctions import services
-from sanctions.catalog import ISSUER_KINDS, RECORD_TYPES
-from sanctions.errors import ApplicationError
+from sanctions.kernel.errors import ApplicationError
 from sanctions.models import (
     AuditEvent,
     Authority,
@@ -17,7 +15,9 @@ from sanctions.models import (
     IntegrityRecord,
     RecordType,
 )
+from sanctions.registry.catalog_data import ISSUER_KINDS, RECORD_TYPES
 from scs_portal.management.commands.seed_demo import _authority_for
+from tests import services
 from tests.factories import make_citizen, make_official
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
-from sanctions import services
+from sanctions.agency.services.clients import api_client_create
 from sanctions.models import (
     AuditEvent,
     ImportBatch,
@@ -25,8 +25,8 @@ from sanctions.models import (
     RecordEvent,
     RecordType,
 )
-from sanctions.selectors import is_public
-from sanctions.services.agency import api_client_create
+from sanctions.registry.selectors import is_public
+from tests import services
 from tests.factories import make_citizen, make_official, resident_id
 from tests.sanctions.test_casework import pdf
 

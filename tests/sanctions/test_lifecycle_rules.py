@@ -8,8 +8,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from sanctions import services, tasks
-from sanctions.errors import ApplicationError
+from sanctions.casework.selectors import dashboard
+from sanctions.kernel.errors import ApplicationError
 from sanctions.models import (
     AuditEvent,
     Case,
@@ -18,7 +18,8 @@ from sanctions.models import (
     Notice,
     RecordType,
 )
-from sanctions.selectors import dashboard, is_public, records_in_effect
+from sanctions.registry.selectors import is_public, records_in_effect
+from tests import services, tasks
 from tests.factories import make_citizen, make_official
 from tests.sanctions.test_casework import pdf
 

@@ -6,9 +6,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from sanctions import services
 from sanctions.models import RecordType
-from sanctions.public import ENTERPRISE_FIELDS, PERSON_FIELDS, public_entry
+from sanctions.publication.selectors import ENTERPRISE_FIELDS, PERSON_FIELDS, public_entry
+from tests import services
 from tests.factories import make_citizen, make_enterprise, make_official
 from tests.sanctions.test_casework import pdf
 
@@ -98,7 +98,7 @@ def test_legal_representative_and_filters(client, listed):
         "北京诚信示范贸易有限公司"]  # fmt: skip
     assert names(client.get(reverse("search"), {"ground": 1})) == ["李小龙"]
     # each province lists exactly the entries of subjects registered there
-    from sanctions.selectors import public_entries
+    from sanctions.registry.selectors import public_entries
 
     entries = public_entries().select_related("subject")
     assert entries.exists()
@@ -245,9 +245,9 @@ def case_numbers(client, query: str) -> list[str]:
 
 
 def test_one_character_search_equals_the_gram_condition(client, listed, catalog):
-    from sanctions.filters import filtered_entries
-    from sanctions.public import filter_entries_by_name, name_condition
-    from sanctions.selectors import public_entries
+    from sanctions.publication.filters import filtered_entries
+    from sanctions.publication.search import filter_entries_by_name, name_condition
+    from sanctions.registry.selectors import public_entries
 
     wang = make_citizen(name="王伟")
     publish(wang.subject, "judicial-dishonest-debtor", "bj-dongcheng-court", "(2025)京0101执7号",
@@ -397,9 +397,9 @@ def facet_row(record) -> dict | None:
 def test_filters_read_the_entry_name_table_and_give_what_the_joins_give(listed):
     """Every filter of the form, alone and combined, with and without a name: the entries
     chosen in the entry-name table are those the joined search (FilterSet.qs) finds."""
-    from sanctions.filters import filtered_entries
     from sanctions.models import Authority, IntegrityRecord
-    from sanctions.public import newest_first
+    from sanctions.publication.filters import filtered_entries
+    from sanctions.publication.search import newest_first
 
     court = Authority.objects.get(code="bj-dongcheng-court")
     amr = Authority.objects.get(code="bj-dongcheng-amr")
@@ -600,7 +600,7 @@ def test_concurrent_misses_wait_for_the_one_rendering_the_page(client, listed, p
     import threading
     import time
 
-    from sanctions.public import cache_redis
+    from sanctions.publication.page_cache import cache_redis
 
     url = reverse("search") + "?q=张伟"
     assert client.get(url).context is not None  # rendered and stored
@@ -632,7 +632,7 @@ def test_an_old_page_is_served_while_one_request_renders_it_anew(client, listed,
     by one request; meanwhile the others get the older copy at once instead of waiting."""
     import time
 
-    from sanctions.public import cache_redis
+    from sanctions.publication.page_cache import cache_redis
 
     settings.SCS_SEARCH_PAGE_WAIT_MS = 3000  # a waiting request would be slow to notice
     url = reverse("search") + "?q=张伟"
@@ -675,8 +675,8 @@ def test_a_cached_page_costs_one_redis_round_trip(client, listed, page_cache, mo
     nothing more from Redis for a cached page."""
     import redis
 
-    from sanctions import ratelimit
-    from sanctions.public import cache_redis
+    from sanctions.kernel import ratelimit
+    from sanctions.publication.page_cache import cache_redis
 
     url = reverse("search") + "?q=张伟"
     assert client.get(url).context is not None  # rendered and stored

@@ -13,17 +13,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from sanctions.catalog import JUDGMENT_DEBTOR_RULES
-from sanctions.identifiers import (
+from sanctions.kernel.identifiers import (
     USCC_ALPHABET,
     require_valid_identifier,
     ric_check_digit,
     uscc_check_character,
 )
 from sanctions.models import AccessLog, RecordType
-from sanctions.public import ENTERPRISE_FIELDS, PERSON_FIELDS, public_entry
-from sanctions.selectors import public_list_kinds
-from sanctions.serializers import PublicEntrySerializer
+from sanctions.publication.selectors import (
+    ENTERPRISE_FIELDS,
+    PERSON_FIELDS,
+    public_entry,
+    public_list_kinds,
+)
+from sanctions.publication.serializers import PublicEntrySerializer
+from sanctions.registry.catalog_data import JUDGMENT_DEBTOR_RULES
 from scs_portal.demo import DemoGenerator
 from tests.sanctions.test_public import listed  # noqa: F401 - fixture
 
@@ -333,7 +337,7 @@ def test_home_page_names_every_list_and_its_way_off(client, catalog, language):
 
 
 def test_a_new_record_type_appears_without_a_template_change(client, catalog, superuser):
-    from sanctions.services import record_type_create
+    from sanctions.registry.services.catalog import record_type_create
 
     record_type_create(
         actor=superuser, code="commercial-customs-violation", title="海关行政处罚",

@@ -6,7 +6,7 @@ import pytest
 from django.test import RequestFactory
 
 from citizens.lockout import axes_client_ip
-from sanctions import ratelimit
+from sanctions.kernel import ratelimit
 
 
 def _bucket():

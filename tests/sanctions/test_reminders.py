@@ -9,10 +9,10 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from sanctions import services
+from sanctions.casework.services.reminders import deadline_reminders_send
+from sanctions.casework.tasks import deadline_reminders_send_task
 from sanctions.models import DeadlineReminder, RecordType
-from sanctions.services.reminders import deadline_reminders_send
-from sanctions.tasks import deadline_reminders_send_task
+from tests import services
 from tests.factories import make_citizen
 from tests.sanctions.test_calendar import amr_record
 from tests.sanctions.test_casework import pdf

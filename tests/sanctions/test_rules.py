@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sanctions import rules
-from sanctions.errors import ApplicationError
+from sanctions.kernel import rules
+from sanctions.kernel.errors import ApplicationError
 
 D = datetime.date(2025, 3, 10)
 

@@ -8,8 +8,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sanctions import services
-from sanctions.errors import ApplicationError
+from sanctions.kernel.errors import ApplicationError
 from sanctions.models import (
     Authority,
     IntegrityRecord,
@@ -19,6 +18,7 @@ from sanctions.models import (
     ScoreHistory,
     ScoreRun,
 )
+from tests import services
 from tests.factories import issuer_of, make_citizen, make_enterprise, make_official
 
 pytestmark = pytest.mark.django_db
@@ -220,7 +220,7 @@ def test_rule_sets_four_eyes_frozen_and_override_points(catalog):
 
 
 def test_chunk_task_twice_gives_the_same_result(catalog):
-    from sanctions.tasks import score_chunk
+    from tests.tasks import score_chunk
 
     add_record(make_citizen().subject, "judicial-dishonest-debtor")
     run = services.score_run_start(kind="full", as_of=TODAY, chunk_size=5)
@@ -261,7 +261,7 @@ def test_floor_aggregate_agrees_with_the_recompute(catalog):
 def test_resume_resends_only_the_unfinished_chunks_of_running_runs(catalog, monkeypatch):
     """What a restarted worker does (celery.py sends score_resume): the chunks a crash left
     undone are sent again, and only those; a young run is left alone with a grace period."""
-    from sanctions import tasks
+    from tests import tasks
 
     for _ in range(3):
         add_record(make_citizen().subject, "judicial-dishonest-debtor")

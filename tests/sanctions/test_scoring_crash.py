@@ -13,9 +13,11 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection
 
-from sanctions import services
 from sanctions.models import Score, ScoreHistory, ScoreRun
-from sanctions.services.scoring import _aggregate_sql, _grade_case, _params
+from sanctions.scoring.sql import aggregate_sql as _aggregate_sql
+from sanctions.scoring.sql import grade_case as _grade_case
+from sanctions.scoring.sql import sql_params as _params
+from tests import services
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -64,8 +66,8 @@ def test_kill_9_mid_run_then_restart_finishes_with_clean_scores(catalog, setting
         "CELERY_VISIBILITY_TIMEOUT": "5",
         "DJANGO_DEBUG": "false",
     }
-    from sanctions.tasks import score_chunk
     from scs_portal.celery import app
+    from tests.tasks import score_chunk
 
     app.conf.task_always_eager = False
     with app.connection_for_write(broker_url()) as conn:

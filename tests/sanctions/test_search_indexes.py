@@ -8,10 +8,10 @@ import json
 import pytest
 from django.db import connection, transaction
 
-from sanctions.filters import filtered_entries
-from sanctions.identifiers import identifier_hash
+from sanctions.kernel.identifiers import identifier_hash
 from sanctions.models import Subject
-from sanctions.public import newest_first
+from sanctions.publication.filters import filtered_entries
+from sanctions.publication.search import newest_first
 from tests.factories import make_citizen, make_enterprise
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +146,7 @@ def test_long_names_read_the_entry_name_trigram_index(catalog, term):
     index and testing every name (the plan that took 180 ms at 1,000,000 entries) — and
     only those are joined to records. With another filter, the joined search gives the same
     entries."""
-    from sanctions.public import ENTRY_NAME_TABLE
+    from sanctions.db.search import ENTRY_NAME_TABLE
     from tests.sanctions.test_public import publish
 
     firm = make_enterprise(name="北京诚信示范贸易有限公司", legal_rep=make_citizen(name="王建国"))
@@ -176,7 +176,7 @@ def test_pinyin_reads_the_entry_name_pinyin_index(catalog, term):
     and sorted: 55 ms for `li yan` at 1,000,000 entries). With another filter, the joined
     search gives the same entries. The order is the table's (publication_start, record_id)
     key itself: for a very common prefix the planner may walk it and stop after the page."""
-    from sanctions.public import ENTRY_NAME_TABLE
+    from sanctions.db.search import ENTRY_NAME_TABLE
     from tests.sanctions.test_public import publish
 
     publish(make_citizen(name="张伟").subject, "judicial-dishonest-debtor",

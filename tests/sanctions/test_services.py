@@ -2,9 +2,10 @@ import datetime
 
 import pytest
 
-from sanctions.errors import ApplicationError
+from sanctions.kernel.errors import ApplicationError
 from sanctions.models import AuditEvent, Authority, IntegrityRecord, RecordType
-from sanctions.services import record_create, record_type_create
+from sanctions.registry.services.catalog import record_type_create
+from sanctions.registry.services.records import record_create
 from tests.factories import make_citizen, make_enterprise
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 from django.core.cache import cache
 
-from sanctions.tasks import heartbeat
+from tests.tasks import heartbeat
 
 
 def test_heartbeat_twice_leaves_one_fresh_stamp():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sanctions.services.audit_chain import audit_chain_verify
+from sanctions.kernel.audit_chain import audit_chain_verify
 
 
 class Command(BaseCommand):

@@ -17,13 +17,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from sanctions.errors import ApplicationError
-from sanctions.services.holidays import (
+from sanctions.casework.services.holidays import (
     holiday_calendar_import,
     holiday_days_from_chinese_calendar,
     holiday_days_from_csv,
 )
-from sanctions.workdays import calendar_ends_on
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.workdays import calendar_ends_on
 
 
 class Command(BaseCommand):

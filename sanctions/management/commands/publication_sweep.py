@@ -8,7 +8,9 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sanctions.services import publication_sweep, retention_sweep, review_cases_open
+from sanctions.casework.services.listings import review_cases_open
+from sanctions.casework.services.retention import retention_sweep
+from sanctions.publication.services import publication_sweep
 
 
 def _date(value: str) -> datetime.date:

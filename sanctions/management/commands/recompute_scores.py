@@ -9,8 +9,8 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from sanctions.errors import ApplicationError
-from sanctions.services import score_recompute_inline
+from sanctions.kernel.errors import ApplicationError
+from sanctions.scoring.services import score_recompute_inline
 
 
 class Command(BaseCommand):

@@ -28,31 +28,24 @@ from citizens.models import Citizen
 from citizens.services import citizen_create, citizen_update
 from enterprises.models import Enterprise
 from enterprises.services import enterprise_create
-from sanctions import rules
-from sanctions.errors import ApplicationError
-from sanctions.identifiers import (
-    identifier_hash,
-    mask_identifier,
-    person_name_pinyin,
-    text_pinyin,
-    validate_resident_id,
-)
-from sanctions.models import Authority, IntegrityRecord, JudicialGround, Official, RecordType
-from sanctions.roles import AUDITOR, CLERK, REVIEWER, SUPERVISOR
-from sanctions.services import (
+from sanctions.casework.services.cases import (
     case_create,
     case_decide,
     case_serve_notice,
     case_submit,
     evidence_add,
-    objection_file,
-    publication_sweep,
-    record_create,
-    record_serve_notice,
-    repair_apply,
-    review_cases_open,
 )
-from sanctions.services.scoring import score_recompute_inline
+from sanctions.casework.services.filings import objection_file, repair_apply
+from sanctions.casework.services.listings import review_cases_open
+from sanctions.kernel import rules
+from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.identifiers import identifier_hash, mask_identifier, validate_resident_id
+from sanctions.kernel.pinyin import person_name_pinyin, text_pinyin
+from sanctions.kernel.roles import AUDITOR, CLERK, REVIEWER, SUPERVISOR
+from sanctions.models import Authority, IntegrityRecord, JudicialGround, Official, RecordType
+from sanctions.publication.services import publication_sweep
+from sanctions.registry.services.records import record_create, record_serve_notice
+from sanctions.scoring.services import score_recompute_inline
 from scs_portal.demo import (
     BEIJING,
     DEMO_AUTHORITIES,
@@ -137,8 +130,8 @@ class Command(BaseCommand):
 
     def _api_client(self, admin) -> None:
         """The court's demo API client (docs/api.md); its key is printed."""
+        from sanctions.agency.services.clients import api_client_create
         from sanctions.models import ApiClient
-        from sanctions.services.agency import api_client_create
         from scs_portal.demo import demo_api_key
 
         key = demo_api_key()
@@ -198,8 +191,8 @@ class Command(BaseCommand):
             return
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        from sanctions.services.core import audit_log
-        from sanctions.services.second_factor import has_second_factor
+        from sanctions.kernel.audit import audit_log
+        from sanctions.kernel.second_factor import has_second_factor
         from scs_portal.demo import demo_otp_key, is_demo_official
 
         for user in get_user_model().objects.filter(is_staff=True).order_by("pk"):
