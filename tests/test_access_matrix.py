@@ -26,7 +26,6 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, path
 from rest_framework.test import APIClient
 
-from tests import services
 from sanctions.models import (
     AccessLog,
     ApiSubmission,
@@ -44,6 +43,7 @@ from sanctions.models import (
     Score,
     ScoreRun,
 )
+from tests import services
 from tests.api.conftest import auth, make_agency, person_payload
 from tests.citizens.conftest import pdf, world  # noqa: F401 - fixture
 from tests.factories import make_official

@@ -6,8 +6,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from tests import services
 from sanctions.models import Notice, ScoreHistory
+from tests import services
 from tests.citizens.test_pages import page
 
 pytestmark = pytest.mark.django_db

@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from citizens.services import citizen_create
 from enterprises.services import enterprise_create
-from tests import services
 from sanctions.models import IntegrityRecord, RecordType
 from sanctions.registry.selectors import is_public
 from scs_portal.demo import DemoGenerator
+from tests import services
 from tests.factories import make_official, totp_device
 
 AUTHORITY = "bj-dongcheng-amr"  # a market regulator: decides product-quality penalties
