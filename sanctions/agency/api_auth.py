@@ -21,8 +21,6 @@ from sanctions.kernel.api import ServiceUnavailable
 from sanctions.models import ApiClient
 
 logger = logging.getLogger(__name__)
-
-
 KEYWORD = "Api-Key"
 
 
