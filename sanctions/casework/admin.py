@@ -1,5 +1,6 @@
-"""Officials' casework admin: cases with transition buttons, records with removal/extension,
-objections, appeals, repairs, notices, the access log and the holiday calendar.
+"""Officials' casework admin: cases with transition buttons, records with removal, partial
+performance, extension and filings on the subject's behalf, objections, appeals, repairs,
+notices and the holiday calendar (the shared machinery: `sanctions.kernel.admin`).
 
 Every write calls a service; rule violations come back as messages, never as a 500.
 Objects of another authority answer 404.

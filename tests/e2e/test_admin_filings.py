@@ -216,6 +216,6 @@ def test_the_overdue_filter_lists_exactly_the_overdue_filings(
         screenshot(page, f"admin-{name}-overdue-filter")
         assert_accessible(page, f"{name} list, overdue only")
         visible = objections_visible_to if name == "objection" else repairs_visible_to
-        selected = overdue(queryset=visible(clerk)).values_list("pk", flat=True)
+        selected = overdue(queryset=visible(user=clerk)).values_list("pk", flat=True)
         assert sorted(listed_ids(page)) == sorted(selected)
     context.close()
