@@ -204,7 +204,8 @@ def main() -> int:
             total = ruleset.base_score + sum(points.values())
             Score.objects.update_or_create(
                 subject=subject,
-                defaults={**points, "total": total, "grade": grade_in_python(ruleset, total),
+                defaults={**points, "total": total,
+                          "grade": grade_in_python(ruleset=ruleset, total=total),
                           "rule_version": ruleset.version,
                           "computed_at": datetime.datetime.now(datetime.UTC)},
             )  # fmt: skip

@@ -147,7 +147,7 @@ def db_side(samples: dict[str, list], skip_unindexed: bool = False) -> dict[str,
             times, indexed = [], True
             for term in terms:
                 qs = (
-                    entries_by_identifier(term)
+                    entries_by_identifier(identifier=term)
                     if shape == "exact ID"
                     else filtered_entries({"q": term}, today=None)[1]
                 )

@@ -205,15 +205,15 @@ def record_view(
     record: IntegrityRecord, *, today: datetime.date, points: dict[int, int], minor: bool = False
 ) -> dict:
     """One record as its subject sees it, including exactly what the public sees of it."""
-    public = is_public(record, today=today)
+    public = is_public(record=record, today=today)
     return {
         "record": record,
         "points": points.get(record.pk),
         "why": _why(record, points.get(record.pk), today, minor),
-        "public": public_entry(record, today=today) if public else None,
+        "public": public_entry(record=record, today=today) if public else None,
         "repair_from": repair_eligible_from(record),
-        "may_object": may_object(record),
-        "may_repair": may_repair(record, today),
+        "may_object": may_object(record=record),
+        "may_repair": may_repair(record=record, today=today),
         # why repair is not offered, in the service's own words (a pending objection, a
         # pending application, too early, not in force)
         "repair_refusal": " ".join(getattr(repair_refusal(record, today=today), "messages", [])),
@@ -269,7 +269,7 @@ def measures_in_force(subject: Subject, *, today: datetime.date) -> list[dict[st
     trigger it: the basis record that keeps it in force longest, when it ends (None: when the
     obligation is performed) and how many other records trigger it too. Reads only the few
     columns it needs, so thousands of records cost one query, not thousands of objects."""
-    rows = records_triggering_measures(subject, today=today).values_list(
+    rows = records_triggering_measures(subject=subject, today=today).values_list(
         "pk", "decision_number", "record_type_id", "record_type__places_on_blacklist",
         "publication_end", "effective_until",
     )  # fmt: skip
@@ -406,7 +406,7 @@ def subject_on_file_with(user, subject_id: int) -> bool:
     also the bodies below it) holds a record or a case about the subject: the officials who
     may correct its register entry or issue a citizen an activation code (besides the
     operator)."""
-    authorities = authorities_visible_to(user)
+    authorities = authorities_visible_to(user=user)
     about = {"subject_id": subject_id, "authority__in": authorities}
     return IntegrityRecord.objects.filter(**about).exists() or Case.objects.filter(**about).exists()
 

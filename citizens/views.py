@@ -168,7 +168,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             **selectors.record_view(record, today=today, **selectors.record_points(record, today)),
             "objections": [
-                (o, may_appeal(o, today))
+                (o, may_appeal(objection=o, today=today))
                 for o in record.objections.prefetch_related("attachments").select_related(
                     "appeal__authority"
                 )
@@ -186,7 +186,7 @@ def _filing(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
     if kind == "objection":
         label = _("What is wrong with this record, and why?")
         service = objection_file
-        eligible = may_object(record)
+        eligible = may_object(record=record)
         context = {
             "decided_by": objection_due_on(today),
             "decision_days": settings.SCS_OBJECTION_DECISION_DAYS,
@@ -194,7 +194,7 @@ def _filing(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
     else:
         label = _("What have you done to correct it?")
         service = repair_apply
-        eligible = may_repair(record, today)
+        eligible = may_repair(record=record, today=today)
         context = {
             "eligible_from": repair_eligible_from(record),
             "decided_by": repair_due_on(today),
@@ -259,7 +259,7 @@ def objection_appeal(request: HttpRequest, pk: int) -> HttpResponse:
             "objection": objection,
             "record": objection.record,
             "form": form,
-            "eligible": may_appeal(objection, today),
+            "eligible": may_appeal(objection=objection, today=today),
             "decided_by": objection_due_on(today),
         },
         status=400 if form.errors else 200,

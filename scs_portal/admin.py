@@ -1,7 +1,7 @@
 """User accounts and roles in the admin, audited and for the operator only: every change of
-who may act as an official goes through `sanctions.services.accounts`, which checks who may
-make it and writes the AuditEvent in the same transaction. Supervisors place officials under
-Officials (sanctions.admin.OfficialAdmin), never here."""
+who may act as an official goes through `sanctions.registry.services.officials`, which
+checks who may make it and writes the AuditEvent in the same transaction. Supervisors place
+officials under Officials (sanctions.registry.admin.OfficialAdmin), never here."""
 
 from __future__ import annotations
 

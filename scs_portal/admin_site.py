@@ -26,7 +26,7 @@ class PortalAdminSite(AdminSite):
     def index(self, request, extra_context=None):
         from sanctions.casework.selectors import dashboard
 
-        extra_context = {**(extra_context or {}), "dashboard": dashboard(request.user)}
+        extra_context = {**(extra_context or {}), "dashboard": dashboard(user=request.user)}
         return super().index(request, extra_context)
 
     # --- second factor (docs/security.md): the password opens no staff page by itself ------

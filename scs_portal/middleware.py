@@ -123,7 +123,7 @@ def retry_after_seconds() -> int:
 
 
 def unavailable_body() -> dict:
-    """The API's 503 body, in the project's error shape (sanctions/api_errors.py)."""
+    """The API's 503 body, in the project's error shape (sanctions/kernel/api_errors.py)."""
     from django.utils.translation import gettext as _
 
     return {

@@ -1,6 +1,6 @@
 """The admin's second step after the password: a code from the official's authenticator app
 (or a backup code), or, for an official without a device, enrolment. Thin views: the rules
-are in sanctions.services.second_factor; PortalAdminSite routes here and refuses every staff
+are in sanctions.kernel.second_factor; PortalAdminSite routes here and refuses every staff
 page until the session is verified.
 
 Both pages work without JavaScript; the QR code is inline SVG drawn on the server."""

@@ -7,7 +7,7 @@
 - no import of a `sanctions` module inside a function (it would hide a cycle), except where
   ALLOWED_FUNCTION_IMPORTS says why it cannot be avoided;
 - `sanctions` never imports `citizens` or `enterprises` (they build on it);
-- selectors (reads) never import services (writes);
+- selectors (reads) never import services (writes), and take typed keyword-only arguments;
 - every Celery task is a `*_task` function, and every task the beat schedule or a service
   sends by name is registered.
 """
@@ -215,6 +215,29 @@ def test_sanctions_knows_only_subject_never_citizens_or_enterprises():
 
 def test_selectors_never_import_services():
     assert selectors_importing_services(IMPORTS) == []
+
+
+def untyped_or_positional_selectors() -> list[str]:
+    """Public functions of the selectors modules: keyword-only, every argument and the result
+    annotated."""
+    found = []
+    for module, path in MODULES.items():
+        if module.split(".")[-1] != "selectors":
+            continue
+        for node in ast.parse(path.read_text()).body:
+            if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+                continue
+            arguments = node.args
+            if arguments.posonlyargs or arguments.args or arguments.vararg:
+                found.append(f"{module}.{node.name}: positional arguments")
+            untyped = [a.arg for a in arguments.kwonlyargs if a.annotation is None]
+            if untyped or node.returns is None:
+                found.append(f"{module}.{node.name}: not annotated {untyped or 'result'}")
+    return found
+
+
+def test_selectors_take_typed_keyword_only_arguments():
+    assert untyped_or_positional_selectors() == []
 
 
 # --- the checks fail where they should ------------------------------------------------------

@@ -67,7 +67,7 @@ class ApiClientAdmin(ScopedAdminMixin, ServiceActionsMixin, admin.ModelAdmin):
     }  # fmt: skip
 
     def scoped_queryset(self, request):
-        return api_clients_visible_to(request.user)
+        return api_clients_visible_to(user=request.user)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -76,7 +76,7 @@ class ApiClientAdmin(ScopedAdminMixin, ServiceActionsMixin, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "authority" and not request.user.is_superuser:
-            kwargs["queryset"] = authorities_visible_to(request.user)
+            kwargs["queryset"] = authorities_visible_to(user=request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
@@ -125,7 +125,7 @@ class ApiSubmissionAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     exclude = ["payload"]
 
     def scoped_queryset(self, request):
-        return api_submissions_visible_to(request.user)
+        return api_submissions_visible_to(user=request.user)
 
 
 @admin.register(ImportBatch)
@@ -138,7 +138,7 @@ class ImportBatchAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     readonly_fields = ["validation_report"]
 
     def scoped_queryset(self, request):
-        return import_batches_visible_to(request.user)
+        return import_batches_visible_to(user=request.user)
 
     @admin.display(description=_("validation report"))
     def validation_report(self, obj: ImportBatch):

@@ -1,4 +1,5 @@
-"""API security and errors: agency keys, scopes, throttles and the JSON error handler.
+"""API security: agency keys, scopes and throttles (the JSON error handler:
+`sanctions.kernel.api_errors`).
 
 Agency clients send `Authorization: Api-Key <key>`; the request's user is the client's
 service user and `request.auth` the ApiClient. Citizens use their session (GET only).
@@ -21,8 +22,6 @@ from sanctions.kernel.api import ServiceUnavailable
 from sanctions.models import ApiClient
 
 logger = logging.getLogger(__name__)
-
-
 KEYWORD = "Api-Key"
 
 

@@ -30,8 +30,6 @@ from sanctions.models import ApiSubmission
 from sanctions.registry.services.records import record_event_report
 
 IDENTIFIER_HEADER = "X-Subject-Identifier"
-
-
 AGENCY_ERRORS = (400, 401, 403, 429)
 
 
@@ -171,7 +169,7 @@ class ImportDetailApi(AgencyView):
     )
     def get(self, request: Request, pk: int) -> Response:
         # an authority's imports only; another authority's id is simply not found
-        batch = import_batch_of(api_client_of(request).authority, pk)
+        batch = import_batch_of(authority=api_client_of(request).authority, pk=pk)
         if batch is None:
             raise exceptions.NotFound()
         return Response(s.ImportBatchSerializer(batch).data)

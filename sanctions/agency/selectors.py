@@ -7,15 +7,17 @@ import datetime
 
 from django.db.models import QuerySet
 
-from sanctions.kernel.roles import scoped
+from sanctions.kernel.roles import Viewer, scoped
 from sanctions.models import (
     ApiClient,
     ApiSubmission,
     Authority,
     ImportBatch,
     IntegrityRecord,
+    Measure,
     MeasureKind,
     RecordStatus,
+    Subject,
 )
 from sanctions.registry.selectors import active_measures
 
@@ -25,24 +27,26 @@ def record_of_authority(*, record_id: int, authority: Authority) -> IntegrityRec
     return IntegrityRecord.objects.filter(pk=record_id, authority=authority).first()
 
 
-def api_clients_visible_to(user) -> QuerySet[ApiClient]:
+def api_clients_visible_to(*, user: Viewer) -> QuerySet[ApiClient]:
     return scoped(ApiClient.objects.all(), user, "authority")
 
 
-def api_submissions_visible_to(user) -> QuerySet[ApiSubmission]:
+def api_submissions_visible_to(*, user: Viewer) -> QuerySet[ApiSubmission]:
     return scoped(ApiSubmission.objects.all(), user, "authority")
 
 
-def import_batch_of(authority: Authority, pk: int) -> ImportBatch | None:
+def import_batch_of(*, authority: Authority, pk: int) -> ImportBatch | None:
     """One of an authority's bulk imports (an API client sees its authority's only)."""
     return ImportBatch.objects.filter(pk=pk, authority=authority).first()
 
 
-def import_batches_visible_to(user) -> QuerySet[ImportBatch]:
+def import_batches_visible_to(*, user: Viewer) -> QuerySet[ImportBatch]:
     return scoped(ImportBatch.objects.all(), user, "authority")
 
 
-def active_restrictions(*, subject, measure=None, today: datetime.date | None = None) -> list[dict]:
+def active_restrictions(
+    *, subject: Subject, measure: Measure | None = None, today: datetime.date | None = None
+) -> list[dict]:
     """The restriction measures among `active_measures` (optionally: only `measure`), shaped
     for the agencies' restriction check: each with its basis and end date, a record under
     objection flagged so."""
@@ -62,7 +66,7 @@ def active_restrictions(*, subject, measure=None, today: datetime.date | None = 
                 "legal_basis": item["record"].legal_basis,
             },
         }
-        for item in active_measures(subject, today=today)
+        for item in active_measures(subject=subject, today=today)
         if item["measure"].kind == MeasureKind.RESTRICTION
         and (measure is None or item["measure"].pk == measure.pk)
     ]

@@ -1,5 +1,6 @@
-"""Officials' casework admin: cases with transition buttons, records with removal/extension,
-objections, appeals, repairs, notices, the access log and the holiday calendar.
+"""Officials' casework admin: cases with transition buttons, records with removal, partial
+performance, extension and filings on the subject's behalf, objections, appeals, repairs,
+notices and the holiday calendar (the shared machinery: `sanctions.kernel.admin`).
 
 Every write calls a service; rule violations come back as messages, never as a 500.
 Objects of another authority answer 404.
@@ -110,7 +111,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", _("Overdue"))]
 
     def queryset(self, request, queryset):
-        return overdue(queryset) if self.value() == "yes" else queryset
+        return overdue(queryset=queryset) if self.value() == "yes" else queryset
 
 
 class MyCasesFilter(admin.SimpleListFilter):
@@ -295,7 +296,7 @@ class CaseAdmin(
     }  # fmt: skip
 
     def scoped_queryset(self, request):
-        return cases_visible_to(request.user)
+        return cases_visible_to(user=request.user)
 
     def get_urls(self):
         custom = [
@@ -327,7 +328,7 @@ class CaseAdmin(
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj):
-        return is_overdue(obj)
+        return is_overdue(obj=obj)
 
     def get_fields(self, request, obj=None):
         base = [
@@ -499,15 +500,15 @@ RECORD_ACTIONS = {
     "extend": (_("Extend the listing"), ExtendForm,
                lambda a, r, o, d: record_extend_listing(
                    actor=r.user, record=o, years=d["years"], reason=d["reason"]),
-               may_extend_listing),
+               lambda o: may_extend_listing(record=o)),
     "object": (_("File an objection on the subject's behalf"), GroundsForm,
                lambda a, r, o, d: _object_url(objection_file(
                    actor=r.user, record=o, grounds=d["grounds"])),
-               may_object),
+               lambda o: may_object(record=o)),
     "repair": (_("Enter a credit repair application"), RepairGroundsForm,
                lambda a, r, o, d: _object_url(repair_apply(
                    actor=r.user, record=o, grounds=d["grounds"])),
-               lambda o: may_repair(o, timezone.localdate())),
+               lambda o: may_repair(record=o, today=timezone.localdate())),
 }  # fmt: skip
 
 
@@ -608,18 +609,18 @@ class ObjectionAdmin(
         "appeal": (_("Enter an appeal to the higher authority"), AppealGroundsForm,
                    lambda a, r, o, d: _object_url(appeal_file(
                        actor=r.user, objection=o, grounds=d["grounds"])),
-                   lambda o: may_appeal(o, timezone.localdate())),
+                   lambda o: may_appeal(objection=o, today=timezone.localdate())),
     }  # fmt: skip
 
     def scoped_queryset(self, request):
-        return objections_visible_to(request.user)
+        return objections_visible_to(user=request.user)
 
     def access_subject(self, obj):
         return obj.record.subject
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj):
-        return is_overdue(obj)
+        return is_overdue(obj=obj)
 
 
 @admin.register(Appeal)
@@ -636,7 +637,7 @@ class AppealAdmin(ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin, R
     }  # fmt: skip
 
     def scoped_queryset(self, request):
-        return appeals_visible_to(request.user)
+        return appeals_visible_to(user=request.user)
 
     def access_subject(self, obj):
         return obj.objection.record.subject
@@ -661,14 +662,14 @@ class RepairApplicationAdmin(
     }  # fmt: skip
 
     def scoped_queryset(self, request):
-        return repairs_visible_to(request.user)
+        return repairs_visible_to(user=request.user)
 
     def access_subject(self, obj):
         return obj.record.subject
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj):
-        return is_overdue(obj)
+        return is_overdue(obj=obj)
 
 
 @admin.register(Notice)
@@ -680,7 +681,7 @@ class NoticeAdmin(ScopedAdminMixin, PersonListAccessLogMixin, ReadOnlyAdmin):
     list_select_related = ["subject"]
 
     def scoped_queryset(self, request):
-        return notices_visible_to(request.user)
+        return notices_visible_to(user=request.user)
 
 
 @admin.register(Holiday)
@@ -809,7 +810,7 @@ class IntegrityRecordAdmin(
     show_full_result_count = False
 
     def scoped_queryset(self, request: HttpRequest) -> QuerySet:
-        return records_visible_to(request.user)
+        return records_visible_to(user=request.user)
 
     def get_inline_instances(self, request, obj=None):
         return super().get_inline_instances(request, obj) if obj is not None else []
@@ -830,10 +831,10 @@ class IntegrityRecordAdmin(
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "authority" and not request.user.is_superuser:
-            kwargs["queryset"] = authorities_visible_to(request.user)
+            kwargs["queryset"] = authorities_visible_to(user=request.user)
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "record_type":
-            limit_record_type_field(field, record_types_offered_to(request.user))
+            limit_record_type_field(field, record_types_offered_to(user=request.user))
         return field
 
     def save_model(self, request, obj, form, change):

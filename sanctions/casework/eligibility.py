@@ -23,11 +23,7 @@ from sanctions.kernel.workdays import add_days
 from sanctions.models import IntegrityRecord, Objection, RecordStatus
 
 OBJECTABLE = (RecordStatus.PENDING_NOTICE, RecordStatus.ACTIVE)
-
-
 EXTENDABLE = (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION)
-
-
 REPAIRABLE = (RecordStatus.ACTIVE,)
 
 

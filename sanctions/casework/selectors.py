@@ -16,7 +16,7 @@ from sanctions.casework.eligibility import (
     repair_refusal,
 )
 from sanctions.kernel.audit import audit_verification_latest
-from sanctions.kernel.roles import scoped
+from sanctions.kernel.roles import Viewer, scoped
 from sanctions.kernel.workdays import calendar_warning
 from sanctions.models import (
     Appeal,
@@ -32,32 +32,32 @@ from sanctions.models.casework import OPEN_CASE_STATES
 from sanctions.registry.selectors import public_entries, records_visible_to
 
 
-def may_object(record: IntegrityRecord) -> bool:
+def may_object(*, record: IntegrityRecord) -> bool:
     """Whether the objection form is offered (`objection_file` accepts it)."""
     return objection_refusal(record) is None
 
 
-def may_repair(record: IntegrityRecord, today: datetime.date) -> bool:
+def may_repair(*, record: IntegrityRecord, today: datetime.date) -> bool:
     """Whether the repair form is offered (`repair_apply` accepts it today)."""
     return repair_refusal(record, today=today) is None
 
 
-def may_extend_listing(record: IntegrityRecord) -> bool:
+def may_extend_listing(*, record: IntegrityRecord) -> bool:
     """Whether the "extend the listing" action is offered (`record_extend_listing` accepts
     it): a judicial listing on grounds 2–6, in force, not extended before."""
     return extension_refusal(record) is None
 
 
-def may_appeal(objection: Objection, today: datetime.date) -> bool:
+def may_appeal(*, objection: Objection, today: datetime.date) -> bool:
     """Whether the appeal form is offered (`appeal_file` accepts it today)."""
     return appeal_refusal(objection, today=today) is None
 
 
-def cases_visible_to(user) -> QuerySet[Case]:
+def cases_visible_to(*, user: Viewer) -> QuerySet[Case]:
     return scoped(Case.objects.all(), user, "authority")
 
 
-def notices_visible_to(user) -> QuerySet[Notice]:
+def notices_visible_to(*, user: Viewer) -> QuerySet[Notice]:
     return scoped(Notice.objects.all(), user, "record__authority")
 
 
@@ -71,42 +71,44 @@ _OPEN_WORK = {
 }
 
 
-def overdue(queryset: QuerySet, *, today: datetime.date | None = None) -> QuerySet:
+def overdue(*, queryset: QuerySet, today: datetime.date | None = None) -> QuerySet:
     """Cases, objections or repair applications still open after their due date."""
     due_field, open_condition, _is_open = _OPEN_WORK[queryset.model]
     today = today or timezone.localdate()
     return queryset.filter(open_condition, **{f"{due_field}__lt": today})
 
 
-def is_overdue(obj, *, today: datetime.date | None = None) -> bool:
+def is_overdue(
+    *, obj: Case | Objection | RepairApplication, today: datetime.date | None = None
+) -> bool:
     due_field, _open_condition, is_open = _OPEN_WORK[type(obj)]
     due = getattr(obj, due_field)
     return bool(due and is_open(obj) and due < (today or timezone.localdate()))
 
 
-def overdue_cases(user, *, today: datetime.date | None = None) -> QuerySet[Case]:
-    return overdue(cases_visible_to(user), today=today)
+def overdue_cases(*, user: Viewer, today: datetime.date | None = None) -> QuerySet[Case]:
+    return overdue(queryset=cases_visible_to(user=user), today=today)
 
 
-def objections_visible_to(user) -> QuerySet[Objection]:
+def objections_visible_to(*, user: Viewer) -> QuerySet[Objection]:
     return scoped(Objection.objects.all(), user, "record__authority")
 
 
-def appeals_visible_to(user) -> QuerySet[Appeal]:
+def appeals_visible_to(*, user: Viewer) -> QuerySet[Appeal]:
     # the appeal body and the authority whose record is appealed
     return scoped(Appeal.objects.all(), user, "authority", "objection__record__authority")
 
 
-def repairs_visible_to(user) -> QuerySet[RepairApplication]:
+def repairs_visible_to(*, user: Viewer) -> QuerySet[RepairApplication]:
     return scoped(RepairApplication.objects.all(), user, "record__authority")
 
 
-def dashboard(user, *, today: datetime.date | None = None) -> dict:
+def dashboard(*, user: Viewer, today: datetime.date | None = None) -> dict:
     """Counts for the officials' landing page, scoped to what the user may see."""
     today = today or timezone.localdate()
-    cases = cases_visible_to(user)
+    cases = cases_visible_to(user=user)
     by_state = dict(cases.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
-    records = records_visible_to(user)
+    records = records_visible_to(user=user)
     month_start = today.replace(day=1)
     published = public_entries(today=today).filter(pk__in=records.values("pk"))
     monthly = []
@@ -134,12 +136,14 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
         "cases_by_state": [
             {"state": label, "count": by_state.get(value, 0)} for value, label in CaseState.choices
         ],
-        "overdue_cases": overdue_cases(user, today=today).count(),
-        "objections_pending": objections_visible_to(user).filter(outcome="pending").count(),
-        "objections_overdue": overdue(objections_visible_to(user), today=today).count(),
-        "appeals_pending": appeals_visible_to(user).filter(state="pending").count(),
-        "repairs_pending": repairs_visible_to(user).filter(state="pending").count(),
-        "repairs_overdue": overdue(repairs_visible_to(user), today=today).count(),
+        "overdue_cases": overdue_cases(user=user, today=today).count(),
+        "objections_pending": objections_visible_to(user=user).filter(outcome="pending").count(),
+        "objections_overdue": overdue(
+            queryset=objections_visible_to(user=user), today=today
+        ).count(),
+        "appeals_pending": appeals_visible_to(user=user).filter(state="pending").count(),
+        "repairs_pending": repairs_visible_to(user=user).filter(state="pending").count(),
+        "repairs_overdue": overdue(queryset=repairs_visible_to(user=user), today=today).count(),
         "published_this_month": records.filter(published_at__date__gte=month_start).count(),
         "published_now": published.count(),
         # the open review cases (the daily task opens one per listing falling due)
@@ -148,7 +152,7 @@ def dashboard(user, *, today: datetime.date | None = None) -> dict:
         ).count(),
         "monthly": monthly,
         "calendar_warning": calendar_warning(today=today),
-        "reminders": deadline_reminders_for(user),
+        "reminders": deadline_reminders_for(user=user),
         "audit_verification": audit_verification_latest(),
     }
 
@@ -170,7 +174,7 @@ def deadlines_due(*, start: datetime.date, end: datetime.date) -> list:
     return sorted(found, key=lambda item: (getattr(item, _OPEN_WORK[type(item)][0]), item.pk))
 
 
-def deadline_reminders_for(user, *, limit: int = 20) -> list[DeadlineReminder]:
+def deadline_reminders_for(*, user: Viewer, limit: int = 20) -> list[DeadlineReminder]:
     """The reminders an official was sent whose item is still open and still due on the date
     the reminder named (the dashboard's list), soonest first."""
     if not user.is_authenticated:

@@ -20,7 +20,6 @@ KINDS = ("functions", "triggers", "tables", "indexes")
 
 # Tables that are neither a model's nor the portal's own (Django's migration ledger).
 NOT_OURS = {"django_migrations"}
-
 FUNCTIONS_SQL = """
 SELECT p.proname, pg_get_functiondef(p.oid)
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -28,7 +27,6 @@ WHERE n.nspname = 'public'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
 ORDER BY p.proname
 """
-
 TRIGGERS_SQL = """
 SELECT t.tgname, pg_get_triggerdef(t.oid, true)
 FROM pg_trigger t
@@ -37,7 +35,6 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = 'public' AND NOT t.tgisinternal
 ORDER BY t.tgname
 """
-
 COLUMNS_SQL = """
 SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
        pg_get_expr(d.adbin, d.adrelid), a.attstattarget
@@ -46,12 +43,10 @@ LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum
 """
-
 CONSTRAINTS_SQL = """
 SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
 WHERE conrelid = %s::regclass ORDER BY conname
 """
-
 TABLE_INDEXES_SQL = """
 SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
 FROM pg_index i
@@ -59,18 +54,14 @@ WHERE i.indrelid = %s::regclass
   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
 ORDER BY 1
 """
-
 INDEX_SQL = """
 SELECT pg_get_indexdef(%s::regclass)
 """
-
 INDEX_STATISTICS_SQL = """
 SELECT a.attnum, a.attstattarget FROM pg_attribute a
 WHERE a.attrelid = %s::regclass AND a.attstattarget > 0 ORDER BY a.attnum
 """
-
 RELOPTIONS_SQL = "SELECT reloptions FROM pg_class WHERE oid = %s::regclass"
-
 STATISTICS_SQL = """
 SELECT s.stxname, pg_get_statisticsobjdef(s.oid), s.stxstattarget
 FROM pg_statistic_ext s WHERE s.stxrelid = %s::regclass ORDER BY s.stxname

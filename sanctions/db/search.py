@@ -18,3 +18,14 @@ ENTRY_NAME_TABLE = "scs_public_entry_name"
 
 # The function whose 1- and 2-character grams index short names (subjects, NAME_CHAR_TABLE).
 NAME_GRAMS_FUNCTION = "scs_name_grams"
+
+# The search form's filters as ENTRY_NAME_TABLE holds them (form field → column), each with a
+# (column, publication_start, record_id) btree that carries the other filters (migration 0021).
+FACET_COLUMNS = {
+    "kind": "kind",
+    "domain": "domain",
+    "ground": "judicial_ground",
+    "province": "province",
+    "city": "city",
+    "authority": "authority_id",
+}

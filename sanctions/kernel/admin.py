@@ -62,8 +62,6 @@ def adopt_saved(obj, saved) -> None:
 
 
 IDENTIFIER_LOOKUP_SECONDS = 300  # how long the opaque token of one lookup stays valid
-
-
 IDENTIFIER_IN_QUERY_REFUSED = _(
     "Full ID numbers and credit codes are not searched through the address bar (they would "
     "stay in links, logs and browser history): use the form "
@@ -388,7 +386,7 @@ class AccessLogAdmin(TrailAdminMixin, admin.ModelAdmin):
     list_select_related = ["official", "authority", "subject"]
 
     def visible(self, user):
-        return access_log_visible_to(user)
+        return access_log_visible_to(user=user)
 
 
 @admin.register(AuditEvent)
@@ -406,4 +404,4 @@ class AuditEventAdmin(TrailAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
     def visible(self, user):
-        return audit_events_visible_to(user)
+        return audit_events_visible_to(user=user)

@@ -14,7 +14,7 @@ from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 
 from sanctions.kernel.request_context import current_client_address
-from sanctions.kernel.roles import Actor, authorities_visible_to, is_auditor
+from sanctions.kernel.roles import Actor, Viewer, authorities_visible_to, is_auditor
 from sanctions.models import (
     AccessLog,
     ApiClient,
@@ -36,6 +36,8 @@ from sanctions.models import (
 
 
 def json_value(value: Any) -> Any:
+    """A value as audit rows (and the agency ledger) hold it in JSON: dates in ISO form,
+    decimals as text, rows by their primary key."""
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -133,7 +135,7 @@ def _audited_objects() -> list[tuple]:
     ]
 
 
-def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
+def audit_events_visible_to(*, user: Viewer) -> QuerySet[AuditEvent]:
     """The audit trail an official may read: rows written by an official of an authority
     they see (their own; a supervisor's also the bodies below), and rows about an object of
     such an authority — its cases, records and their events and notices, objections, appeals
@@ -142,9 +144,9 @@ def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
     filing an objection, the nightly sweep). Rows about the shared registers (citizens,
     enterprises, the catalog, rule sets) that nobody of theirs wrote are not theirs. The
     auditor role and the operator read everything."""
-    if is_auditor(user):
+    if is_auditor(user=user):
         return AuditEvent.objects.all()
-    visible = authorities_visible_to(user)
+    visible = authorities_visible_to(user=user)
     condition = Q(actor__official__authority__in=visible)
     for model, paths in _audited_objects():
         in_scope = Q()
@@ -159,12 +161,12 @@ def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(condition)
 
 
-def access_log_visible_to(user) -> QuerySet[AccessLog]:
+def access_log_visible_to(*, user: Viewer) -> QuerySet[AccessLog]:
     """Reads by officials of the authorities the user sees (a supervisor's own and those
     below); everything for the auditor role and the operator."""
-    if is_auditor(user):
+    if is_auditor(user=user):
         return AccessLog.objects.all()
-    return AccessLog.objects.filter(authority__in=authorities_visible_to(user))
+    return AccessLog.objects.filter(authority__in=authorities_visible_to(user=user))
 
 
 def audit_verification_latest() -> AuditVerification | None:

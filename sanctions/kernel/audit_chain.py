@@ -31,11 +31,7 @@ from django.db import connection, transaction
 from sanctions.models import AuditChainBreak, AuditVerification
 
 GENESIS_HASH = "0" * 64
-
-
 HASH_VERSION = "scs-audit-v1"
-
-
 # pg_advisory_xact_lock key that serialises audit inserts (arbitrary, fixed: "SCS" "AUDT")
 CHAIN_LOCK_KEY = 0x534353_41554454
 
@@ -91,8 +87,6 @@ FROM (SELECT 1) AS one
 LEFT JOIN first_broken fb ON true
 LEFT JOIN head ON true
 """  # noqa: S608 - constant SQL, one parameter
-
-
 logger = logging.getLogger(__name__)
 
 

@@ -26,8 +26,6 @@ COMPOUND_SURNAMES = {
     "宇文": "yu wen",
     "公孙": "gong sun",
 }
-
-
 SURNAME_READINGS = {
     "单": "shan",
     "曾": "zeng",

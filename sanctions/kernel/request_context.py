@@ -1,7 +1,7 @@
 """The client address of the request being served, for the audit trail.
 
 `ClientAddressMiddleware` records it (the project's client-IP rule, `ratelimit.client_ip`) in a
-context variable for the duration of the request; `services.audit_log` stamps it on the rows it
+context variable for the duration of the request; `kernel.audit.audit_log` stamps it on the rows it
 writes when the caller gives none. Outside a request — Celery tasks, management commands — it
 is unset, so system actions carry no address.
 """

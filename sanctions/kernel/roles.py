@@ -14,19 +14,14 @@ from sanctions.models import (
 
 # who acts: an official's (or a client's service) user, a citizen, or None for the system
 Actor = AbstractBaseUser | AnonymousUser | None
+# who reads: the user a list, page or count is scoped to (anonymous: sees nothing of theirs)
+Viewer = AbstractBaseUser | AnonymousUser
 
 CLERK = "clerk"
-
-
 REVIEWER = "reviewer"
-
-
 SUPERVISOR = "supervisor"
-
-
 # reads the whole audit trail and access log of every authority, and nothing else
 AUDITOR = "auditor"
-
 
 _VIEW_CORE = [
     "sanctions.view_subject",
@@ -50,8 +45,6 @@ _VIEW_CORE = [
     "sanctions.view_holiday",
     "sanctions.view_importbatch",
 ]
-
-
 ROLE_PERMISSIONS = {
     CLERK: [
         *_VIEW_CORE,
@@ -149,7 +142,7 @@ def require_operator_or_official(
     return require_official(actor, authority=authority, roles=roles)
 
 
-def authorities_visible_to(user) -> QuerySet[Authority]:
+def authorities_visible_to(*, user: Viewer) -> QuerySet[Authority]:
     """The official's own authority; supervisors also see the bodies below theirs."""
     official = getattr(user, "official", None)
     if official is None:
@@ -168,18 +161,18 @@ def authorities_visible_to(user) -> QuerySet[Authority]:
     return Authority.objects.filter(pk__in=ids)
 
 
-def scoped(queryset: QuerySet, user, *authority_paths: str) -> QuerySet:
+def scoped(queryset: QuerySet, user: Viewer, *authority_paths: str) -> QuerySet:
     """Rows whose authority (through any of the paths) the official may see; all for the
     operator (superuser)."""
     if user.is_superuser:
         return queryset
-    visible = authorities_visible_to(user)
+    visible = authorities_visible_to(user=user)
     condition = Q()
     for path in authority_paths:
         condition |= Q(**{f"{path}__in": visible})
     return queryset.filter(condition)
 
 
-def is_auditor(user) -> bool:
+def is_auditor(*, user: Viewer) -> bool:
     """The operator (superuser) and the `auditor` role read every authority's trail."""
     return user.is_superuser or user.groups.filter(name=AUDITOR).exists()

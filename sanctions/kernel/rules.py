@@ -11,20 +11,13 @@ from django.utils.translation import gettext as _
 from sanctions.kernel.errors import ApplicationError
 
 DEFAULT_EFFECTIVE_DAYS = 365
-
-
 JUDICIAL_LISTING_DAYS = 730  # grounds 2-6: two years
-
-
 JUDICIAL_REVIEW_DAYS = 730  # ground 1: listed until performance, reviewed at two years
-
-
 TIER_PUBLICATION_DAYS = {  # (minimum, maximum) from the decision date
     "minor": None,
     "general": (91, 365),
     "serious": (365, 1095),
 }
-
 
 # Outer limits of the numbers officials type into the catalog and the scoring rules: far
 # beyond any real rule, small enough that the dates and scores computed from them stay

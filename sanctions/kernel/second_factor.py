@@ -30,18 +30,10 @@ from sanctions.kernel.errors import ApplicationError
 from sanctions.kernel.roles import SUPERVISOR, Actor
 
 TOTP_DEVICE_NAME = "authenticator app"
-
-
 BACKUP_DEVICE_NAME = "backup codes"
-
-
 # letters only, so a backup code is never mistaken for an app's six digits; no i, l, o
 BACKUP_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz"
-
-
 BACKUP_CODE_LENGTH = 10  # 45 bits; stored as a keyed hash, single use, throttled
-
-
 _BACKUP_SALT = "scs_portal.second_factor.backup_code"
 
 

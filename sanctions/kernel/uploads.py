@@ -40,12 +40,9 @@ from sanctions.kernel.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 
-
 # what an upload may be, by its (lower-case) extension and its first bytes
 UPLOAD_EXTENSIONS = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg",
                      ".jpeg": "image/jpeg"}  # fmt: skip
-
-
 UPLOAD_SIGNATURES = {
     "application/pdf": (b"%PDF-",),
     "image/png": (b"\x89PNG\r\n\x1a\n",),

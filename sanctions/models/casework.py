@@ -146,7 +146,7 @@ class CaseNote(models.Model):
 
 class EvidenceFile(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence")
-    # stored under a random name, never served by URL (sanctions/uploads.py)
+    # stored under a random name, never served by URL (sanctions/kernel/uploads.py)
     file = models.FileField(_("file"), upload_to=evidence_upload_to)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
@@ -362,7 +362,7 @@ class FilingAttachment(models.Model):
         RepairApplication, null=True, blank=True, on_delete=models.PROTECT,
         related_name="attachments",
     )  # fmt: skip
-    # stored under a random name, never served by URL (sanctions/uploads.py)
+    # stored under a random name, never served by URL (sanctions/kernel/uploads.py)
     file = models.FileField(_("file"), upload_to=filing_upload_to)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=50)

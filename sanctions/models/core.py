@@ -185,7 +185,8 @@ class RecordType(models.Model):
 
     The catalog never contains a category for opinion, speech, belief, ethnicity, health,
     sexual life, union membership or relatives' conduct: a new type needs a legal basis and
-    the creating supervisor's recorded attestation (see `services.record_type_create`).
+    the creating supervisor's recorded attestation (see
+    `registry.services.catalog.record_type_create`).
     """
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
@@ -575,11 +576,12 @@ class AuditEvent(models.Model):
     """Append-only trail of every action of legal meaning.
 
     A database trigger (migration 0002) refuses UPDATE and DELETE, another (0026) TRUNCATE;
-    rows are written by `services.audit_log` inside the same transaction as the change they
+    rows are written by `kernel.audit.audit_log` inside the same transaction as the change they
     describe. Tamper evidence (0026): a BEFORE INSERT trigger chains every row to the one
     before it — `chain_seq` (gapless position), `prev_hash`, `row_hash` (sha256 over the row's
-    content and `prev_hash`, see `sanctions.audit_chain`) — under a transaction-level advisory
-    lock, so concurrent writers still form one chain; `manage.py audit_verify` recomputes it.
+    content and `prev_hash`, see `sanctions.kernel.audit_chain`) — under a transaction-level
+    advisory lock, so concurrent writers still form one chain; `manage.py audit_verify`
+    recomputes it.
     """
 
     actor = models.ForeignKey(
@@ -630,7 +632,8 @@ class AuditEvent(models.Model):
 
 
 class AuditChainBreak(models.TextChoices):
-    """Why a row is the first at which the audit chain no longer holds (sanctions.audit_chain)."""
+    """Why a row is the first at which the audit chain no longer holds
+    (sanctions.kernel.audit_chain)."""
 
     GAP = "gap", _("a row before it is missing")
     LINK = "link", _("the row before it was changed")

@@ -56,7 +56,9 @@ class PublicView(APIView):
 def _page(request: Request, entries, today) -> dict:
     """One page of the capped list, exactly as on the search page (persons' entries are
     never bulk-exportable); a page number out of range is a 404."""
-    paginator, capped = capped_paginator(entries, settings.REST_FRAMEWORK["PAGE_SIZE"])
+    paginator, capped = capped_paginator(
+        entries=entries, per_page=settings.REST_FRAMEWORK["PAGE_SIZE"]
+    )
     try:
         page = paginator.page(int(request.query_params.get("page", "1")))
     except (ValueError, InvalidPage):
@@ -74,7 +76,7 @@ def _page(request: Request, entries, today) -> dict:
         "capped": capped,
         "next": link(page.next_page_number() if page.has_next() else None),
         "previous": link(page.previous_page_number() if page.has_previous() else None),
-        "results": [public_entry(record, today=today) for record in page.object_list],
+        "results": [public_entry(record=record, today=today) for record in page.object_list],
     }
 
 
@@ -131,7 +133,9 @@ class PublicEntryLookupApi(PublicView):
         serializer = s.IdentifierLookupSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         today = timezone.localdate()
-        entries = entries_by_identifier(serializer.validated_data["identifier"], today=today)
+        entries = entries_by_identifier(
+            identifier=serializer.validated_data["identifier"], today=today
+        )
         return Response(_page(request, entries, today))
 
 
@@ -143,7 +147,7 @@ class PublicEntryDetailApi(PublicView):
         tags=["public"],
     )
     def get(self, request: Request, public_id: str) -> Response:
-        record = public_record(public_id)
+        record = public_record(public_id=public_id)
         if record is None:
             raise exceptions.NotFound()
-        return Response(public_entry(record))
+        return Response(public_entry(record=record))

@@ -14,16 +14,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from sanctions.db.search import FACET_COLUMNS
 from sanctions.kernel.identifiers import require_valid_identifier
 from sanctions.kernel.regions import city_codes, province_choices
 from sanctions.models import Authority, Domain, IntegrityRecord, JudicialGround, SubjectKind
 from sanctions.publication.page_cache import public_list_version
-from sanctions.publication.search import (
-    FACET_COLUMNS,
-    filter_entries_by_name,
-    newest_entries,
-    newest_first,
-)
+from sanctions.publication.search import filter_entries_by_name, newest_entries, newest_first
 from sanctions.publication.selectors import public_records
 
 
@@ -204,7 +200,7 @@ def filtered_entries(data, *, today=None) -> tuple[PublicEntryFilter, QuerySet |
     when the filters do not validate (the FilterSet carries the errors).
 
     Filters, with or without a name, pick their newest entries in the search tables first
-    (public.newest_entries); same entries, fewer joins. A name of 1–2 characters alone reads
+    (search.newest_entries); same entries, fewer joins. A name of 1–2 characters alone reads
     the char table's key in order, a legal representative the subjects (FilterSet.qs)."""
     today = today or timezone.localdate()
     filterset = PublicEntryFilter(data, queryset=public_records(today=today))

@@ -93,7 +93,6 @@ def connect_cache_invalidation() -> None:
 
 logger = logging.getLogger(__name__)
 
-
 # Rendered search pages are cached with this in place of the CSRF token; every response gets
 # the requester's own token (cached pages never carry someone else's).
 _CSRF_PLACEHOLDER = "scs-csrf-token-placeholder-5b0d1f"
@@ -131,7 +130,7 @@ def _page_of(cached: bytes | None, stamp: bytes) -> tuple[float, bytes] | None:
 
 def cached_page(request: HttpRequest, render_page) -> HttpResponse:
     """Anonymous GETs of the search page, per URL and language, stored with the public
-    list's version and the date: a change to the list (see public.connect_cache_invalidation)
+    list's version and the date: a change to the list (see connect_cache_invalidation)
     or midnight makes them invalid at once. The rate limit (decorator) has already counted
     the request, and read the two keys with the count when it could (one Redis round trip
     for a cached page).

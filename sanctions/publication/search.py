@@ -11,7 +11,12 @@ from django.conf import settings
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
-from sanctions.db.search import ENTRY_NAME_TABLE, NAME_CHAR_TABLE
+from sanctions.db.search import (
+    ENTRY_NAME_TABLE,
+    FACET_COLUMNS,
+    NAME_CHAR_TABLE,
+    NAME_GRAMS_FUNCTION,
+)
 from sanctions.kernel.pinyin import is_pinyin, normalize_pinyin
 from sanctions.models import IntegrityRecord
 
@@ -49,7 +54,7 @@ def name_condition(term: str, field: str = "display_name") -> RawSQL | None:
     # _NAME_COLUMNS table and every user value is a bound parameter.
     if len(term) <= 2:
         return RawSQL(  # noqa: S611
-            f"scs_name_grams({column}) @> ARRAY[%s]::text[]",
+            f"{NAME_GRAMS_FUNCTION}({column}) @> ARRAY[%s]::text[]",
             [term.lower()],
             output_field=BooleanField(),
         )
@@ -80,7 +85,7 @@ def name_gram(term: str, field: str = "display_name") -> str | None:
     """The gram to look up in NAME_CHAR_TABLE, when the term is one or two characters of a
     display name searched by grams (name_condition's gram condition, not pinyin)."""
     condition = name_condition(term, field)
-    if field != "display_name" or condition is None or "scs_name_grams" not in condition.sql:
+    if field != "display_name" or condition is None or NAME_GRAMS_FUNCTION not in condition.sql:
         return None
     return condition.params[0]
 
@@ -134,18 +139,6 @@ def filter_entries_by_name(entries, term: str, field: str = "display_name"):
     return entries.filter(subject__kind__in=kinds).filter(condition)
 
 
-# Migration 0021: the filters of the search form as ENTRY_NAME_TABLE holds them (form field →
-# column), each with a (column, publication_start, record_id) btree.
-FACET_COLUMNS = {
-    "kind": "kind",
-    "domain": "domain",
-    "ground": "judicial_ground",
-    "province": "province",
-    "city": "city",
-    "authority": "authority_id",
-}
-
-
 def newest_entries(
     *,
     today: datetime.date,
@@ -189,7 +182,7 @@ def newest_entries(
         date_order = "publication_start" if may_walk and not facets else "publication_start + 0"
         order = f"n.{date_order} DESC, n.record_id DESC"
     for name, value in (facets or {}).items():
-        conditions.append(f"n.{FACET_COLUMNS[name]} = %s")  # a column of the fixed table above
+        conditions.append(f"n.{FACET_COLUMNS[name]} = %s")  # a column of the fixed map (db.search)
         params.append(value)
     # published on or before today (and published_to), on or after published_from
     latest = min(today, published_to) if published_to else today

@@ -9,6 +9,7 @@ the API render its dict, never the model, so no other field can leak (tests chec
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -38,8 +39,6 @@ PERSON_FIELDS = (
     "publication_date", "publication_end", "under_objection", "record_type", "domain",
     "how_to_object",
 )  # fmt: skip
-
-
 ENTERPRISE_FIELDS = (
     "id", "kind", "name", "credit_code", "legal_representative", "region", "authority",
     "case_number", "basis_document", "legal_basis", "obligation", "amount", "amount_performed",
@@ -54,7 +53,7 @@ def public_records(*, today: datetime.date | None = None) -> QuerySet[IntegrityR
 
 
 def entries_by_identifier(
-    identifier: str, *, today: datetime.date | None = None
+    *, identifier: str, today: datetime.date | None = None
 ) -> QuerySet[IntegrityRecord]:
     """The exact lookup (full ID number or credit code, by keyed hash), newest first."""
     return newest_first(
@@ -62,12 +61,14 @@ def entries_by_identifier(
     )
 
 
-def public_record(public_id: str) -> IntegrityRecord | None:
+def public_record(*, public_id: str) -> IntegrityRecord | None:
     """One entry for its detail page, by its random public id, if it is public today."""
     return public_records().filter(public_id=public_id).first()
 
 
-def capped_paginator(entries: QuerySet[IntegrityRecord], per_page: int) -> tuple[Paginator, bool]:
+def capped_paginator(
+    *, entries: QuerySet[IntegrityRecord], per_page: int
+) -> tuple[Paginator, bool]:
     """Pages over at most SCS_SEARCH_MAX_RESULTS entries (a capped COUNT; a page builds only
     its own rows) and whether the cap was reached: persons' entries are never bulk-listed."""
     cap = settings.SCS_SEARCH_MAX_RESULTS
@@ -82,7 +83,7 @@ def _localized(obj, field: str) -> str:
     return getattr(obj, field)
 
 
-def public_entry(record: IntegrityRecord, *, today: datetime.date | None = None) -> dict[str, Any]:
+def public_entry(*, record: IntegrityRecord, today: datetime.date | None = None) -> dict[str, Any]:
     """The allow-listed public view of one entry (DESIGN.md §6)."""
     today = today or timezone.localdate()
     subject = record.subject
@@ -130,10 +131,12 @@ def public_entry(record: IntegrityRecord, *, today: datetime.date | None = None)
     return {key: common[key] for key in fields}
 
 
-def enterprise_open_data_entries():
+def enterprise_open_data_entries() -> Iterator[dict[str, Any]]:
+    """Every public enterprise entry, newest first, for the open-data export (persons' entries
+    are never bulk-exported)."""
     records = newest_first(public_records().filter(subject__kind="enterprise"))
     for record in records.iterator(chunk_size=2000):
-        yield public_entry(record)
+        yield public_entry(record=record)
 
 
 def catalog_overview() -> list[dict]:

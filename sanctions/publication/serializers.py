@@ -11,7 +11,7 @@ from sanctions.models.core import PUBLIC_ID_PATTERN
 
 
 class PublicEntrySerializer(serializers.Serializer):
-    """Documents `public.public_entry()`'s allow-listed dict; responses render that dict as
+    """Documents `selectors.public_entry()`'s allow-listed dict; responses render that dict as
     it is, so no other field can appear."""
 
     id = serializers.RegexField(

@@ -70,7 +70,7 @@ def _search_page(request: HttpRequest, csrf_token: str) -> HttpResponse:
     if request.method == "POST":
         filterset = PublicEntryFilter({}, queryset=IntegrityRecord.objects.none())
         entries = (
-            entries_by_identifier(id_form.cleaned_data["identifier"], today=today)
+            entries_by_identifier(identifier=id_form.cleaned_data["identifier"], today=today)
             if id_form.is_valid()
             else None
         )
@@ -79,9 +79,9 @@ def _search_page(request: HttpRequest, csrf_token: str) -> HttpResponse:
     page = None
     capped = False
     if entries is not None:
-        paginator, capped = capped_paginator(entries, PAGE_SIZE)
+        paginator, capped = capped_paginator(entries=entries, per_page=PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
-        page.object_list = [public_entry(r, today=today) for r in page.object_list]
+        page.object_list = [public_entry(record=r, today=today) for r in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     # the folded filters open when one of them is in use or has an error
@@ -111,10 +111,10 @@ def _search_page(request: HttpRequest, csrf_token: str) -> HttpResponse:
 @require_safe
 @rate_limited("entry", limit_setting="SCS_ENTRY_RATE_PER_MINUTE")
 def entry_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    record = public_record(public_id)
+    record = public_record(public_id=public_id)
     if record is None:
         raise Http404
-    return render(request, "public/entry.html", {"entry": public_entry(record)})
+    return render(request, "public/entry.html", {"entry": public_entry(record=record)})
 
 
 @require_safe

@@ -50,7 +50,7 @@ def case_record_types(request, case=None):
     official's own) may issue."""
     official = getattr(request.user, "official", None)
     authority = case.authority if case else (official.authority if official else None)
-    return record_types_offered_to(request.user, authority=authority)
+    return record_types_offered_to(user=request.user, authority=authority)
 
 
 class AuditedCatalogAdmin(admin.ModelAdmin):
@@ -147,7 +147,7 @@ class OfficialAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return has_second_factor(obj.user)
 
     def scoped_queryset(self, request: HttpRequest) -> QuerySet:
-        return officials_visible_to(request.user)
+        return officials_visible_to(user=request.user)
 
     def get_fields(self, request, obj=None):
         return ["user", "authority", "title", "roles"]
@@ -161,9 +161,9 @@ class OfficialAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "authority" and not request.user.is_superuser:
-            kwargs["queryset"] = authorities_visible_to(request.user)
+            kwargs["queryset"] = authorities_visible_to(user=request.user)
         if db_field.name == "user":
-            kwargs["queryset"] = accounts_placeable_by(request.user)
+            kwargs["queryset"] = accounts_placeable_by(user=request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -295,7 +295,7 @@ class RecordTypeAdmin(admin.ModelAdmin):
         if autocomplete and request.GET.get("field_name") == "record_type":
             model_name = request.GET.get("model_name")
             if model_name == "integrityrecord":
-                queryset = queryset & record_types_offered_to(request.user)
+                queryset = queryset & record_types_offered_to(user=request.user)
             elif model_name == "case":
                 queryset = queryset & case_record_types(request)
         return super().get_search_results(request, queryset, search_term)

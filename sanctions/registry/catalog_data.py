@@ -51,14 +51,10 @@ AUTHORITIES = [
      "provincial", "110000", None),
 ]  # fmt: skip
 
-
 JUDGMENT_DEBTOR_RULES = "《最高人民法院关于公布失信被执行人名单信息的若干规定》（法释〔2017〕7号）"
-
-
 HIGH_CONSUMPTION_RULES = (
     "《最高人民法院关于限制被执行人高消费及有关消费的若干规定》（法释〔2015〕17号）"
 )
-
 
 # code, title, title_en, kind, enforcing agency, legal basis
 MEASURES = [
@@ -95,19 +91,11 @@ MEASURES = [
      "《国务院办公厅关于进一步完善失信约束制度构建诚信建设长效机制的指导意见》（国办发〔2020〕49号）"),
 ]  # fmt: skip
 
-
 PERSON = ["person"]
-
-
 ENTERPRISE = ["enterprise"]
-
-
 BOTH = ["person", "enterprise"]
-
-
 HIGH_CONSUMPTION = ["no-air-travel", "no-hsr-first-class", "no-star-hotels",
                     "no-property-purchase"]  # fmt: skip
-
 
 # code, title, title_en, domain, polarity, severity, points, kinds, blacklist, admin_penalty,
 # pub_min, pub_max, effective_days, legal basis, measures
@@ -224,12 +212,9 @@ RECORD_TYPES = [
      JUDGMENT_DEBTOR_RULES + "第八条第三款", []),
 ]  # fmt: skip
 
-
 # Which kinds of authority may issue each record type (sanctions.models.AuthorityKind).
 # The demo's `_authority_for` (scs_portal seed_demo) picks an authority of one of these kinds.
 COURT, TAX, MARKET = ["court"], ["tax"], ["market"]
-
-
 ISSUER_KINDS = {
     "judicial-dishonest-debtor": COURT,
     "judicial-consumption-order-breach": COURT,
@@ -264,7 +249,6 @@ ISSUER_KINDS = {
     "government-broken-commitment": ["government"],
     "government-official-dishonest-debtor": ["government"],
 }
-
 
 ATTESTATION = (
     "Seeded catalog entry: rests on a decision under the cited legal basis and on none of the "

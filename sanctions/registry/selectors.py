@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from sanctions.db.predicates import counts_for_score_q, in_publication_window_q
-from sanctions.kernel.roles import authorities_visible_to, scoped
+from sanctions.kernel.roles import Viewer, authorities_visible_to, scoped
 from sanctions.models import (
     Authority,
     Domain,
@@ -23,15 +23,15 @@ from sanctions.models import (
 )
 
 
-def officials_visible_to(user) -> QuerySet[Official]:
+def officials_visible_to(*, user: Viewer) -> QuerySet[Official]:
     """The officials a supervisor sees in the admin: those of the authorities they oversee
     (their own and the bodies below it); every official for the operator (superuser)."""
     if user.is_superuser:
         return Official.objects.all()
-    return Official.objects.filter(authority__in=authorities_visible_to(user))
+    return Official.objects.filter(authority__in=authorities_visible_to(user=user))
 
 
-def accounts_placeable_by(user) -> QuerySet:
+def accounts_placeable_by(*, user: Viewer) -> QuerySet:
     """The user accounts an official may be created for. The operator: any active staff
     account that is not an official yet. A supervisor: only accounts the operator opened for
     a new official and nobody has placed yet (active staff, not a superuser, no official, no
@@ -49,7 +49,9 @@ def accounts_placeable_by(user) -> QuerySet:
     ).exclude(pk=user.pk)
 
 
-def record_types_offered_to(user, *, authority: Authority | None = None) -> QuerySet[RecordType]:
+def record_types_offered_to(
+    *, user: Viewer, authority: Authority | None = None
+) -> QuerySet[RecordType]:
     """The record types the admin offers an official: those the kind of `authority` may
     issue, or without one, the kinds of every authority visible to them. A superuser with no
     authority given sees every type (the services still check the authority chosen)."""
@@ -58,7 +60,7 @@ def record_types_offered_to(user, *, authority: Authority | None = None) -> Quer
     elif user.is_superuser:
         return RecordType.objects.all()
     else:
-        kinds = list(authorities_visible_to(user).values_list("kind", flat=True).distinct())
+        kinds = list(authorities_visible_to(user=user).values_list("kind", flat=True).distinct())
     return RecordType.objects.filter(issuer_kinds__overlap=kinds)
 
 
@@ -84,7 +86,7 @@ def public_entries(*, today: datetime.date | None = None) -> QuerySet[IntegrityR
     )
 
 
-def is_public(record: IntegrityRecord, *, today: datetime.date | None = None) -> bool:
+def is_public(*, record: IntegrityRecord, today: datetime.date | None = None) -> bool:
     return public_entries(today=today).filter(pk=record.pk).exists()
 
 
@@ -96,7 +98,7 @@ def records_in_effect(*, today: datetime.date | None = None) -> QuerySet[Integri
 
 
 def records_triggering_measures(
-    subject: Subject, *, today: datetime.date | None = None
+    *, subject: Subject, today: datetime.date | None = None
 ) -> QuerySet[IntegrityRecord]:
     """The records whose measures apply to a subject today: a blacklist type while the entry
     is listed (published, inside its publication window), any other type inside its effective
@@ -115,26 +117,26 @@ def records_triggering_measures(
     )
 
 
-def measure_ends_on(record: IntegrityRecord) -> datetime.date | None:
+def measure_ends_on(*, record: IntegrityRecord) -> datetime.date | None:
     """When a record's measures end (None: when the obligation is performed)."""
     if record.record_type.places_on_blacklist:
         return record.publication_end
     return record.effective_until
 
 
-def active_measures(subject: Subject, *, today: datetime.date | None = None) -> list[dict]:
+def active_measures(*, subject: Subject, today: datetime.date | None = None) -> list[dict]:
     """The restrictions and incentives that apply to a subject today (the citizen's view;
     `active_restrictions` shapes its restrictions for the agencies' check), each with its
     record (the basis) and end date."""
-    records = records_triggering_measures(subject, today=today).prefetch_related(
+    records = records_triggering_measures(subject=subject, today=today).prefetch_related(
         "record_type__measures"
     )
     return [
-        {"measure": measure, "record": record, "ends_on": measure_ends_on(record)}
+        {"measure": measure, "record": record, "ends_on": measure_ends_on(record=record)}
         for record in records
         for measure in record.record_type.measures.all()
     ]
 
 
-def records_visible_to(user) -> QuerySet[IntegrityRecord]:
+def records_visible_to(*, user: Viewer) -> QuerySet[IntegrityRecord]:
     return scoped(IntegrityRecord.objects.all(), user, "authority")

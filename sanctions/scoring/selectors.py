@@ -72,7 +72,7 @@ def score_explain(*, subject: Subject, as_of: datetime.date | None = None) -> di
     minor = subject.kind == "person" and is_minor_on(subject.birth_date, as_of)
     by_domain = {d: sum(r["points"] for r in rows if r["domain"] == d) for d in DOMAINS}
     total = ruleset.base_score + sum(by_domain.values())
-    grade = grade_in_python(ruleset, total)
+    grade = grade_in_python(ruleset=ruleset, total=total)
     return {
         "rule_version": ruleset.version,
         "as_of": as_of,
@@ -85,7 +85,7 @@ def score_explain(*, subject: Subject, as_of: datetime.date | None = None) -> di
     }
 
 
-def grade_in_python(ruleset: RuleSet, total: int) -> str:
+def grade_in_python(*, ruleset: RuleSet, total: int) -> str:
     for grade, minimum in ruleset.grade_bands:
         if minimum is None or total >= minimum:
             return grade

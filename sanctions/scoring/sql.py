@@ -16,14 +16,9 @@ from sanctions.models import (
 
 DOMAINS = ("government", "commercial", "societal", "judicial")
 
-
 # "this record counts on day %(as_of)s" (sanctions.db.predicates, checked against the ORM form)
 COUNTING_PREDICATE = counts_for_score_sql("r")
-
-
 POINTS_EXPRESSION = "COALESCE((%(overrides)s::jsonb ->> t.code)::int, t.points)"
-
-
 ADULT_PREDICATE = (
     "(s.birth_date IS NULL OR s.birth_date <= (%(as_of)s::date - interval '18 years'))"
 )

@@ -228,6 +228,6 @@ def test_restriction_check_agrees_with_the_citizens_view(api, court_agency, list
     seen_by_citizen = [
         (m["measure"].code, m["record"].decision_number,
          m["ends_on"].isoformat() if m["ends_on"] else None)
-        for m in active_measures(zhang.subject) if m["measure"].kind == "restriction"
+        for m in active_measures(subject=zhang.subject) if m["measure"].kind == "restriction"
     ]  # fmt: skip
     assert seen_by_agency == seen_by_citizen and len(seen_by_agency) >= 2

@@ -52,7 +52,7 @@ def put_on_file(citizen, official):
         return
     authority = official.official.authority
     record_type = (
-        record_types_offered_to(official, authority=authority)
+        record_types_offered_to(user=official, authority=authority)
         .filter(subject_kinds__contains=["person"], is_active=True)
         .order_by("code")
         .first()

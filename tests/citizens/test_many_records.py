@@ -112,7 +112,7 @@ def test_measures_are_one_row_per_measure_with_the_other_records_counted(client,
     measures = selectors.measures_in_force(world["a"].subject, today=today)
     from sanctions.registry.selectors import active_measures
 
-    detailed = active_measures(world["a"].subject, today=today)
+    detailed = active_measures(subject=world["a"].subject, today=today)
     assert len({m["measure"].pk for m in detailed}) == len(measures)  # one row per measure
     for row in measures:
         same = [m for m in detailed if m["measure"].pk == row["measure"].pk]

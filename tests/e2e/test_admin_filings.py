@@ -172,8 +172,8 @@ def test_the_overdue_filter_lists_exactly_the_overdue_filings(
                      decision_date=days_ago(200))  # fmt: skip
     p_elsewhere = services.repair_apply(actor=amr[0], record=product, grounds="已召回。",
                                         today=days_ago(40))  # fmt: skip
-    assert set(overdue(Objection.objects.all())) == {o_late, o_due_yesterday, o_elsewhere}
-    assert set(overdue(RepairApplication.objects.all())) == {p_late, p_elsewhere}
+    assert set(overdue(queryset=Objection.objects.all())) == {o_late, o_due_yesterday, o_elsewhere}
+    assert set(overdue(queryset=RepairApplication.objects.all())) == {p_late, p_elsewhere}
 
     context = admin_context(browser)
     page = context.new_page()
@@ -216,6 +216,6 @@ def test_the_overdue_filter_lists_exactly_the_overdue_filings(
         screenshot(page, f"admin-{name}-overdue-filter")
         assert_accessible(page, f"{name} list, overdue only")
         visible = objections_visible_to if name == "objection" else repairs_visible_to
-        selected = overdue(visible(clerk)).values_list("pk", flat=True)
+        selected = overdue(queryset=visible(user=clerk)).values_list("pk", flat=True)
         assert sorted(listed_ids(page)) == sorted(selected)
     context.close()

@@ -204,13 +204,15 @@ def test_one_overdue_rule_for_the_dashboard_the_column_and_the_filter(client, ca
         response = client.get(changelist, {"overdue": "yes"})
         return [o.pk for o in response.context["cl"].result_list]
 
-    assert is_overdue(objection) and list(overdue(Objection.objects.all())) == [objection]
+    assert is_overdue(obj=objection) and list(overdue(queryset=Objection.objects.all())) == [
+        objection
+    ]
     assert client.get(reverse("admin:index")).context["dashboard"]["objections_overdue"] == 1
     assert listed_overdue() == [objection.pk]
     services.objection_decide(actor=reviewer, objection=objection, outcome="rejected",
                               reasons="r", today=D)  # fmt: skip
     objection.refresh_from_db()
-    assert not is_overdue(objection) and not overdue(Objection.objects.all()).exists()
+    assert not is_overdue(obj=objection) and not overdue(queryset=Objection.objects.all()).exists()
     assert client.get(reverse("admin:index")).context["dashboard"]["objections_overdue"] == 0
     assert listed_overdue() == []
     # repair applications: open while pending, by their due date (rows stored directly: the
@@ -219,8 +221,8 @@ def test_one_overdue_rule_for_the_dashboard_the_column_and_the_filter(client, ca
                                             state="pending")  # fmt: skip
     RepairApplication.objects.create(record=record, grounds="g", filed_on=D, due_on=D,
                                      state="granted")  # fmt: skip
-    assert is_overdue(late) and not is_overdue(late, today=D)
-    assert list(overdue(RepairApplication.objects.all())) == [late]
+    assert is_overdue(obj=late) and not is_overdue(obj=late, today=D)
+    assert list(overdue(queryset=RepairApplication.objects.all())) == [late]
     response = client.get(reverse("admin:sanctions_repairapplication_changelist"),
                           {"overdue": "yes"})  # fmt: skip
     assert [r.pk for r in response.context["cl"].result_list] == [late.pk]

@@ -67,7 +67,7 @@ def test_officials_read_the_trail_of_their_authorities_only(trail):
     assert rows_a and rows_b and registry_rows
 
     def visible(user):
-        return set(audit_events_visible_to(user).values_list("pk", flat=True))
+        return set(audit_events_visible_to(user=user).values_list("pk", flat=True))
 
     for role in ("clerk", "reviewer", "supervisor"):
         seen = visible(trail["court"][role])
@@ -132,7 +132,7 @@ def test_access_log_admin_is_scoped_to_supervisors_authorities(client, trail):
     assert not AccessLog.objects.filter(
         subject_id=b, official=trail["court"]["supervisor"]
     ).exists()
-    assert set(access_log_visible_to(trail["auditor"])) == set(AccessLog.objects.all())
+    assert set(access_log_visible_to(user=trail["auditor"])) == set(AccessLog.objects.all())
     # another court's entry answers 404; clerks have no access log at all
     entry_b = AccessLog.objects.get(subject_id=b, purpose="work B")
     client.force_login(trail["court"]["supervisor"])

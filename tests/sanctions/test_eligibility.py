@@ -138,7 +138,7 @@ def test_object_button_is_offered_exactly_when_the_service_allows_it(court):
         def check(status=status, earlier=earlier):
             set_status(rec, status)
             objections[earlier]()
-            answers = {may_object(row) for row in record_rows(rec)}
+            answers = {may_object(record=row) for row in record_rows(rec)}
             assert len(answers) == 1, "prefetched and plain rows must give the same answer"
             refusal = service_outcome(
                 lambda: services.objection_file(
@@ -192,7 +192,7 @@ def test_repair_button_is_offered_exactly_when_the_service_allows_it(court):
                 set_status(rec, status)
                 if earlier != "none":
                     repair_application(rec, earlier)
-                answers = {may_repair(row, today) for row in record_rows(rec)}
+                answers = {may_repair(record=row, today=today) for row in record_rows(rec)}
                 assert len(answers) == 1
                 refusal = service_outcome(
                     lambda: services.repair_apply(
@@ -260,7 +260,7 @@ def test_appeal_button_is_offered_exactly_when_the_service_allows_it(court):
                     pk=objection.pk
                 ),
             ]
-            answers = {may_appeal(row, today) for row in rows}
+            answers = {may_appeal(objection=row, today=today) for row in rows}
             assert len(answers) == 1
             before = Appeal.objects.filter(objection=objection).exists()
             refusal = service_outcome(
@@ -315,7 +315,7 @@ def test_extend_button_is_offered_exactly_when_the_service_allows_it(court):
                 IntegrityRecord.objects.filter(pk=rec.pk).update(
                     listing_extended_at=timezone.now(), extension_reason="前次延长"
                 )
-            answers = {may_extend_listing(row) for row in record_rows(rec)}
+            answers = {may_extend_listing(record=row) for row in record_rows(rec)}
             assert len(answers) == 1
             refusal = service_outcome(
                 lambda: services.record_extend_listing(
@@ -356,16 +356,16 @@ def test_the_services_judge_their_locked_row_not_the_callers_stale_copy(court):
         IntegrityRecord.objects.prefetch_related("objections", "repairs").get(pk=rec.pk)
         for rec in (penalty, listing)
     )
-    assert may_repair(stale_penalty, today) and may_object(stale_penalty)
-    assert may_extend_listing(stale_listing)
+    assert may_repair(record=stale_penalty, today=today) and may_object(record=stale_penalty)
+    assert may_extend_listing(record=stale_listing)
 
     services.repair_apply(actor=court["clerk"], record=penalty, grounds="已缴清", today=today)
     services.objection_file(actor=court["clerk"], record=penalty, grounds="有误", today=today)
     services.record_extend_listing(actor=court["reviewer"], record=listing, years=2,
                                    reason="拒不履行", today=today)  # fmt: skip
     # the copies still say yes; the services, reading the locked rows, say no
-    assert may_repair(stale_penalty, today) and may_object(stale_penalty)
-    assert may_extend_listing(stale_listing)
+    assert may_repair(record=stale_penalty, today=today) and may_object(record=stale_penalty)
+    assert may_extend_listing(record=stale_listing)
     with pytest.raises(ApplicationError, match="Not possible in state"):
         services.repair_apply(actor=court["clerk"], record=stale_penalty, grounds="再",
                               today=today)  # fmt: skip

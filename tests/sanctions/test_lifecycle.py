@@ -79,11 +79,11 @@ def assert_published_after_notice(client, record: IntegrityRecord) -> None:
         action="record.notice_served", object_id=str(record.pk)
     ).exists()
     assert "activated=0" in sweep(TODAY)  # still inside the notice period
-    assert not is_public(record)
+    assert not is_public(record=record)
     assert "activated=1" in sweep(PAST_NOTICE)
     assert "activated=0" in sweep(PAST_NOTICE)  # idempotent
     with time_machine.travel(datetime.datetime.combine(PAST_NOTICE, datetime.time(12))):
-        assert is_public(record)
+        assert is_public(record=record)
         page = client.get(reverse("entry_detail", args=[record.public_id]))
         assert page.status_code == 200 and record.decision_number in page.content.decode()
         api_entry = client.get(f"/api/v1/public/entries/{record.public_id}/")
@@ -101,7 +101,7 @@ def assert_gone_after_performance(client, record: IntegrityRecord, source: str) 
     assert AuditEvent.objects.filter(action="record.remove", object_id=str(record.pk)).exists()
     assert Notice.objects.filter(record=record, kind="removal").exists()
     with time_machine.travel(datetime.datetime.combine(PAST_NOTICE, datetime.time(12))):
-        assert not is_public(record)
+        assert not is_public(record=record)
         assert client.get(reverse("entry_detail", args=[record.public_id])).status_code == 404
 
 

@@ -58,7 +58,7 @@ def test_a_performed_obligation_cannot_be_listed(court):
 def test_objection_correction_to_performed_removes_the_listing(court):
     record = register(court, "P-1")
     services.publication_sweep(today=AFTER_NOTICE)
-    assert is_public(record, today=AFTER_NOTICE)
+    assert is_public(record=record, today=AFTER_NOTICE)
     objection = services.objection_file(actor=court["clerk"], record=record, grounds="已履行",
                                         today=AFTER_NOTICE)  # fmt: skip
     services.objection_decide(
@@ -68,16 +68,16 @@ def test_objection_correction_to_performed_removes_the_listing(court):
     record.refresh_from_db()
     assert (record.status, record.removal_reason) == ("removed", "performed")
     assert record.events.get().source == "objection"
-    assert not is_public(record, today=AFTER_NOTICE)
+    assert not is_public(record=record, today=AFTER_NOTICE)
 
 
 def test_public_selector_never_returns_a_performed_judicial_entry(court):
     record = register(court, "P-2")
     services.publication_sweep(today=AFTER_NOTICE)
-    assert is_public(record, today=AFTER_NOTICE)
+    assert is_public(record=record, today=AFTER_NOTICE)
     # a path that wrote the status without removing the listing (raw update, bypassing services)
     IntegrityRecord.objects.filter(pk=record.pk).update(performance_status="performed")
-    assert not is_public(record, today=AFTER_NOTICE)
+    assert not is_public(record=record, today=AFTER_NOTICE)
 
 
 # --- 4. ground-1 review at two years ------------------------------------------------------
@@ -95,7 +95,9 @@ def test_ground_one_review_opens_once_with_a_notice_and_shows_on_the_dashboard(c
     assert (case.state, case.authority, case.subject) == ("draft", record.authority, record.subject)
     assert Notice.objects.filter(record=record, kind="review").count() == 1
     assert AuditEvent.objects.filter(action="case.review_open", object_id=str(case.pk)).exists()
-    assert dashboard(court["reviewer"], today=record.review_due_on)["ground_one_reviews_due"] == 1
+    assert (
+        dashboard(user=court["reviewer"], today=record.review_due_on)["ground_one_reviews_due"] == 1
+    )
     client.force_login(court["reviewer"])
     page = client.get(reverse("admin:index")).content.decode()
     assert "?kind=review_open" in page
@@ -136,7 +138,7 @@ def test_review_continue_sets_the_next_review_and_remove_takes_the_listing_down(
                                   outcome="performed", reasons="已履行完毕", today=due)  # fmt: skip
     dropped.refresh_from_db()
     assert (dropped.status, dropped.removal_reason) == ("removed", "performed")
-    assert not is_public(dropped, today=due)
+    assert not is_public(record=dropped, today=due)
     # the next review of the kept listing opens two years on, not before
     assert services.review_cases_open(today=due + datetime.timedelta(days=1)) == 0
 
@@ -152,13 +154,13 @@ def test_objection_in_the_notice_period_neither_counts_nor_publishes_until_decid
     assert record.status == "pending_notice"
     assert not records_in_effect(today=AFTER_NOTICE).filter(pk=record.pk).exists()
     assert services.publication_sweep(today=AFTER_NOTICE)["activated"] == 0
-    assert not is_public(record, today=AFTER_NOTICE)
+    assert not is_public(record=record, today=AFTER_NOTICE)
     services.objection_decide(actor=court["reviewer"], objection=objection, outcome="rejected",
                               reasons="理由不成立", today=AFTER_NOTICE)  # fmt: skip
     record.refresh_from_db()
     assert record.status == "pending_notice"
     assert services.publication_sweep(today=AFTER_NOTICE)["activated"] == 1
-    assert is_public(record, today=AFTER_NOTICE)
+    assert is_public(record=record, today=AFTER_NOTICE)
 
 
 def test_objection_upheld_in_the_notice_period_revokes(court):

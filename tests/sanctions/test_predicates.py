@@ -125,6 +125,10 @@ def _check_every_rule(all_ids: set[int]) -> None:
         in_window = _sql_ids(in_publication_window_sql("r"), {"today": day})
         assert in_window <= candidates
         assert public_orm == in_window - judicial_performed, day
+        # what the search depends on: every public entry is in both search tables
+        assert public_orm <= _search_table_ids(ENTRY_NAME_TABLE) & _search_table_ids(
+            NAME_CHAR_TABLE
+        )
 
 
 @pytest.mark.django_db

@@ -136,8 +136,8 @@ def test_unpublished_and_individual_penalties_never_appear(client, listed):
 
 
 def test_only_allow_listed_fields_reach_the_public(client, listed):
-    person = public_entry(listed["zhang"])
-    firm = public_entry(listed["firm"])
+    person = public_entry(record=listed["zhang"])
+    firm = public_entry(record=listed["firm"])
     assert set(person) == set(PERSON_FIELDS) and set(firm) == set(ENTERPRISE_FIELDS)
     page = client.get(reverse("entry_detail", args=[listed["zhang"].public_id])).content.decode()
     # fields of the record that are not on the allow-list

@@ -200,7 +200,7 @@ EXPECTED_ENTERPRISE_FIELDS = (EXPECTED_PERSON_FIELDS - {"sex", "age", "masked_id
 def test_allow_list_gains_legal_basis_and_amount_performed_only(client, listed):  # noqa: F811
     assert set(PERSON_FIELDS) == EXPECTED_PERSON_FIELDS
     assert set(ENTERPRISE_FIELDS) == EXPECTED_ENTERPRISE_FIELDS
-    person, firm = public_entry(listed["zhang"]), public_entry(listed["firm"])
+    person, firm = public_entry(record=listed["zhang"]), public_entry(record=listed["firm"])
     assert set(person) == EXPECTED_PERSON_FIELDS and set(firm) == EXPECTED_ENTERPRISE_FIELDS
     # the record's own legal basis (the type's, as none was given on the case)
     assert person["legal_basis"] == listed["zhang"].legal_basis

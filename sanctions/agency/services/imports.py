@@ -37,8 +37,6 @@ from sanctions.registry.services.records import (
 )
 
 logger = logging.getLogger(__name__)
-
-
 IMPORT_CSV_COLUMNS = (
     "subject_kind", "identifier", "name", "legal_rep_identifier", "legal_rep_name",
     "record_type", "decision_number", "decision_date", "legal_basis", "basis_document", "facts",
@@ -46,12 +44,8 @@ IMPORT_CSV_COLUMNS = (
     # event rows (what happened after a decision): decision_number + these
     "event_kind", "event_date", "amount_performed", "event_note",
 )  # fmt: skip
-
-
 EVENT_ROW_FIELDS = {"event_kind": "kind", "event_date": "date",
                     "amount_performed": "amount_performed", "event_note": "note"}  # fmt: skip
-
-
 # an event's field -> the import column it came from (for the row report)
 EVENT_ROW_COLUMNS = {field: column for column, field in EVENT_ROW_FIELDS.items()}
 

@@ -1,5 +1,5 @@
-"""Partner agencies on the API: client keys, record submission (idempotent on authority +
-decision number), bulk imports and the restriction check.
+"""A decision submitted by a partner agency: as a record with its decision notice, or as a
+draft case when the authority's policy says so; idempotent on authority + decision number.
 
 Actor: every API client has its own service user (unusable password, not staff, an official
 of the client's authority in the clerk role). Records, cases, audit rows and access-log rows

@@ -29,20 +29,10 @@ FESTIVAL_NAMES = {
     "Mid-autumn Festival": "中秋节",
     "National Day": "国庆节",
 }
-
-
 DEFAULT_HOLIDAY_NAME = "节假日"
-
-
 DEFAULT_WORKDAY_NAME = "调休上班"
-
-
 CSV_COLUMNS = ("date", "is_working_day", "name")
-
-
 _TRUE = {"1", "true", "yes", "y", "t"}
-
-
 _FALSE = {"0", "false", "no", "n", "f"}
 
 

@@ -157,7 +157,7 @@ def record_type_update(
 def catalog_save(*, actor: Actor, obj: models.Model, fields: list[str]) -> models.Model:
     """Save a catalog row an official edited (authorities, measures, holidays) and audit the
     change with the values the database held before. Never an official: who may place whom
-    is `sanctions.services.accounts.official_save`'s to decide."""
+    is `sanctions.registry.services.officials.official_save`'s to decide."""
     if obj._meta.label == "sanctions.Official":
         raise ApplicationError(_("Officials are saved through their own rules."), code="forbidden")
     creating = obj.pk is None
@@ -180,7 +180,7 @@ def catalog_save(*, actor: Actor, obj: models.Model, fields: list[str]) -> model
 @transaction.atomic
 def catalog_delete(*, actor: Actor, obj: models.Model) -> None:
     """Delete a catalog row (e.g. a holiday entered by mistake), audited. Never an official
-    (`sanctions.services.accounts.official_delete`)."""
+    (`sanctions.registry.services.officials.official_delete`)."""
     if obj._meta.label == "sanctions.Official":
         raise ApplicationError(_("Officials are saved through their own rules."), code="forbidden")
     old = {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}

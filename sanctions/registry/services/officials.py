@@ -18,8 +18,6 @@ from sanctions.models import Authority, Official
 from sanctions.registry.selectors import accounts_placeable_by
 
 ACCESS_FIELDS = ("is_active", "is_staff", "is_superuser")
-
-
 # the roles the Official admin assigns; other groups of an account (e.g. an operator's) are
 # the operator's to give in the Users admin and are left as they are
 OFFICIAL_ROLES = (CLERK, REVIEWER, SUPERVISOR)
@@ -78,7 +76,7 @@ def _supervised_by(actor: Actor) -> set[int] | None:
     official = Official.objects.filter(user_id=actor.pk).first()
     if official is None or not actor.groups.filter(name=SUPERVISOR).exists():
         return None
-    return set(authorities_visible_to(actor).values_list("pk", flat=True))
+    return set(authorities_visible_to(user=actor).values_list("pk", flat=True))
 
 
 def _own_authority_id(actor: Actor) -> int | None:
@@ -149,7 +147,7 @@ def official_validate(
             raise ApplicationError(
                 {"user": _("Nobody makes their own account an official's.")}, code="forbidden"
             )
-        if not accounts_placeable_by(actor).filter(pk=user.pk).exists():
+        if not accounts_placeable_by(user=actor).filter(pk=user.pk).exists():
             raise ApplicationError(
                 {
                     "user": _(

@@ -327,8 +327,6 @@ def record_remove(
 
 # removal reason (the officials' "remove" action) -> the event it records
 EVENT_OF_REMOVAL = {reason: kind for kind, reason in REMOVING_EVENTS.items()}
-
-
 EVENT_SOURCES = ("admin", "api", "import", "objection", "review")
 
 
