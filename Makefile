@@ -8,7 +8,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 LOCK := $(PY) -m uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command "make lock"
 
-.PHONY: run test lint format lock messages gettext browser services services-stop clean-data bench-seed
+.PHONY: run test lint format lock messages gettext browser pdf-libs services services-stop clean-data bench-seed
 
 # Dependencies come from the lock files, every file checked against its hash (pip and the
 # setuptools that builds the project included); the project itself adds none (--no-deps).
@@ -25,10 +25,11 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements/test.lock
 ## Run the portal: embedded PostgreSQL + Redis unless DATABASE_URL / REDIS_URL are set,
 ## migrate, seed demo data once, web on 127.0.0.1:8000 + Celery worker + beat.
 run: $(VENV)/.installed
+	@$(MAKE) --no-print-directory pdf-libs || echo "The verifiable credit report (PDF) stays unavailable until then." >&2
 	$(PY) -m scs_portal.run serve
 
 ## Lint, then the whole test suite (unit, integration, real-browser).
-test: $(VENV)/.installed-test browser lint
+test: $(VENV)/.installed-test browser pdf-libs lint
 	$(PY) -m scs_portal.run test
 
 ## ruff; the lock files cover pyproject.toml; the translation catalog is complete and current.
@@ -73,6 +74,20 @@ browser:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null) ; \
 	  else \
 	    echo "chromium is missing: sudo apt-get install chromium fonts-noto-cjk" >&2; exit 1; \
+	  fi; \
+	fi
+
+## Debian's libraries for the verifiable credit report: pango and HarfBuzz's subsetter, which
+## WeasyPrint renders and embeds fonts with, the Noto CJK fonts it embeds (also installed with
+## chromium above), and poppler-utils' pdftotext/pdffonts, which the tests read the PDF with.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils
+pdf-libs:
+	@if [ "$$(dpkg-query -W -f='$${db:Status-Status}\n' $(PDF_PACKAGES) 2>/dev/null | grep -cx installed)" \
+	      != "$(words $(PDF_PACKAGES))" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(PDF_PACKAGES) >/dev/null) ; \
+	  else \
+	    echo "missing for the PDF credit report: sudo apt-get install $(PDF_PACKAGES)" >&2; exit 1; \
 	  fi; \
 	fi
 

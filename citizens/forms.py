@@ -89,3 +89,13 @@ class AppealForm(forms.Form):
         label=_("Why is the outcome wrong?"), max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
     )  # fmt: skip
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label=_("Verification code"), max_length=64,
+        help_text=_("28 letters and digits printed beside the QR code on the report; dashes, "
+                    "spaces and case do not matter."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                      "autocapitalize": "characters"}),
+    )  # fmt: skip

@@ -6,6 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sanctions.kernel.rules import age_on
@@ -142,3 +143,59 @@ class ActivationCodeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.citizen} ({self.get_state_display()})"
+
+
+class CreditReport(models.Model):
+    """A credit report issued as a PDF with a verification code (`citizens.report`). The
+    code itself is never stored, only its keyed hash: it is printed on the PDF once. Anyone
+    holding the report checks it at `/verify/` until `expires_at` or until the person
+    revokes it, and sees only `snapshot` — exactly what the report showed — and whether the
+    subject's record has changed since (`state_digest` against the current one)."""
+
+    code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="credit_reports",
+        verbose_name=_("subject"),
+    )  # fmt: skip
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("requested by"),
+    )  # fmt: skip
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("valid until"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    # what the PDF showed, in its language: name, masked identifier, score, grade, domains,
+    # the records in effect (type, authority, decision number and date, status), the measures
+    snapshot = models.JSONField(editable=False)
+    # SHA-256 over the subject's records (ids, status, windows, updated_at), its score and name
+    # when issued (`citizens.selectors.subject_state_digest`): "changed since", never what
+    state_digest = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("credit report")
+        verbose_name_plural = _("credit reports")
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.pk} ({self.subject.masked_identifier})"
+
+
+class CreditReportVerification(models.Model):
+    """One check of a valid report at `/verify/` by someone holding it. The person sees it in
+    "Who viewed my data" (`citizens.selectors.access_rows`). Nothing about the verifier is
+    kept: the code was all they showed. (sanctions.AccessLog needs an official.)"""
+
+    report = models.ForeignKey(
+        CreditReport, on_delete=models.PROTECT, related_name="verifications",
+        verbose_name=_("credit report"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("credit report verification")
+        verbose_name_plural = _("credit report verifications")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} → {self.report_id}"

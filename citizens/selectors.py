@@ -6,16 +6,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
+import json
 import re
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from citizens.models import ActivationCodeRequest, ActivationRequestState, Citizen
+from citizens.models import (
+    ActivationCodeRequest,
+    ActivationRequestState,
+    Citizen,
+    CreditReport,
+    CreditReportVerification,
+)
 from sanctions.casework.eligibility import repair_eligible_from, repair_refusal
 from sanctions.casework.selectors import may_object, may_repair
 from sanctions.kernel.roles import authorities_visible_to
@@ -125,12 +133,37 @@ class AccessRow:
     purpose: str
 
 
+def report_verification_rows(subject: Subject, *, limit: int = 500) -> list[AccessRow]:
+    """The checks of the subject's credit reports at /verify/, as access-log rows: someone
+    holding the report, no authority, which report (its number and day of issue)."""
+    checks = (
+        CreditReportVerification.objects.filter(report__subject=subject)
+        .select_related("report")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [
+        AccessRow(
+            check.created_at,
+            _("Someone holding your credit report"),
+            "—",
+            _("Verified credit report no. %(number)s of %(date)s")
+            % {
+                "number": check.report_id,
+                "date": timezone.localtime(check.report.issued_at).date().isoformat(),
+            },
+        )
+        for check in checks
+    ]
+
+
 def access_rows(subject: Subject, *, limit: int = 500) -> list[AccessRow]:
     """Who viewed the person's data, as the person reads it: when, which official (role and
-    number, not a login name), the authority in the page's language, and what they did."""
+    number, not a login name), the authority in the page's language, and what they did; with
+    the checks of the person's credit reports by whoever holds one (newest first, `limit` in
+    all). sanctions.AccessLog requires an official, so the checks are kept in citizens."""
     english = get_language() == "en"
     rows = access_log_of(subject).prefetch_related("official__groups")[:limit]
-    result = []
+    result = report_verification_rows(subject, limit=limit)
     for entry in rows:
         official = entry.official
         roles = [str(_ROLE_LABELS[g.name]) for g in official.groups.all() if g.name in _ROLE_LABELS]
@@ -140,7 +173,8 @@ def access_rows(subject: Subject, *, limit: int = 500) -> list[AccessRow]:
         name = ((authority.name_en if english and authority.name_en else authority.name)
                 if authority else "—")  # fmt: skip
         result.append(AccessRow(entry.created_at, who, name, access_purpose_label(entry.purpose)))
-    return result
+    result.sort(key=lambda row: row.when, reverse=True)
+    return result[:limit]
 
 
 def _history_chart(points: list[tuple[datetime.date, int]]) -> dict[str, Any] | None:
@@ -396,6 +430,46 @@ def report_notices(user) -> tuple[list[Notice], int]:
     notices = citizen_notices(user).order_by("-served_on", "-id")
     shown = list(notices[:REPORT_NOTICES])
     return shown, len(shown) if len(shown) < REPORT_NOTICES else notices.count()
+
+
+# --- verifiable credit reports (citizens.report) -------------------------------------------------
+
+
+def credit_reports_of(user) -> QuerySet[CreditReport]:
+    """The reports issued about the citizen and the enterprises they represent (whoever of
+    their representatives asked for it), newest first, with how often each was verified."""
+    return (
+        CreditReport.objects.filter(subject__in=subjects_of(user))
+        .select_related("subject")
+        .annotate(verified=Count("verifications"), last_verified=Max("verifications__created_at"))
+        .order_by("-issued_at", "-id")
+    )
+
+
+def subject_state_digest(subject: Subject) -> str:
+    """A fingerprint of what a credit report says about the subject: its name and masked
+    identifier, every record's id, type, authority, decision, status, windows and last change,
+    and the stored score. A report keeps the digest of the day it was issued; /verify/ says
+    "changed since" when today's differs — never what changed."""
+    digest = hashlib.sha256()
+    head = Subject.objects.filter(pk=subject.pk).values_list("display_name", "masked_identifier")
+    digest.update(json.dumps(list(head), ensure_ascii=False).encode())
+    records = (
+        IntegrityRecord.objects.filter(subject=subject)
+        .order_by("pk")
+        .values_list(
+            "pk", "record_type_id", "authority_id", "decision_number", "decision_date",
+            "status", "performance_status", "amount_performed", "effective_from",
+            "effective_until", "publication_start", "publication_end", "updated_at",
+        )
+    )  # fmt: skip
+    for row in records.iterator(chunk_size=2000):
+        digest.update(json.dumps(row, default=str).encode())
+    score = Score.objects.filter(subject=subject).values_list(
+        "total", "grade", "government", "commercial", "societal", "judicial", "rule_version"
+    )
+    digest.update(json.dumps(list(score)).encode())
+    return digest.hexdigest()
 
 
 # --- officials' side: activation codes ----------------------------------------------------------

@@ -68,5 +68,11 @@ urlpatterns = [
     path("my/notices/<int:pk>/", views.notice_detail, name="notice"),
     path("my/access-log/", views.access_log, name="access_log"),
     path("my/report/", views.report, name="report"),
+    path("my/reports/", views.credit_reports, name="credit_reports"),
+    path("my/reports/new/", views.credit_report_new, name="credit_report_new"),
+    path("my/reports/<int:pk>/revoke/", views.credit_report_revoke, name="credit_report_revoke"),
     path("my/attachments/<int:pk>/", views.attachment, name="attachment"),
+    # public: anyone holding a credit report checks it (docs/citizens.md)
+    path("verify/", views.verify, name="verify"),
+    path("verify/<str:code>/", views.verify_link, name="verify_link"),
 ]

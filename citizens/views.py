@@ -12,17 +12,20 @@ from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from citizens import lockout, selectors, services
-from citizens.forms import ActivationForm, AppealForm, FilingForm, LoginForm
+from citizens import report as reports
+from citizens.forms import ActivationForm, AppealForm, FilingForm, LoginForm, VerifyForm
 from sanctions.casework.eligibility import repair_eligible_from
 from sanctions.casework.selectors import may_appeal, may_object, may_repair
 from sanctions.casework.services.filings import appeal_file, objection_file, repair_apply
@@ -284,10 +287,21 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @citizen_required
 def access_log(request: HttpRequest) -> HttpResponse:
-    own = selectors.subjects_of(request.user).filter(kind="person").first()
+    subjects = list(selectors.subjects_of(request.user))
+    own = next((s for s in subjects if s.kind == "person"), None)
     if own is None:
         raise Http404
-    return render(request, "citizens/access_log.html", {"entries": selectors.access_rows(own)})
+    # the enterprises the citizen represents: the checks of their credit reports
+    enterprises = [
+        (subject, rows)
+        for subject in subjects
+        if subject.kind == "enterprise" and (rows := selectors.report_verification_rows(subject))
+    ]
+    return render(
+        request,
+        "citizens/access_log.html",
+        {"entries": selectors.access_rows(own), "enterprise_checks": enterprises},
+    )
 
 
 @require_safe
@@ -312,6 +326,141 @@ def report(request: HttpRequest) -> HttpResponse:
             "generated_at": timezone.now(),
         },
     )
+
+
+# --- verifiable credit reports (citizens.report) ----------------------------------------------
+
+CREDIT_REPORTS_PER_PAGE = 50
+
+
+def _verify_page(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("citizens:verify"))
+
+
+@require_safe
+@citizen_required
+def credit_reports(request: HttpRequest) -> HttpResponse:
+    """The reports issued about the citizen and their enterprises, and the download form."""
+    subjects = sorted(selectors.subjects_of(request.user), key=lambda s: s.kind != "person")
+    if not subjects:
+        raise Http404
+    page = Paginator(selectors.credit_reports_of(request.user), CREDIT_REPORTS_PER_PAGE)
+    return render(
+        request,
+        "citizens/credit_reports.html",
+        {
+            "subjects": subjects,
+            "reports": page.get_page(request.GET.get("page")),
+            "now": timezone.now(),
+            "verify_page": _verify_page(request),
+            "valid_days": settings.SCS_REPORT_VERIFY_DAYS,
+        },
+    )
+
+
+@require_POST
+@citizen_required
+def credit_report_new(request: HttpRequest) -> HttpResponse:
+    """Issue a report about one of the citizen's subjects, in the chosen language (default:
+    the page's), and send its PDF. Not re-downloadable: the code is only in this PDF."""
+    subject_id = request.POST.get("subject", "")
+    if not subject_id.isdigit():
+        raise Http404
+    subject = get_object_or_404(selectors.subjects_of(request.user), pk=subject_id)
+    language = request.POST.get("language") or get_language()
+    if language not in reports.LANGUAGES:
+        language = settings.LANGUAGE_CODE
+    allowed, backend_ok = ratelimit.hit(
+        "credit-report", f"user-{request.user.pk}", settings.SCS_REPORT_ISSUE_PER_HOUR,
+        window=3600,
+    )  # fmt: skip
+    if not allowed:
+        context = {"backend_ok": backend_ok, "limit": settings.SCS_REPORT_ISSUE_PER_HOUR,
+                   "report_downloads": True}  # fmt: skip
+        response = render(request, "public/429.html", context, status=429 if backend_ok else 503)
+        response["Retry-After"] = "3600" if backend_ok else "60"
+        return response
+    issued, pdf = reports.credit_report_issue(
+        actor=request.user, subject=subject, language=language,
+        verify_page=_verify_page(request),
+        verify_url=lambda code: request.build_absolute_uri(
+            reverse("citizens:verify_link", kwargs={"code": code})
+        ),
+    )  # fmt: skip
+    response = HttpResponse(pdf, content_type="application/pdf")
+    day = timezone.localtime(issued.issued_at).date().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="credit-report-{issued.pk}-{day}.pdf"'
+    response["Cache-Control"] = "no-store"  # it carries the code
+    return response
+
+
+@require_POST
+@citizen_required
+def credit_report_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    revoked = get_object_or_404(selectors.credit_reports_of(request.user), pk=pk)
+    reports.credit_report_revoke(actor=request.user, report=revoked)
+    messages.success(
+        request,
+        _("Report no. %(number)s is revoked: checking its code now says so and shows nothing.")
+        % {"number": revoked.pk},
+    )
+    return redirect("citizens:credit_reports")
+
+
+# The code is kept out of URLs that stay around: the form POSTs it; the QR code's link
+# (GET /verify/<code>/) puts only the code's keyed hash in the session and redirects to
+# /verify/, which shows the outcome once. Outcomes are never cached (no-store). The link's
+# redirect carries `Referrer-Policy: no-referrer`, so the request it leads to sends no Referer
+# with the code in it; /verify/ itself keeps the site's same-origin policy (its URL holds no
+# code, and under no-referrer Chromium POSTs the form with `Origin: null`, which Django's
+# CSRF check refuses).
+_VERIFY_SESSION_KEY = "scs_credit_report_check"
+
+
+def _verify_refusal(request: HttpRequest) -> HttpResponse | None:
+    return ratelimit.refusal_if_over(
+        request, "verify", limit_setting="SCS_VERIFY_RATE_PER_MINUTE",
+        template_context={"verify_attempts": True},
+    )  # fmt: skip
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """Public: is a credit report genuine, valid, unchanged since — and what it showed.
+    Each lookup (POST here, or the QR link) is counted per address (429 over the limit)."""
+    result, form = None, VerifyForm(request.POST or None)
+    if request.method == "POST":
+        refusal = _verify_refusal(request)
+        if refusal is not None:
+            return _private(refusal)
+        if form.is_valid():
+            result = reports.credit_report_verify(
+                hashed=reports.code_hash(form.cleaned_data["code"])
+            )
+            form = VerifyForm()
+    elif _VERIFY_SESSION_KEY in request.session:
+        result = reports.credit_report_verify(hashed=request.session.pop(_VERIFY_SESSION_KEY))
+    status = 400 if form.errors else 200
+    return _private(
+        render(request, "citizens/verify.html", {"form": form, "result": result}, status=status)
+    )
+
+
+@require_safe
+def verify_link(request: HttpRequest, code: str) -> HttpResponse:
+    """The QR code's link: counted like a lookup, the code's hash kept for /verify/."""
+    refusal = _verify_refusal(request)
+    if refusal is not None:
+        return _private(refusal)
+    request.session[_VERIFY_SESSION_KEY] = reports.code_hash(code)
+    response = _private(redirect("citizens:verify"))
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @require_safe

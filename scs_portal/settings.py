@@ -343,6 +343,7 @@ SCS_PERMISSIONS_POLICY = (
 # keeps a copy (Cache-Control: no-store, Pragma: no-cache).
 SCS_NO_STORE_PATH_PREFIXES = (
     "/my/", "/account/", "/api/v1/me/", "/api/v1/restrictions/check", "/admin/",
+    "/verify/",  # a credit report's contents, shown to whoever holds its code
 )  # fmt: skip
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
@@ -420,6 +421,12 @@ SCS_EVIDENCE_MAX_BYTES = env.int("SCS_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1
 SCS_FILING_MAX_ATTACHMENTS = env.int("SCS_FILING_MAX_ATTACHMENTS", default=5)
 # one-time codes that open a citizen account; sent by letter (a Notice)
 SCS_ACTIVATION_CODE_DAYS = env.int("SCS_ACTIVATION_CODE_DAYS", default=30)
+# Verifiable credit reports (docs/citizens.md): a report's code answers at /verify/ this many
+# days; checks per IP and minute (a lookup by POST or by the QR link); PDFs a citizen may
+# download per hour (each is rendered and stored)
+SCS_REPORT_VERIFY_DAYS = env.int("SCS_REPORT_VERIFY_DAYS", default=90)
+SCS_VERIFY_RATE_PER_MINUTE = env.int("SCS_VERIFY_RATE_PER_MINUTE", default=10)
+SCS_REPORT_ISSUE_PER_HOUR = env.int("SCS_REPORT_ISSUE_PER_HOUR", default=20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 REST_FRAMEWORK = {
@@ -585,4 +592,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every rendering step of a credit report PDF at INFO
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

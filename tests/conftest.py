@@ -119,3 +119,5 @@ def _generous_rate_limits(settings):
     settings.SCS_ACCOUNT_RATE_PER_MINUTE = 100_000
     settings.SCS_PASSWORD_RESET_RATE_PER_MINUTE = 100_000
     settings.SCS_PASSWORD_RESET_PER_ACCOUNT_PER_HOUR = 100_000
+    settings.SCS_VERIFY_RATE_PER_MINUTE = 100_000
+    settings.SCS_REPORT_ISSUE_PER_HOUR = 100_000

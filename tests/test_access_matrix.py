@@ -26,6 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, path
 from rest_framework.test import APIClient
 
+from citizens.report import credit_report_issue
 from sanctions.models import (
     AccessLog,
     ApiSubmission,
@@ -205,6 +206,15 @@ ROUTES = {
     "my/access-log/": CITIZENS,
     "my/report/": CITIZENS,
     "my/attachments/<int:pk>/": B,
+    # verifiable credit reports: the list and the download (POST only) for every citizen about
+    # their own subjects; A's report is revoked only by A (POST only)
+    "my/reports/": CITIZENS,
+    "my/reports/new/": {"GET": NOBODY, "POST": CITIZENS},
+    "my/reports/<int:pk>/revoke/": {"GET": NOBODY, "POST": A},
+    # public: anyone holding a report checks its code (form and POST); the QR code's link
+    # only redirects to it (302), keeping the code out of the address bar
+    "verify/": EVERYONE,
+    "verify/<str:code>/": NOBODY,
 }
 
 ADMIN_KINDS = {"changelist": "list", "add": "add", "change": "object", "history": "history",
@@ -288,6 +298,10 @@ def matrix_world(world, django_capture_on_commit_callbacks):  # noqa: F811
         batch = ImportBatch.objects.create(authority=agency_x.authority, client=agency_x,
                                            file_name="x.csv", file_sha256="0" * 64,
                                            format="csv", content="", status="done")  # fmt: skip
+        credit_report, _pdf = credit_report_issue(
+            actor=world["a_user"], subject=world["a"].subject, language="en",
+            verify_page="http://testserver/verify/", verify_url=lambda code: "http://x/",
+        )  # fmt: skip
     x = Authority.objects.get(code=X)
     case = Case.objects.filter(authority=x, subject=world["a"].subject).get()
     objects = {
@@ -330,9 +344,11 @@ def matrix_world(world, django_capture_on_commit_callbacks):  # noqa: F811
         "uidb64": "MQ", "token": "bad-token", "fmt": "csv", "url": "no-such-page/",
         "app_label": "sanctions", "id": str(x_clerk.pk), "object_id": str(case.pk),
         "record_id": str(world["a_record"].pk), "public_id": world["a_record"].public_id,
+        "code": "KRTC-VGPM-WJKK-6GAX-T77W-PRWJ-E4AU",
     }  # fmt: skip
     return {**world, "users": users, "keys": {"agency_x": key_x, "agency_y": key_y},
-            "objects": objects, "values": values, "batch": batch, "repair": repair}  # fmt: skip
+            "objects": objects, "values": values, "batch": batch, "repair": repair,
+            "credit_report": credit_report}  # fmt: skip
 
 
 def _fill(route: str, pattern: URLPattern, label, w) -> list[str]:
@@ -354,6 +370,7 @@ def _fill(route: str, pattern: URLPattern, label, w) -> list[str]:
             "my/objections/<int:pk>/appeal/": w["b_objection"].pk,
             "my/notices/<int:pk>/": Notice.objects.filter(record=w["a_record"]).first().pk,
             "my/attachments/<int:pk>/": w["b_objection"].attachments.first().pk,
+            "my/reports/<int:pk>/revoke/": w["credit_report"].pk,
             "api/v1/^imports/(?P<pk>-?[0-9]{1,18})/$": w["batch"].pk,
         }.get(route, "")
     url = "/" + route.replace("^", "").replace("$", "")
