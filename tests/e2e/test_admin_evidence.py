@@ -6,8 +6,9 @@ import datetime
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from citizens.selectors import access_purpose_label
 from sanctions.models import AccessLog, Case, RecordType
 from tests.citizens.conftest import PDF, activate
 from tests.e2e.conftest import citizen_page
@@ -81,7 +82,12 @@ def test_evidence_is_downloaded_through_the_case_page_and_the_read_is_shown_to_t
         [cell.inner_text() for cell in row.locator("td").all()]
         for row in page.locator("main table tbody tr").all()
     ]
-    assert [timezone.localtime(read.created_at).strftime("%Y-%m-%d %H:%M"), reviewer.username,
-            "北京市东城区人民法院", read.purpose] in rows  # fmt: skip
+    # issue 18: the role and number of the official and what they did in words
+    with translation.override("zh-hans"):
+        did = access_purpose_label(read.purpose)
+    when = timezone.localtime(read.created_at).strftime("%Y-%m-%d %H:%M")
+    who = f"审核人员（工作人员编号 {reviewer.pk}）"
+    assert [when, who, "北京市东城区人民法院", did] in rows
+    assert did == "查看了与您有关案件中的证据材料"
     screenshot(page, "citizen-access-log-after-evidence-download-zh")
     page.context.close()

@@ -7,8 +7,9 @@ import datetime
 import re
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from citizens.selectors import access_purpose_label
 from sanctions.casework.selectors import objections_visible_to, overdue, repairs_visible_to
 from sanctions.kernel.workdays import objection_due_on
 from sanctions.models import AccessLog, Authority, Objection, RepairApplication
@@ -111,11 +112,15 @@ def test_downloading_a_filing_attachment_is_logged_and_the_person_sees_it(
         [cell.inner_text() for cell in row.locator("td").all()]
         for row in page.locator("main table tbody tr").all()
     ]
+    # issue 18: the role and number of the official and what they did in words
+    with translation.override("zh-hans"):
+        shown = [access_purpose_label(r.purpose) for r in reversed(rows)]
     assert table == [
-        [timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"), reviewer.username,
-         "北京市教育委员会", r.purpose]
-        for r in reversed(rows)
+        [timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
+         f"审核人员（工作人员编号 {reviewer.pk}）", "北京市教育委员会", did]
+        for r, did in zip(reversed(rows), shown, strict=True)
     ]  # fmt: skip
+    assert set(shown) <= {"处理了您的异议", "处理了您的信用修复申请"}
     screenshot(page, f"citizen-access-log-after-{kind}-download-zh")
     assert_accessible(page, f"access log after the {kind} attachment was read")
     page.context.close()

@@ -102,7 +102,7 @@ def test_citizen_applies_for_credit_repair_with_an_attachment(
     # why instead of linking, and the repair page itself has no form
     actions = page.locator("#actions-heading + ul")
     assert actions.get_by_role("link", name="申请信用修复").count() == 0
-    assert "申请信用修复: 已有申请在处理中，或该记录不在有效期内。" in actions.inner_text()
+    assert "申请信用修复: 该记录已有待处理的信用修复申请。" in actions.inner_text()
     page.goto(f"{live_server.url}/my/records/{record.pk}/repair/")
     assert page.get_by_text("已有申请在处理中，或该记录不在有效期内。").is_visible()
     assert page.locator("main form").count() == 0
