@@ -69,7 +69,7 @@ def publish(*, number: int, name: str) -> None:
     services.case_serve_notice(actor=clerk, case=case, today=decided)
     services.publication_sweep()
     record = IntegrityRecord.objects.get(pk=record.pk)
-    assert is_public(record), record.status  # read back on the primary
+    assert is_public(record=record), record.status  # read back on the primary
     _result(pk=record.pk, public_id=record.public_id, decision_number=record.decision_number)
 
 
@@ -80,7 +80,7 @@ def remove(*, pk: int) -> None:
         actor=reviewer, record=IntegrityRecord.objects.get(pk=pk), reason="revocation"
     )
     committed_at = time.time()  # record_remove's transaction has committed
-    assert not is_public(IntegrityRecord.objects.get(pk=pk))
+    assert not is_public(record=IntegrityRecord.objects.get(pk=pk))
     with connection.cursor() as cursor:  # the primary's WAL position, past that commit
         cursor.execute("SELECT pg_current_wal_lsn()::text")
         lsn = cursor.fetchone()[0]
