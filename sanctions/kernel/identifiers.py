@@ -213,10 +213,11 @@ def mask_identifier(value: str) -> str:
     return value[:4] + "*" * (len(value) - 6) + value[-2:]
 
 
-def identifier_hash(value: str) -> str:
-    """Keyed hash (HMAC-SHA256, hex) of a normalised identifier, for exact lookup."""
-    key = settings.SCS_IDENTIFIER_KEY.encode()
-    return hmac.new(key, normalize_identifier(value).encode(), hashlib.sha256).hexdigest()
+def identifier_hash(value: str, *, key: str | None = None) -> str:
+    """Keyed hash (HMAC-SHA256, hex) of a normalised identifier, for exact lookup. Under
+    `settings.SCS_IDENTIFIER_KEY` unless another `key` is given (re-keying compares both)."""
+    secret = (settings.SCS_IDENTIFIER_KEY if key is None else key).encode()
+    return hmac.new(secret, normalize_identifier(value).encode(), hashlib.sha256).hexdigest()
 
 
 @lru_cache(maxsize=4096)

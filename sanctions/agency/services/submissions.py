@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -250,3 +251,44 @@ def record_submit(
             ) from None
         raise
     return SubmissionResult(submission, created=True)
+
+
+def submission_ledger_hashes() -> set[str]:
+    """Every identifier hash the idempotency ledger's normalised payloads hold (subjects and
+    legal representatives): what a re-keying must translate."""
+    found: set[str] = set()
+    for payload in ApiSubmission.objects.values_list("payload", flat=True).iterator():
+        subject = payload.get("subject") or {}
+        found.add(subject.get("identifier", ""))
+        found.add((subject.get("legal_representative") or {}).get("identifier", ""))
+    found.discard("")
+    return found
+
+
+def submission_ledger_rehash(*, renamed: Mapping[str, str]) -> tuple[int, int]:
+    """After a re-keying, put the new hashes into the ledger's normalised payloads and
+    recompute their payload hashes, so a repeated submission is still recognised as the same
+    one. Returns (rows rewritten, rows still holding a hash nobody could translate — a legal
+    representative unknown to the portal: a repeat of that submission answers 409 instead of
+    repeating its result, never a second record). Idempotent."""
+    rewritten = untranslated = 0
+    translated = set(renamed.values())  # rows a stopped earlier run already rewrote
+    with transaction.atomic():
+        for row in ApiSubmission.objects.select_for_update().order_by("pk").iterator():
+            payload = json.loads(json.dumps(row.payload))
+            subject = payload.get("subject") or {}
+            rep = subject.get("legal_representative") or {}
+            touched = False
+            for holder in (subject, rep):
+                value = holder.get("identifier")
+                if isinstance(value, str) and value in renamed:
+                    holder["identifier"] = renamed[value]
+                    touched = True
+                elif value and value not in translated:
+                    untranslated += 1
+            if touched:
+                row.payload = payload
+                row.payload_hash = _payload_hash(payload)
+                row.save(update_fields=["payload", "payload_hash"])
+                rewritten += 1
+    return rewritten, untranslated
