@@ -32,10 +32,13 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test browser pdf-libs lint
 	$(PY) -m scs_portal.run test
 
-## ruff; the lock files cover pyproject.toml; the translation catalog is complete and current.
+## ruff; mypy on services, selectors and tasks ([tool.mypy] in pyproject.toml); the lock files
+## cover pyproject.toml; the translation catalog is complete and current.
 lint: $(VENV)/.installed-test gettext
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	# django-stubs loads the settings: the development defaults, no secrets needed
+	DJANGO_DEBUG=true $(PY) -m mypy
 	$(PY) scripts/check_lock.py
 	$(PY) scripts/catalog.py check
 

@@ -28,8 +28,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 
-def prepare_database() -> str:
-    """Point DATABASE_URL at a dedicated benchmark database, creating it if needed."""
+def prepare_database(suffix: str = "bench") -> str:
+    """Point DATABASE_URL at a dedicated benchmark database (`<name>_<suffix>`), creating it
+    if needed."""
     import psycopg
 
     from scs_portal import embedded
@@ -40,7 +41,7 @@ def prepare_database() -> str:
         embedded.redis_start()
     base = os.environ.get("DATABASE_URL", embedded.DATABASE_URL)
     server, name = base.rsplit("/", 1)
-    bench_name = f"{name}_bench"
+    bench_name = f"{name}_{suffix}"
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench_name])
         if not exists.fetchone():
@@ -76,6 +77,70 @@ def score_floor_seconds(*, as_of: datetime.date | None = None) -> float:
     return time.perf_counter() - started
 
 
+def seed_bench_data(subjects: int) -> float:
+    """Empty the bench database's subjects, records and scores and seed `subjects` subjects
+    with `seed_demo --bulk`; returns the seconds it took. Needs Django set up."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # the CASCADE reaches the audit trail and access log, which refuse TRUNCATE unless
+        # their owner asks for it (migration 0026) — as here, in the bench's own database
+        cursor.execute("SET scs.allow_truncate = 'on'")
+        cursor.execute(
+            "TRUNCATE sanctions_scorerunchunk, sanctions_scorerun, sanctions_scorehistory, "
+            "sanctions_score, sanctions_scoredirty, sanctions_integrityrecord, "
+            "enterprises_enterprise, citizens_citizen, sanctions_subject CASCADE"
+        )
+    started = time.perf_counter()
+    call_command("seed_demo", "--bulk", "--subjects", str(subjects), "--force")
+    return time.perf_counter() - started
+
+
+def reset_scores() -> None:
+    """Forget every score, run and history row: the next full run is a first computation."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE sanctions_scorerunchunk, sanctions_scorerun, sanctions_scorehistory, "
+            "sanctions_score, sanctions_scoredirty"
+        )
+
+
+def add_records_to_sample(*, subjects: int, today: datetime.date) -> list[int]:
+    """Give 1 % of subjects (enterprises, a fixed pseudo-random pick) a new active record, as
+    the services would write it, and mark them dirty; returns their ids."""
+    from django.db import connection
+
+    from sanctions.registry.services.records import mark_dirty
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH picked AS (
+                SELECT id FROM sanctions_subject WHERE kind = 'enterprise'
+                ORDER BY md5(id::text) LIMIT %(n)s
+            ), t AS (SELECT id FROM sanctions_recordtype WHERE code = 'commercial-tax-arrears'),
+            a AS (SELECT id FROM sanctions_authority WHERE code = 'bj-dongcheng-tax')
+            INSERT INTO sanctions_integrityrecord
+                (subject_id, record_type_id, authority_id, decision_number, decision_date,
+                 legal_basis, facts, obligation, performance_status, status, effective_from,
+                 effective_until, removal_reason, extension_reason, basis_document, created_at,
+                 updated_at)
+            SELECT picked.id, t.id, a.id, 'BENCH-' || picked.id || '-' || %(stamp)s,
+                   %(today)s, 'bench', '', '', 'unperformed', 'active', %(today)s,
+                   %(today)s::date + 365, '', '', '', now(), now()
+            FROM picked, t, a
+            RETURNING subject_id
+            """,
+            {"n": max(1, subjects // 100), "today": today, "stamp": time.time_ns()},
+        )
+        dirty = [row[0] for row in cursor.fetchall()]
+    mark_dirty(dirty)
+    return dirty
+
+
 def timed(fn, repeat: int = 1) -> float:
     best = float("inf")
     for _ in range(repeat):
@@ -106,38 +171,20 @@ def main() -> int:
 
     from sanctions.db.predicates import COUNTING_STATUSES
     from sanctions.models import IntegrityRecord, Score, Subject
-    from sanctions.registry.services.records import mark_dirty
     from sanctions.scoring.selectors import active_ruleset, grade_in_python
     from sanctions.scoring.services import score_recompute_inline
 
     call_command("migrate", verbosity=0)
     have = Subject.objects.count()
     if not (args.reuse and have >= args.subjects):
-        with connection.cursor() as cursor:
-            # the CASCADE reaches the audit trail and access log, which refuse TRUNCATE unless
-            # their owner asks for it (migration 0026) — as here, in the bench's own database
-            cursor.execute("SET scs.allow_truncate = 'on'")
-            cursor.execute(
-                "TRUNCATE sanctions_scorerunchunk, sanctions_scorerun, sanctions_scorehistory, "
-                "sanctions_score, sanctions_scoredirty, sanctions_integrityrecord, "
-                "enterprises_enterprise, citizens_citizen, sanctions_subject CASCADE"
-            )
-        started = time.perf_counter()
-        call_command("seed_demo", "--bulk", "--subjects", str(args.subjects), "--force")
-        print(f"seeded {args.subjects} subjects in {time.perf_counter() - started:.1f}s")
+        seconds = seed_bench_data(args.subjects)
+        print(f"seeded {args.subjects} subjects in {seconds:.1f}s")
     subjects = Subject.objects.count()
     records = IntegrityRecord.objects.count()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(f"database {url.rsplit('/', 1)[1]}: {subjects} subjects, {records} records")
     today = datetime.date.today()
-
-    def reset_scores():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "TRUNCATE sanctions_scorerunchunk, sanctions_scorerun, sanctions_scorehistory, "
-                "sanctions_score, sanctions_scoredirty"
-            )
 
     floor = min(score_floor_seconds(as_of=today) for _ in range(3))
     w = args.workers
@@ -153,30 +200,7 @@ def main() -> int:
     scored = Score.objects.count()
 
     # 1 % of subjects get a new record, as the services would write it (and mark dirty)
-    sample = max(1, subjects // 100)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            WITH picked AS (
-                SELECT id FROM sanctions_subject WHERE kind = 'enterprise'
-                ORDER BY md5(id::text) LIMIT %(n)s
-            ), t AS (SELECT id FROM sanctions_recordtype WHERE code = 'commercial-tax-arrears'),
-            a AS (SELECT id FROM sanctions_authority WHERE code = 'bj-dongcheng-tax')
-            INSERT INTO sanctions_integrityrecord
-                (subject_id, record_type_id, authority_id, decision_number, decision_date,
-                 legal_basis, facts, obligation, performance_status, status, effective_from,
-                 effective_until, removal_reason, extension_reason, basis_document, created_at,
-                 updated_at)
-            SELECT picked.id, t.id, a.id, 'BENCH-' || picked.id || '-' || %(stamp)s,
-                   %(today)s, 'bench', '', '', 'unperformed', 'active', %(today)s,
-                   %(today)s::date + 365, '', '', '', now(), now()
-            FROM picked, t, a
-            RETURNING subject_id
-            """,
-            {"n": sample, "today": today, "stamp": time.time_ns()},
-        )
-        dirty = [row[0] for row in cursor.fetchall()]
-    mark_dirty(dirty)
+    add_records_to_sample(subjects=subjects, today=today)
     incremental_run = None
 
     def run_incremental():

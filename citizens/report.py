@@ -52,25 +52,19 @@ def printed_code(code: str) -> str:
     return format_code(normalize_code(code))
 
 
-def _title(obj, field: str, english: bool) -> str:
-    translated = getattr(obj, f"{field}_en", "") if english else ""
-    return translated or getattr(obj, field)
-
-
 def report_snapshot(subject, *, language: str, today: datetime.date) -> dict[str, Any]:
     """What the PDF shows, in `language`, as plain JSON: the name and masked identifier, the
     score, grade and domains (the stored score, or the explanation's before the first nightly
     run, as on the printable report), the records in effect (at most
     `selectors.REPORT_RECORDS`, newest first, with how many more there are) and the measures
     in force. The PDF and /verify/ render only this."""
-    english = language == "en"
-    with translation.override(language):
+    with translation.override(language):  # the catalog's names too: their localized_*
         section = selectors.report_section(subject, today=today)
         explanation, score = section["explanation"], section["score"]
         records = [
             {
-                "type": _title(item["record"].record_type, "title", english),
-                "authority": _title(item["record"].authority, "name", english),
+                "type": item["record"].record_type.localized_title,
+                "authority": item["record"].authority.localized_name,
                 "decision_number": item["record"].decision_number,
                 "decision_date": item["record"].decision_date.isoformat(),
                 "legal_basis": item["record"].legal_basis,
@@ -80,9 +74,9 @@ def report_snapshot(subject, *, language: str, today: datetime.date) -> dict[str
         ]
         measures = [
             {
-                "title": _title(m["measure"], "title", english),
+                "title": m["measure"].localized_title,
                 "kind": str(m["measure"].get_kind_display()),
-                "enforced_by": m["measure"].enforcing_agency,
+                "enforced_by": m["measure"].localized_enforcing_agency,
                 "legal_basis": m["measure"].legal_basis,
                 "record": m["record"]["decision_number"],
                 "more": m["more"],

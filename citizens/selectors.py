@@ -9,13 +9,14 @@ import datetime
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from citizens.models import (
     ActivationCodeRequest,
@@ -26,7 +27,7 @@ from citizens.models import (
 )
 from sanctions.casework.eligibility import repair_eligible_from, repair_refusal
 from sanctions.casework.selectors import may_object, may_repair
-from sanctions.kernel.roles import authorities_visible_to
+from sanctions.kernel.roles import Actor, Viewer, authorities_visible_to
 from sanctions.models import (
     AccessLog,
     Case,
@@ -41,6 +42,7 @@ from sanctions.models import (
     Score,
     ScoreHistory,
     Subject,
+    in_language,
 )
 from sanctions.publication.selectors import public_entry
 from sanctions.registry.selectors import is_public, records_in_effect, records_triggering_measures
@@ -48,7 +50,7 @@ from sanctions.scoring.selectors import score_explain
 from sanctions.scoring.sql import DOMAINS
 
 
-def subjects_of(user) -> QuerySet[Subject]:
+def subjects_of(user: Viewer | None) -> QuerySet[Subject]:
     """The citizen's own subject and those of the enterprises they represent."""
     if not (user and user.is_authenticated):
         return Subject.objects.none()
@@ -57,11 +59,11 @@ def subjects_of(user) -> QuerySet[Subject]:
     ).order_by("kind", "id")
 
 
-def citizen_records(user) -> QuerySet[IntegrityRecord]:
+def citizen_records(user: Viewer) -> QuerySet[IntegrityRecord]:
     return IntegrityRecord.objects.filter(subject__in=subjects_of(user))
 
 
-def citizen_notices(user) -> QuerySet[Notice]:
+def citizen_notices(user: Viewer) -> QuerySet[Notice]:
     """The person's letters, newest served first (two served the same day: the later one
     first), each with the record it concerns."""
     return (
@@ -71,13 +73,13 @@ def citizen_notices(user) -> QuerySet[Notice]:
     )
 
 
-def citizen_objections(user) -> QuerySet[Objection]:
+def citizen_objections(user: Viewer) -> QuerySet[Objection]:
     return Objection.objects.filter(record__in=citizen_records(user)).select_related(
         "record__record_type", "record__authority__parent"
     )
 
 
-def citizen_attachments(user) -> QuerySet[FilingAttachment]:
+def citizen_attachments(user: Viewer) -> QuerySet[FilingAttachment]:
     records = citizen_records(user)
     return FilingAttachment.objects.filter(
         Q(objection__record__in=records) | Q(repair__record__in=records)
@@ -161,7 +163,6 @@ def access_rows(subject: Subject, *, limit: int = 500) -> list[AccessRow]:
     number, not a login name), the authority in the page's language, and what they did; with
     the checks of the person's credit reports by whoever holds one (newest first, `limit` in
     all). sanctions.AccessLog requires an official, so the checks are kept in citizens."""
-    english = get_language() == "en"
     rows = access_log_of(subject).prefetch_related("official__groups")[:limit]
     result = report_verification_rows(subject, limit=limit)
     for entry in rows:
@@ -169,19 +170,21 @@ def access_rows(subject: Subject, *, limit: int = 500) -> list[AccessRow]:
         roles = [str(_ROLE_LABELS[g.name]) for g in official.groups.all() if g.name in _ROLE_LABELS]
         who = _("%(role)s (official no. %(number)s)") % {
             "role": " / ".join(roles) or _("Official"), "number": official.pk}  # fmt: skip
-        authority = entry.authority
-        name = ((authority.name_en if english and authority.name_en else authority.name)
-                if authority else "—")  # fmt: skip
+        name = entry.authority.localized_name if entry.authority else "—"
         result.append(AccessRow(entry.created_at, who, name, access_purpose_label(entry.purpose)))
     result.sort(key=lambda row: row.when, reverse=True)
     return result[:limit]
 
 
 def _history_chart(points: list[tuple[datetime.date, int]]) -> dict[str, Any] | None:
-    """Coordinates for a server-rendered SVG step chart of the score over time."""
+    """Coordinates for a server-rendered SVG step chart of the score over time: one point a
+    day (the day's last score; several recomputes of one day are one point), so a history
+    of one day is one point, which the page states in words instead of drawing."""
+    points = list(dict(points).items())  # in order of the days; a day's last score wins
     if not points:
         return None
-    width, height, pad = 640, 200, 36
+    # room for the labels: 15-unit text stays legible when a phone shows the chart at 390 px
+    width, height, pad = 640, 220, 48
     totals = [total for _day, total in points]
     low, high = min(totals + [900]), max(totals + [1050])
     first, last = points[0][0], max(points[-1][0], timezone.localdate())
@@ -256,7 +259,9 @@ def record_view(
 
 def record_points(record: IntegrityRecord, today: datetime.date) -> dict[str, Any]:
     """`record_view`'s scoring arguments for one record, from the score explanation."""
-    explanation = score_explain(subject=record.subject, as_of=today)
+    subject = record.subject
+    assert subject is not None  # one of the citizen's own records (an erased one names nobody)
+    explanation = score_explain(subject=subject, as_of=today)
     return {
         "points": {row["record_id"]: row["points"] for row in explanation["records"]},
         "minor": explanation["minor"],
@@ -303,11 +308,10 @@ def measures_in_force(subject: Subject, *, today: datetime.date) -> list[dict[st
     trigger it: the basis record that keeps it in force longest, when it ends (None: when the
     obligation is performed) and how many other records trigger it too. Reads only the few
     columns it needs, so thousands of records cost one query, not thousands of objects."""
-    rows = records_triggering_measures(subject=subject, today=today).values_list(
+    rows = list(records_triggering_measures(subject=subject, today=today).values_list(
         "pk", "decision_number", "record_type_id", "record_type__places_on_blacklist",
         "publication_end", "effective_until",
-    )  # fmt: skip
-    rows = list(rows)
+    ))  # fmt: skip
     measures_of: dict[int, list[int]] = {}
     for type_id, measure_id in RecordType.measures.through.objects.filter(
         recordtype_id__in={row[2] for row in rows}
@@ -340,9 +344,13 @@ def _explanation_rows(explanation: dict[str, Any]) -> tuple[list[dict], dict[str
     (so the rows shown and the remainder still add up to the score)."""
     rows = explanation["records"]
     rest = rows[EXPLANATION_ROWS:]
+    shown = [
+        {**row, "title": in_language(row["type_title"], row["type_title_en"])}
+        for row in rows[:EXPLANATION_ROWS]
+    ]
     if not rest:
-        return rows, None
-    return rows[:EXPLANATION_ROWS], {"count": len(rest), "points": sum(r["points"] for r in rest)}
+        return shown, None
+    return shown, {"count": len(rest), "points": sum(r["points"] for r in rest)}
 
 
 def _score_context(subject: Subject, today: datetime.date) -> dict[str, Any]:
@@ -369,7 +377,9 @@ def _score_context(subject: Subject, today: datetime.date) -> dict[str, Any]:
     }
 
 
-def _record_views(records, *, today: datetime.date, explanation: dict) -> list[dict]:
+def _record_views(
+    records: Iterable[IntegrityRecord], *, today: datetime.date, explanation: dict[str, Any]
+) -> list[dict[str, Any]]:
     points = {row["record_id"]: row["points"] for row in explanation["records"]}
     return [record_view(r, today=today, points=points, minor=explanation["minor"]) for r in records]
 
@@ -424,7 +434,7 @@ def report_section(subject: Subject, *, today: datetime.date) -> dict[str, Any]:
     }
 
 
-def report_notices(user) -> tuple[list[Notice], int]:
+def report_notices(user: Viewer) -> tuple[list[Notice], int]:
     """The newest REPORT_NOTICES letters to the citizen and their subjects, and how many
     there are in all."""
     notices = citizen_notices(user).order_by("-served_on", "-id")
@@ -435,7 +445,7 @@ def report_notices(user) -> tuple[list[Notice], int]:
 # --- verifiable credit reports (citizens.report) -------------------------------------------------
 
 
-def credit_reports_of(user) -> QuerySet[CreditReport]:
+def credit_reports_of(user: Viewer) -> QuerySet[CreditReport]:
     """The reports issued about the citizen and the enterprises they represent (whoever of
     their representatives asked for it), newest first, with how often each was verified."""
     return (
@@ -475,7 +485,7 @@ def subject_state_digest(subject: Subject) -> str:
 # --- officials' side: activation codes ----------------------------------------------------------
 
 
-def subject_on_file_with(user, subject_id: int) -> bool:
+def subject_on_file_with(user: Viewer, subject_id: int) -> bool:
     """Whether one of the authorities the official works for (their own; for a supervisor
     also the bodies below it) holds a record or a case about the subject: the officials who
     may correct its register entry or issue a citizen an activation code (besides the
@@ -485,11 +495,11 @@ def subject_on_file_with(user, subject_id: int) -> bool:
     return IntegrityRecord.objects.filter(**about).exists() or Case.objects.filter(**about).exists()
 
 
-def citizen_on_file_with(user, citizen: Citizen) -> bool:
+def citizen_on_file_with(user: Viewer, citizen: Citizen) -> bool:
     return subject_on_file_with(user, citizen.subject_id)
 
 
-def may_correct_register_entry(actor, subject_id: int) -> bool:
+def may_correct_register_entry(actor: Actor | Viewer, subject_id: int) -> bool:
     """A person's or an enterprise's register entry (name, notice address, legal
     representative) is corrected by the system (`actor=None`: seeding, imports), the operator,
     or an official of an authority that has them on file — not by any official anywhere: the

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,6 +25,7 @@ from sanctions.kernel.audit import audit_log
 from sanctions.kernel.errors import ApplicationError
 from sanctions.kernel.identifiers import (
     ResidentIdInfo,
+    char_max_length,
     clean_name,
     identifier_hash,
     normalize_identifier,
@@ -32,7 +34,7 @@ from sanctions.kernel.identifiers import (
 )
 from sanctions.kernel.pinyin import person_name_pinyin
 from sanctions.kernel.roles import Actor
-from sanctions.models import NoticeKind, Subject, SubjectKind
+from sanctions.models import Authority, NoticeKind, Subject, SubjectKind
 from sanctions.registry.services.notices import letter_language, notice_issue
 from sanctions.registry.services.subjects import subject_create
 
@@ -42,7 +44,7 @@ UNCHANGED = object()
 def _clean_name(name: str) -> str:
     """Visible letters required; invisible and control characters dropped (identifiers)."""
     try:
-        return clean_name(name, max_length=Citizen._meta.get_field("name").max_length)
+        return clean_name(name, max_length=char_max_length(Citizen, "name"))
     except ValidationError as exc:
         raise ApplicationError({"name": exc.messages}) from None
 
@@ -195,14 +197,17 @@ def activation_code_refusal(*, actor: Actor, citizen: Citizen) -> str | None:
     )
 
 
-def _check_may_issue(actor: Actor, citizen: Citizen) -> None:
+def _check_may_issue(actor: Actor, citizen: Citizen) -> User:
+    """Refuse who may not issue the citizen's code; returns the actor, who is a user."""
     refusal = activation_code_refusal(actor=actor, citizen=citizen)
     if refusal:
         raise ApplicationError(refusal, code="forbidden")
+    assert actor is not None  # activation_code_refusal refused the system
+    return actor
 
 
 def _issue(
-    *, actor: Actor, citizen: Citizen, approved_by: Actor = None, today: datetime.date | None
+    *, actor: User, citizen: Citizen, approved_by: Actor = None, today: datetime.date | None
 ) -> tuple[ActivationCode, str | None]:
     """Make a new code (earlier unused ones stop working) and send it; inside the caller's
     transaction, with the citizen row locked. The code is returned only for a letter."""
@@ -261,7 +266,7 @@ def activation_code_issue(
 
     A citizen who already has an account: the code would reset its password, so it takes
     two officials (`activation_code_request`, then `activation_code_approve`)."""
-    _check_may_issue(actor, citizen)
+    actor = _check_may_issue(actor, citizen)
     citizen = Citizen.objects.select_for_update().select_related("subject").get(pk=citizen.pk)
     if citizen.user_id is not None:
         raise ApplicationError(
@@ -281,7 +286,7 @@ def activation_code_request(
     """Ask for an activation code for a citizen who has a portal account (it would reset
     the password): a different official of the same authority approves it. The address it
     will go to is fixed now; the request is audited."""
-    _check_may_issue(actor, citizen)
+    actor = _check_may_issue(actor, citizen)
     reason = " ".join((reason or "").split())
     if not reason:
         raise ApplicationError({"reason": _("Say why the citizen needs a new code.")})
@@ -309,7 +314,7 @@ def activation_code_request(
     return request
 
 
-def _authority_of(user: Actor):
+def _authority_of(user: Actor) -> Authority | None:
     official = getattr(user, "official", None)
     return official.authority if official is not None else None
 
@@ -342,7 +347,7 @@ def activation_code_approve(
             _("Four-eyes rule: a second official must approve the code you asked for."),
             code="four_eyes",
         )
-    _check_may_issue(actor, citizen)
+    actor = _check_may_issue(actor, citizen)
     if not actor.is_superuser and (
         request.authority_id is None or _authority_of(actor) != request.authority
     ):

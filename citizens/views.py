@@ -281,7 +281,12 @@ def notices(request: HttpRequest) -> HttpResponse:
 @citizen_required
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(selectors.citizen_notices(request.user), pk=pk)
-    return render(request, "citizens/notice.html", {"notice": notice})
+    # letters are written in the portal's language (registry.services.notices.letter_language)
+    return render(
+        request,
+        "citizens/notice.html",
+        {"notice": notice, "letter_language": settings.LANGUAGE_CODE},
+    )
 
 
 @require_safe

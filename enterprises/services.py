@@ -10,7 +10,12 @@ from citizens.services import REGISTER_ENTRY_NOT_ON_FILE, citizen_subject_resolv
 from enterprises.models import Enterprise, EnterpriseStatus
 from sanctions.kernel.audit import audit_log
 from sanctions.kernel.errors import ApplicationError
-from sanctions.kernel.identifiers import clean_name, normalize_name, validate_credit_code
+from sanctions.kernel.identifiers import (
+    char_max_length,
+    clean_name,
+    normalize_name,
+    validate_credit_code,
+)
 from sanctions.kernel.pinyin import text_pinyin
 from sanctions.kernel.roles import Actor
 from sanctions.models import Subject, SubjectKind
@@ -20,7 +25,7 @@ from sanctions.registry.services.subjects import subject_create
 def _clean_name(name: str) -> str:
     """Visible letters required; invisible and control characters dropped (identifiers)."""
     try:
-        return clean_name(name, max_length=Enterprise._meta.get_field("name").max_length)
+        return clean_name(name, max_length=char_max_length(Enterprise, "name"))
     except ValidationError as exc:
         raise ApplicationError({"name": exc.messages}) from None
 

@@ -10,7 +10,12 @@ from sanctions.casework.tasks import (
 )
 from sanctions.kernel.tasks import audit_chain_verify_task, heartbeat_task
 from sanctions.publication.tasks import publication_sweep_task
-from sanctions.scoring.tasks import score_chunk_task, score_recompute_task, score_resume_task
+from sanctions.scoring.tasks import (
+    score_chunk_task,
+    score_history_partitions_task,
+    score_recompute_task,
+    score_resume_task,
+)
 
 __all__ = [
     "audit_chain_verify_task",
@@ -22,6 +27,7 @@ __all__ = [
     "retention_sweep_task",
     "review_cases_open_task",
     "score_chunk_task",
+    "score_history_partitions_task",
     "score_recompute_task",
     "score_resume_task",
 ]

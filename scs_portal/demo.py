@@ -17,10 +17,10 @@ from faker.providers.person.zh_CN import Provider as PersonProvider
 from sanctions.kernel.identifiers import (
     USCC_ALPHABET,
     is_valid_resident_id,
-    region_name,
     ric_check_digit,
     uscc_check_character,
 )
+from sanctions.kernel.regions import region_name
 
 DEMO_PASSWORD = "demo-Pass-2026"  # noqa: S105 - printed demo credential, DEBUG only
 DEMO_AUTHORITIES = {"court": "bj-dongcheng-court", "tax": "bj-dongcheng-tax"}
@@ -195,11 +195,11 @@ class DemoGenerator:
 def city_of(region_code: str) -> str:
     """'北京' for 110101 (北京市 东城区), '石家庄' for 130102: the city a company registered
     there puts in its name; empty when the code is unknown."""
-    parts = region_name(region_code).split() if region_code else []
+    parts = region_name(region_code, "zh-hans").split() if region_code else []
     if not parts:
         return ""
     if not parts[0].endswith("市"):  # a province: its prefecture-level city (code xxxx00)
-        parts = region_name(region_code[:4] + "00").split() or parts
+        parts = region_name(region_code[:4] + "00", "zh-hans").split() or parts
     city = parts[0] if parts[0].endswith("市") or len(parts) == 1 else parts[1]
     for suffix in ("市", "省", "地区", "盟"):
         if city.endswith(suffix) and len(city) > len(suffix) + 1:

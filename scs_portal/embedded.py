@@ -102,10 +102,13 @@ def _prepare_root_permissions(pgdata: Path) -> None:
 
 
 def postgres_start(
-    *, pgdata: Path | None = None, port: int | None = None, shared_buffers: str | None = None
-) -> bool:
+    *, pgdata: Path | None = None, port: int | None = None, shared_buffers: str | None = None,
+    listen_addresses: str = "127.0.0.1",
+) -> bool:  # fmt: skip
     """Start the embedded server (default: PG_PORT, data under .data/postgres; the fault
-    tests start one of their own elsewhere); False if one was already answering."""
+    tests start one of their own elsewhere); False if one was already answering.
+    `listen_addresses` (comma-separated, 127.0.0.1 among them): the multi-host rehearsal's
+    database host listens on its private network too (tests/multihost)."""
     pgdata = pgdata or _pgdata()
     port = PG_PORT if port is None else port
     shared_buffers = shared_buffers or os.environ.get("SCS_EMBEDDED_PG_SHARED_BUFFERS", "512MB")
@@ -137,7 +140,7 @@ def postgres_start(
     # and WAL buffers, fewer forced checkpoints during bulk loads and recomputes.
     options = " ".join(
         [
-            f"-c listen_addresses=127.0.0.1 -p {port} -k {pgdata}",
+            f"-c listen_addresses={listen_addresses} -p {port} -k {pgdata}",
             "-c max_connections=200",
             f"-c shared_buffers={shared_buffers}",
             "-c wal_buffers=32MB",

@@ -395,6 +395,15 @@ SCS_HOLIDAY_CALENDAR_DAYS_AHEAD = env.int("SCS_HOLIDAY_CALENDAR_DAYS_AHEAD", def
 SCS_REMINDER_WORKDAYS = env.int("SCS_REMINDER_WORKDAYS", default=2)
 # Credit repair may be applied for this many days after the decision, by tier.
 SCS_REPAIR_AFTER_DAYS = {"general": 91, "serious": 365}
+# Score history is kept this many months, then dropped a whole month at a time (the task
+# sanctions.tasks.score_history_partitions; docs/scaling.md, "ScoreHistory partitions").
+# 96 = 8 years: the longest a record keeps moving a score is a judicial listing extended once
+# (2 + 3 years, DESIGN.md §6), and the history of those scores stays explainable for the
+# general 3-year limitation period after that (Civil Code art. 188), e.g. for a claim over a
+# wrong score. At least 12 (the database refuses to drop a younger month).
+SCS_SCORE_HISTORY_RETENTION_MONTHS = env.int("SCS_SCORE_HISTORY_RETENTION_MONTHS", default=96)
+if SCS_SCORE_HISTORY_RETENTION_MONTHS < 12:
+    raise environ.ImproperlyConfigured("SCS_SCORE_HISTORY_RETENTION_MONTHS must be at least 12.")
 # Public search: per-IP searches per minute (counted in Redis, fail closed) and result cap.
 SCS_SEARCH_RATE_PER_MINUTE = env.int("SCS_SEARCH_RATE_PER_MINUTE", default=30)
 SCS_OPEN_DATA_RATE_PER_MINUTE = env.int("SCS_OPEN_DATA_RATE_PER_MINUTE", default=5)
@@ -572,6 +581,11 @@ CELERY_BEAT_SCHEDULE = {
     "retention-sweep": {
         "task": "sanctions.tasks.retention_sweep",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Daily: create the score history's partitions 3 months ahead, drop months past retention.
+    "score-history-partitions": {
+        "task": "sanctions.tasks.score_history_partitions",
+        "schedule": crontab(hour=3, minute=45),
     },
     # Heartbeat: proves beat and a worker are alive (/healthz?worker=1 reads its time). One
     # older than the bound proves nothing, so it expires then (no burst after an outage).

@@ -32,7 +32,11 @@ from sanctions.casework.services.listings import (
 from sanctions.casework.services.retention import retention_sweep
 from sanctions.kernel.audit import access_log_write, audit_log
 from sanctions.publication.services import publication_sweep
-from sanctions.registry.services.catalog import record_type_create, record_type_update
+from sanctions.registry.services.catalog import (
+    catalog_save,
+    record_type_create,
+    record_type_update,
+)
 from sanctions.registry.services.notices import notice_issue
 from sanctions.registry.services.records import (
     mark_dirty,
@@ -42,6 +46,11 @@ from sanctions.registry.services.records import (
     record_remove,
     record_serve_notice,
     record_validate,
+)
+from sanctions.scoring.partitions import (
+    score_history_partition_create,
+    score_history_partition_drop,
+    score_history_partitions_maintain,
 )
 from sanctions.scoring.selectors import active_ruleset, ruleset_what_if, score_explain
 from sanctions.scoring.services import (
@@ -66,6 +75,7 @@ __all__ = [
     "case_submit",
     "case_update",
     "case_withdraw",
+    "catalog_save",
     "evidence_add",
     "mark_dirty",
     "notice_issue",
@@ -92,6 +102,9 @@ __all__ = [
     "ruleset_what_if",
     "score_explain",
     "score_floor_totals",
+    "score_history_partition_create",
+    "score_history_partition_drop",
+    "score_history_partitions_maintain",
     "score_recompute_inline",
     "score_run_pending_chunks",
     "score_run_start",

@@ -14,6 +14,7 @@ from sanctions.kernel.tasks import audit_chain_verify_task
 from sanctions.kernel.tasks import heartbeat_task as heartbeat
 from sanctions.publication.tasks import publication_sweep_task as publication_sweep
 from sanctions.scoring.tasks import score_chunk_task as score_chunk
+from sanctions.scoring.tasks import score_history_partitions_task as score_history_partitions
 from sanctions.scoring.tasks import score_recompute_task as score_recompute
 from sanctions.scoring.tasks import score_resume_task as score_resume
 
@@ -27,6 +28,7 @@ __all__ = [
     "retention_sweep",
     "review_cases_open",
     "score_chunk",
+    "score_history_partitions",
     "score_recompute",
     "score_resume",
 ]

@@ -54,12 +54,13 @@ def active_restrictions(
     return [
         {
             "measure": item["measure"].code,
-            "measure_title": item["measure"].title_en or item["measure"].title,
-            "enforcing_agency": item["measure"].enforcing_agency,
+            # in the request's language (Accept-Language), like everything the catalog holds
+            "measure_title": item["measure"].localized_title,
+            "enforcing_agency": item["measure"].localized_enforcing_agency,
             "until": item["ends_on"],
             "under_objection": item["record"].status == RecordStatus.UNDER_OBJECTION,
             "basis": {
-                "authority": item["record"].authority.name,
+                "authority": item["record"].authority.localized_name,
                 "decision_number": item["record"].decision_number,
                 "decision_date": item["record"].decision_date,
                 "record_type": item["record"].record_type.code,

@@ -9,27 +9,31 @@ Objects of another authority answer 404.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import localize, number_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sanctions.casework.selectors import (
     appeals_visible_to,
+    case_next_steps,
     cases_visible_to,
+    filing_next_steps,
     is_overdue,
-    may_appeal,
-    may_extend_listing,
-    may_object,
-    may_repair,
     notices_visible_to,
     objections_visible_to,
     overdue,
+    record_next_steps,
     repairs_visible_to,
 )
 from sanctions.casework.services.cases import (
@@ -63,12 +67,16 @@ from sanctions.kernel.admin import (
     ReadOnlyAdmin,
     ScopedAdminMixin,
     ServiceActionsMixin,
+    Step,
     adopt_saved,
     deadline_column,
     error_text,
     limit_record_type_field,
+    truncated,
+    truncated_column,
 )
 from sanctions.kernel.audit import access_log_write
+from sanctions.kernel.audit_display import name_of
 from sanctions.kernel.errors import ApplicationError
 from sanctions.kernel.roles import authorities_visible_to
 from sanctions.kernel.uploads import download
@@ -93,7 +101,6 @@ from sanctions.registry.selectors import (
     records_visible_to,
 )
 from sanctions.registry.services.records import (
-    REMOVABLE,
     record_event_report,
     record_register,
     record_remove,
@@ -101,6 +108,19 @@ from sanctions.registry.services.records import (
 )
 from scs_portal.admin_input import column_bounds
 from scs_portal.admin_site import LabelledTabularInline
+
+
+def overdue_column():
+    """The lists' "overdue" column: a red word on the late rows, nothing on the others (a
+    boolean icon put a green tick on the late ones)."""
+
+    @admin.display(description=_("overdue"))
+    def column(self, obj):
+        if not is_overdue(obj=obj):
+            return ""
+        return format_html('<strong class="overdue-flag">{}</strong>', capfirst(_("overdue")))
+
+    return column
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -123,8 +143,6 @@ class MyCasesFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            from django.db.models import Q
-
             return queryset.filter(Q(assignee=request.user) | Q(drafted_by=request.user))
         return queryset
 
@@ -244,6 +262,80 @@ def _decide(admin_, request, case, data):
     messages.info(request, _("Record %(n)s created.") % {"n": record.decision_number})
 
 
+def _subject_of(obj):
+    """The person or enterprise a case, record or filing is about (None once erased)."""
+    if isinstance(obj, Appeal):
+        return obj.objection.record.subject
+    return obj.record.subject if isinstance(obj, Objection | RepairApplication) else obj.subject
+
+
+def _person(obj) -> str:
+    """Who a step happens to, as its confirmation names them."""
+    subject = _subject_of(obj)
+    return subject.display_name if subject is not None else gettext("the person")
+
+
+def _says(text):
+    """A confirmation sentence naming the person, the notice period and the appeal period."""
+    return lambda obj: (
+        text
+        % {
+            "name": _person(obj),
+            "notice_days": settings.SCS_NOTICE_PERIOD_DAYS,
+            "objection_days": settings.SCS_OBJECTION_DECISION_DAYS,
+            "appeal_days": settings.SCS_APPEAL_FILING_DAYS,
+        }
+    )
+
+
+CASE_ACTIONS = {
+    "submit": Step(
+        _("Submit for review"), None, lambda a, r, o, d: case_submit(actor=r.user, case=o),
+        confirm=_says(_("The case goes to a reviewer of your authority. %(name)s is not told "
+                        "yet and nothing is published.")),
+    ),
+    "return": Step(
+        _("Return to the drafter"), NoteForm,
+        lambda a, r, o, d: case_return(actor=r.user, case=o, note=d["note"]),
+        confirm=_says(_("The case goes back to its drafter with your note. Nothing is sent to "
+                        "%(name)s and nothing is published.")),
+    ),
+    "decide": Step(
+        _("Decide (creates the record)"), DecideForm, _decide,
+        confirm=_says(_("A record of this decision is created about %(name)s. They are told "
+                        "when the decision notice is served; the entry can be published only "
+                        "%(notice_days)s days after that, unless they object.")),
+    ),
+    "conclude_review": Step(
+        _("Conclude the review"), ReviewConcludeForm,
+        lambda a, r, o, d: review_case_conclude(
+            actor=r.user, case=o, outcome=d["outcome"], reasons=d["reasons"]),
+        confirm=_says(_("%(name)s receives the outcome with your reasons. Continue: the listing "
+                        "stays public until the next review in 2 years. Remove: the entry "
+                        "leaves the public list at once and its points stop counting.")),
+    ),
+    "serve": Step(
+        _("Serve the notice"), None,
+        lambda a, r, o, d: case_serve_notice(actor=r.user, case=o),
+        confirm=_says(_("The decision notice is sent to %(name)s now (in their portal, and by "
+                        "e-mail where an address is known). Unless they object, the entry is "
+                        "published after %(notice_days)s days.")),
+    ),
+    "close": Step(
+        _("Close the case"), None, lambda a, r, o, d: case_close(actor=r.user, case=o),
+        confirm=_says(_("The case file is closed. Nothing is sent to %(name)s; the record "
+                        "itself is not changed and is still published after its notice "
+                        "period.")),
+    ),
+    "withdraw": Step(
+        _("Withdraw the case"), WithdrawForm,
+        lambda a, r, o, d: case_withdraw(actor=r.user, case=o, reason=d["reason"]),
+        confirm=_says(_("The case ends without a decision: no record about %(name)s is "
+                        "created, nothing is sent to them and nothing is published.")),
+    ),
+}  # fmt: skip
+
+
 @admin.register(Case)
 class CaseAdmin(
     ProvisionalDeadlineMixin,
@@ -256,8 +348,13 @@ class CaseAdmin(
     access_purpose = "case work: case"
     identifier_hash_lookup = "subject__identifier_hash"
     form = CaseForm
-    list_display = ["id", "title", "subject", "record_type_title", "state", "assignee",
-                    "due_date_shown", "overdue"]  # fmt: skip
+    # what an official scans for, within 1280 px beside the filters: the case, whom it is
+    # about, its state, its deadline and whether it is late (the type and the assignee are
+    # on the case's page and in the filters)
+    list_display = ["id", "title_shown", "subject_shown", "state", "due_date_shown", "overdue"]
+    list_display_links = ["id", "title_shown"]
+    title_shown = truncated_column("title", _("title"), width="wide")
+    subject_shown = truncated_column("subject.display_name", _("subject"))
     due_date_shown = deadline_column("due_date", _("due date"))
     list_filter = [MyCasesFilter, OverdueFilter, CaseKindFilter, "state", "record_type__domain"]
     search_fields = ["title", "subject__display_name", "subject__name_pinyin", "decision_number"]
@@ -267,33 +364,10 @@ class CaseAdmin(
     autocomplete_fields = ["subject", "record_type"]
     inlines = [EvidenceInline, NoteInline]
     show_full_result_count = False
-    service_actions = {
-        "submit": (_("Submit for review"), None,
-                   lambda a, r, o, d: case_submit(actor=r.user, case=o),
-                   lambda o: o.state == CaseState.DRAFT and o.review_of_id is None),
-        "return": (_("Return to the drafter"), NoteForm,
-                   lambda a, r, o, d: case_return(actor=r.user, case=o, note=d["note"]),
-                   lambda o: o.state == CaseState.UNDER_REVIEW and o.review_of_id is None),
-        "decide": (_("Decide (creates the record)"), DecideForm, _decide,
-                   lambda o: o.state == CaseState.UNDER_REVIEW and o.review_of_id is None),
-        "conclude_review": (
-            _("Conclude the review"), ReviewConcludeForm,
-            lambda a, r, o, d: review_case_conclude(
-                actor=r.user, case=o, outcome=d["outcome"], reasons=d["reasons"]),
-            lambda o: o.review_of_id is not None
-            and o.state in (CaseState.DRAFT, CaseState.UNDER_REVIEW)),
-        "serve": (_("Serve the notice"), None,
-                  lambda a, r, o, d: case_serve_notice(actor=r.user, case=o),
-                  lambda o: o.state == CaseState.DECIDED),
-        "close": (_("Close the case"), None,
-                  lambda a, r, o, d: case_close(actor=r.user, case=o),
-                  lambda o: o.state == CaseState.NOTIFIED),
-        "withdraw": (_("Withdraw the case"), WithdrawForm,
-                     lambda a, r, o, d: case_withdraw(actor=r.user, case=o,
-                                                               reason=d["reason"]),
-                     lambda o: o.state in (CaseState.DRAFT, CaseState.UNDER_REVIEW)
-                     and o.review_of_id is None),
-    }  # fmt: skip
+    service_actions = CASE_ACTIONS
+
+    def allowed_steps(self, request, obj):
+        return case_next_steps(case=obj)
 
     def scoped_queryset(self, request):
         return cases_visible_to(user=request.user)
@@ -322,13 +396,7 @@ class CaseAdmin(
             )  # fmt: skip
         return download(evidence)
 
-    @admin.display(description=_("record type"))
-    def record_type_title(self, obj):
-        return obj.record_type.title
-
-    @admin.display(description=_("overdue"), boolean=True)
-    def overdue(self, obj):
-        return is_overdue(obj=obj)
+    overdue = overdue_column()
 
     def get_fields(self, request, obj=None):
         base = [
@@ -373,8 +441,6 @@ class CaseAdmin(
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assignee":
-            from django.contrib.auth import get_user_model
-
             official = getattr(request.user, "official", None)
             if official:
                 kwargs["queryset"] = get_user_model().objects.filter(
@@ -417,8 +483,6 @@ class CaseAdmin(
         return False
 
     def audit_events(self, obj):
-        from django.db.models import Q
-
         record_ids = [str(pk) for pk in obj.records.values_list("pk", flat=True)]
         return (
             AuditEvent.objects.filter(
@@ -460,7 +524,10 @@ class PartialPerformanceForm(PrefixedForm):
 
 
 class ExtendForm(PrefixedForm):
-    years = forms.TypedChoiceField(label=_("years"), choices=[(1, 1), (2, 2), (3, 3)], coerce=int)
+    # no length preselected: an extension is a decision
+    years = forms.TypedChoiceField(
+        label=_("years"), choices=[("", "—"), (1, 1), (2, 2), (3, 3)], coerce=int
+    )
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -487,46 +554,71 @@ def _object_url(obj) -> str:
 
 
 RECORD_ACTIONS = {
-    "remove": (_("Remove from the list"), RemoveForm,
-               lambda a, r, o, d: record_remove(actor=r.user, record=o,
-                                                         reason=d["reason"]),
-               lambda o: o.status in REMOVABLE),
-    "partial": (_("Record a partial performance"), PartialPerformanceForm,
-                lambda a, r, o, d: record_event_report(
-                    actor=r.user, record=o, kind="partially_performed", date=d["date"],
-                    amount_performed=d.get("amount_performed"), note=d.get("note") or "",
-                    source="admin")[0],
-                lambda o: o.status in REMOVABLE and o.record_type.places_on_blacklist),
-    "extend": (_("Extend the listing"), ExtendForm,
-               lambda a, r, o, d: record_extend_listing(
-                   actor=r.user, record=o, years=d["years"], reason=d["reason"]),
-               lambda o: may_extend_listing(record=o)),
-    "object": (_("File an objection on the subject's behalf"), GroundsForm,
-               lambda a, r, o, d: _object_url(objection_file(
-                   actor=r.user, record=o, grounds=d["grounds"])),
-               lambda o: may_object(record=o)),
-    "repair": (_("Enter a credit repair application"), RepairGroundsForm,
-               lambda a, r, o, d: _object_url(repair_apply(
-                   actor=r.user, record=o, grounds=d["grounds"])),
-               lambda o: may_repair(record=o, today=timezone.localdate())),
+    "remove": Step(
+        _("Remove from the list"), RemoveForm,
+        lambda a, r, o, d: record_remove(actor=r.user, record=o, reason=d["reason"]),
+        confirm=_says(_("The entry about %(name)s leaves the public list at once and its points "
+                        "stop counting. They receive a removal notice giving the reason you "
+                        "choose. This cannot be undone here.")),
+    ),
+    "partial": Step(
+        _("Record a partial performance"), PartialPerformanceForm,
+        lambda a, r, o, d: record_event_report(
+            actor=r.user, record=o, kind="partially_performed", date=d["date"],
+            amount_performed=d.get("amount_performed"), note=d.get("note") or "",
+            source="admin")[0],
+        confirm=_says(_("%(name)s receives a notice of the partial performance, and the public "
+                        "entry shows it. The listing stays until the obligation is performed "
+                        "in full.")),
+    ),
+    "extend": Step(
+        _("Extend the listing"), ExtendForm,
+        lambda a, r, o, d: record_extend_listing(
+            actor=r.user, record=o, years=d["years"], reason=d["reason"]),
+        confirm=_says(_("The listing of %(name)s stays public for the years you choose longer "
+                        "(a listing is extended only once). They receive an extension notice "
+                        "with your reason.")),
+    ),
+    "object": Step(
+        _("File an objection on the subject's behalf"), GroundsForm,
+        lambda a, r, o, d: _object_url(objection_file(
+            actor=r.user, record=o, grounds=d["grounds"])),
+        confirm=_says(_("An objection of %(name)s is filed, to be decided within "
+                        "%(objection_days)s days; they receive an acknowledgement. A published "
+                        "entry is marked “under objection” until then.")),
+    ),
+    "repair": Step(
+        _("Enter a credit repair application"), RepairGroundsForm,
+        lambda a, r, o, d: _object_url(repair_apply(
+            actor=r.user, record=o, grounds=d["grounds"])),
+        confirm=_says(_("A credit repair application of %(name)s is opened for a reviewer to "
+                        "decide. The entry stays as it is until the repair is granted.")),
+    ),
 }  # fmt: skip
 
 
+CORRECTION_HELP = _("Only with “partly upheld”; leave empty to keep the record's value.")
+
+
 class ObjectionDecideForm(PrefixedForm):
+    # no outcome preselected: the official chooses one
     outcome = forms.ChoiceField(
         label=_("outcome"),
-        choices=[("rejected", _("Rejected")), ("partly_upheld", _("Partly upheld: correct")),
+        choices=[("", "—"), ("rejected", _("Rejected")),
+                 ("partly_upheld", _("Partly upheld: correct")),
                  ("upheld", _("Upheld: revoke the record"))],
     )  # fmt: skip
     reasons = forms.CharField(label=_("reasons"), widget=forms.Textarea(attrs={"rows": 3}))
     amount = forms.DecimalField(
         label=_("corrected amount (CNY)"), required=False, min_value=0,
         # the record's column: a larger number is a field error, not a DataError
-        max_digits=16, decimal_places=2,
+        max_digits=16, decimal_places=2, help_text=CORRECTION_HELP,
     )  # fmt: skip
-    obligation = forms.CharField(label=_("corrected obligation"), required=False)
+    obligation = forms.CharField(
+        label=_("corrected obligation"), required=False, help_text=CORRECTION_HELP
+    )
     publication_end = forms.DateField(
-        label=_("corrected end of publication"), required=False,
+        label=_("corrected end of publication"), required=False, help_text=CORRECTION_HELP,
         widget=forms.DateInput(attrs={"type": "date"}),
     )  # fmt: skip
 
@@ -547,8 +639,9 @@ def _decide_objection(admin_, request, objection, data):
 
 
 class DecisionForm(PrefixedForm):
+    # no outcome preselected: the official chooses one
     granted = forms.TypedChoiceField(
-        label=_("outcome"), choices=[("0", _("Refuse")), ("1", _("Grant / uphold"))],
+        label=_("outcome"), choices=[("", "—"), ("0", _("Refuse")), ("1", _("Grant / uphold"))],
         coerce=lambda v: v == "1",
     )  # fmt: skip
     reasons = forms.CharField(label=_("reasons"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -593,24 +686,126 @@ class FilingAttachmentsMixin:
         ) or "—"  # fmt: skip
 
 
+def _money(amount) -> str:
+    if amount is None:
+        return "—"
+    return _("%(amount)s CNY") % {
+        "amount": number_format(amount, 2, use_l10n=True, force_grouping=True)
+    }
+
+
+def _filer(filing) -> str:
+    """Who entered a filing: the person themselves (self-service) or an official for them."""
+    user = filing.filed_by
+    if user is None:
+        return "—"
+    official = getattr(user, "official", None)
+    if official is None:
+        return gettext("the person, in the citizens' portal")
+    return _("%(official)s of %(authority)s, on the person's behalf") % {
+        "official": name_of(user),
+        "authority": name_of(official.authority),
+    }
+
+
+class FilingFactsMixin:
+    """An objection's or repair application's page: the record's facts beside what the
+    person says, so the official decides with both in view."""
+
+    change_form_template = "admin/sanctions/filing_change_form.html"
+    filing_heading = _("The filing")
+
+    def record_facts(self, record: IntegrityRecord) -> list[tuple]:
+        url = reverse("admin:sanctions_integrityrecord_change", args=[record.pk])
+        rows = [
+            (_("subject"), str(record.subject) if record.subject_id else "—", ""),
+            (_("decision"), format_html('<a href="{}">{}</a>', url, record.decision_number), ""),
+            (_("record type"), name_of(record.record_type), ""),
+            (_("authority"), name_of(record.authority), ""),
+            (_("decision date"), localize(record.decision_date), ""),
+            (_("status"), record.get_status_display(), ""),
+            (_("amount (CNY)"), _money(record.amount), ""),
+            (_("obligation"), record.obligation or "—", "fact-text"),
+            (_("performance"), record.get_performance_status_display(), ""),
+        ]
+        if record.amount_performed is not None:
+            rows.append((_("amount performed so far"), _money(record.amount_performed), ""))
+        if record.publication_start or record.publication_end:
+            window = f"{localize(record.publication_start) if record.publication_start else '—'}"
+            window += f" – {localize(record.publication_end) if record.publication_end else '—'}"
+            rows.append((_("public listing"), window, ""))
+        rows.append((_("facts"), record.facts or "—", "fact-text"))
+        return rows
+
+    def filing_facts(self, obj) -> list[tuple]:
+        deadline = localize(obj.due_on)
+        if is_overdue(obj=obj):
+            deadline = format_html('{} <strong class="overdue-flag">{}</strong>', deadline,
+                                   _("overdue"))  # fmt: skip
+        return [
+            (_("filed for"), str(obj.record.subject) if obj.record.subject_id else "—", ""),
+            (_("entered by"), _filer(obj), ""),
+            (_("filed on"), localize(obj.filed_on), ""),
+            (_("decision due"), deadline, ""),
+            (_("grounds"), obj.grounds, "fact-text"),
+            (_("attachments"), self.attachment_links(obj), "field-attachment_links"),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["record_facts"] = self.record_facts(obj.record)
+            context["filing_facts"] = self.filing_facts(obj)
+            context["filing_heading"] = self.filing_heading
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_fields(self, request, obj=None):
+        # the filing itself is shown beside the record; below: its decision, once taken
+        if obj is not None and obj.decided_on is None:
+            return [self.decision_field]
+        return [self.decision_field, "reasons", "decided_by", "decided_on", *self.decided_extra]
+
+    decision_field = "state"
+    decided_extra: list[str] = []
+
+
+OBJECTION_ACTIONS = {
+    "decide": Step(
+        _("Decide the objection"), ObjectionDecideForm, _decide_objection,
+        confirm=_says(_("%(name)s receives the decision with your reasons and may appeal within "
+                        "%(appeal_days)s days. Upheld: the record is revoked and leaves the "
+                        "public list. Partly upheld: your corrections are applied and published "
+                        "now. Rejected: the record stays as it was.")),
+    ),
+    "appeal": Step(
+        _("Enter an appeal to the higher authority"), AppealGroundsForm,
+        lambda a, r, o, d: _object_url(appeal_file(
+            actor=r.user, objection=o, grounds=d["grounds"])),
+        confirm=_says(_("The appeal of %(name)s goes to the higher authority, which decides "
+                        "it within %(objection_days)s days; the entry stays as it is "
+                        "meanwhile.")),
+    ),
+}  # fmt: skip
+
+
 @admin.register(Objection)
 class ObjectionAdmin(
-    FilingAttachmentsMixin, ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin,
-    ReadOnlyAdmin,
+    FilingFactsMixin, FilingAttachmentsMixin, ScopedAdminMixin, PersonAccessLogMixin,
+    ServiceActionsMixin, ReadOnlyAdmin,
 ):  # fmt: skip
     access_purpose = "objection handling: objection"
-    list_display = ["id", "record", "filed_on", "due_on", "outcome", "overdue"]
+    filing_heading = _("The objection")
+    decision_field = "outcome"
+    decided_extra = ["correction_due_on", "corrected_on", "appeal_until"]
+    list_display = ["id", "subject_shown", "record_shown", "due_on", "outcome", "overdue"]
+    subject_shown = truncated_column("record.subject.display_name", _("subject"))
+    record_shown = truncated_column("record.decision_number", _("record"))
     list_filter = ["outcome", OverdueFilter]
     search_fields = ["record__decision_number", "record__subject__display_name"]
     list_select_related = ["record__subject", "record__record_type"]
-    service_actions = {
-        "decide": (_("Decide the objection"), ObjectionDecideForm, _decide_objection,
-                   lambda o: o.outcome == "pending"),
-        "appeal": (_("Enter an appeal to the higher authority"), AppealGroundsForm,
-                   lambda a, r, o, d: _object_url(appeal_file(
-                       actor=r.user, objection=o, grounds=d["grounds"])),
-                   lambda o: may_appeal(objection=o, today=timezone.localdate())),
-    }  # fmt: skip
+    service_actions = OBJECTION_ACTIONS
+
+    def allowed_steps(self, request, obj):
+        return filing_next_steps(filing=obj, today=timezone.localdate())
 
     def scoped_queryset(self, request):
         return objections_visible_to(user=request.user)
@@ -618,9 +813,7 @@ class ObjectionAdmin(
     def access_subject(self, obj):
         return obj.record.subject
 
-    @admin.display(description=_("overdue"), boolean=True)
-    def overdue(self, obj):
-        return is_overdue(obj=obj)
+    overdue = overdue_column()
 
 
 @admin.register(Appeal)
@@ -630,11 +823,18 @@ class AppealAdmin(ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin, R
     list_filter = ["state"]
     list_select_related = ["objection__record", "authority"]
     service_actions = {
-        "decide": (_("Decide the appeal"), DecisionForm,
-                   lambda a, r, o, d: appeal_decide(
-                       actor=r.user, appeal=o, upheld=d["granted"], reasons=d["reasons"]),
-                   lambda o: o.state == "pending"),
+        "decide": Step(
+            _("Decide the appeal"), DecisionForm,
+            lambda a, r, o, d: appeal_decide(
+                actor=r.user, appeal=o, upheld=d["granted"], reasons=d["reasons"]),
+            confirm=_says(_("%(name)s receives the decision with your reasons. Upheld: the "
+                            "record is revoked and leaves the public list. Refused: nothing "
+                            "changes.")),
+        ),
     }  # fmt: skip
+
+    def allowed_steps(self, request, obj):
+        return filing_next_steps(filing=obj, today=timezone.localdate())
 
     def scoped_queryset(self, request):
         return appeals_visible_to(user=request.user)
@@ -645,21 +845,31 @@ class AppealAdmin(ScopedAdminMixin, PersonAccessLogMixin, ServiceActionsMixin, R
 
 @admin.register(RepairApplication)
 class RepairApplicationAdmin(
-    ProvisionalDeadlineMixin, FilingAttachmentsMixin, ScopedAdminMixin, PersonAccessLogMixin,
-    ServiceActionsMixin, ReadOnlyAdmin,
+    ProvisionalDeadlineMixin, FilingFactsMixin, FilingAttachmentsMixin, ScopedAdminMixin,
+    PersonAccessLogMixin, ServiceActionsMixin, ReadOnlyAdmin,
 ):  # fmt: skip
     access_purpose = "credit repair: application"
-    list_display = ["id", "record", "filed_on", "due_on_shown", "state", "overdue"]
+    filing_heading = _("The repair application")
+    list_display = ["id", "subject_shown", "record_shown", "due_on_shown", "state", "overdue"]
+    subject_shown = truncated_column("record.subject.display_name", _("subject"))
+    record_shown = truncated_column("record.decision_number", _("record"))
     due_on_shown = deadline_column("due_on", _("decision due"))
     list_filter = ["state", OverdueFilter]
     list_select_related = ["record__subject", "record__record_type"]
     search_fields = ["record__decision_number", "record__subject__display_name"]
     service_actions = {
-        "decide": (_("Decide the application"), DecisionForm,
-                   lambda a, r, o, d: repair_decide(
-                       actor=r.user, application=o, granted=d["granted"], reasons=d["reasons"]),
-                   lambda o: o.state == "pending"),
+        "decide": Step(
+            _("Decide the application"), DecisionForm,
+            lambda a, r, o, d: repair_decide(
+                actor=r.user, application=o, granted=d["granted"], reasons=d["reasons"]),
+            confirm=_says(_("%(name)s receives the decision with your reasons. Granted: the "
+                            "entry leaves the public list at once and its points stop counting. "
+                            "Refused: nothing changes.")),
+        ),
     }  # fmt: skip
+
+    def allowed_steps(self, request, obj):
+        return filing_next_steps(filing=obj, today=timezone.localdate())
 
     def scoped_queryset(self, request):
         return repairs_visible_to(user=request.user)
@@ -667,9 +877,7 @@ class RepairApplicationAdmin(
     def access_subject(self, obj):
         return obj.record.subject
 
-    @admin.display(description=_("overdue"), boolean=True)
-    def overdue(self, obj):
-        return is_overdue(obj=obj)
+    overdue = overdue_column()
 
 
 @admin.register(Notice)
@@ -782,16 +990,13 @@ class IntegrityRecordAdmin(
     service_actions = RECORD_ACTIONS
     inlines = [RecordEventInline]
     identifier_hash_lookup = "subject__identifier_hash"
-    list_display = [
-        "decision_number",
-        "subject",
-        "type_title",
-        "authority",
-        "decision_date",
-        "status",
-        "performance_status",
-        "publication_end",
-    ]
+    # within 1280 px beside the filters: the decision, whom it is about, its type, where it
+    # stands (a listing: and whether its obligation is performed) and until when it is public
+    # (authority and decision date: filters and the date hierarchy above the list)
+    list_display = ["number_shown", "subject_shown", "type_title", "status_shown",
+                    "publication_end"]  # fmt: skip
+    number_shown = truncated_column("decision_number", _("decision number"), width="narrow")
+    subject_shown = truncated_column("subject.display_name", _("subject"))
     list_filter = [
         "status",
         "record_type__domain",
@@ -802,7 +1007,18 @@ class IntegrityRecordAdmin(
 
     @admin.display(description=_("type"), ordering="record_type__title")
     def type_title(self, obj: IntegrityRecord) -> str:
-        return obj.record_type.title
+        return truncated(obj.record_type.title)
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_shown(self, obj: IntegrityRecord) -> str:
+        status = truncated(obj.get_status_display(), width="narrow")
+        if not obj.record_type.places_on_blacklist:
+            return status
+        return format_html('{}<span class="list-note">{}</span>', status,
+                           obj.get_performance_status_display())  # fmt: skip
+
+    def allowed_steps(self, request, obj):
+        return record_next_steps(record=obj, today=timezone.localdate())
 
     list_select_related = ["subject", "record_type", "authority"]
     autocomplete_fields = ["subject", "record_type", "authority"]

@@ -1,4 +1,5 @@
-"""Who may file what, now (DESIGN.md §6, due process): one function per rule.
+"""Who may file what, and which step a case, record or filing allows, now (DESIGN.md §6,
+due process): one function per rule.
 
 Each `*_refusal` function returns the error that refuses the filing, or None when it is
 allowed. The services raise that error (on the row they have locked with
@@ -20,7 +21,16 @@ from django.utils.translation import gettext as _
 
 from sanctions.kernel.errors import ApplicationError, state_refusal
 from sanctions.kernel.workdays import add_days
-from sanctions.models import IntegrityRecord, Objection, RecordStatus
+from sanctions.models import (
+    Appeal,
+    Case,
+    CaseState,
+    IntegrityRecord,
+    Objection,
+    RecordStatus,
+    RepairApplication,
+)
+from sanctions.models.core import REMOVABLE_STATUSES
 
 OBJECTABLE = (RecordStatus.PENDING_NOTICE, RecordStatus.ACTIVE)
 EXTENDABLE = (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION)
@@ -93,4 +103,51 @@ def extension_refusal(record: IntegrityRecord) -> ApplicationError | None:
         return ApplicationError(_("Only listings on grounds 2 to 6 can be extended."))
     if record.listing_extended_at is not None:
         return ApplicationError(_("A listing can be extended only once."))
+    if record.publication_end is None:  # e.g. data from before the rules: nothing to extend
+        return ApplicationError(_("This listing has no end date to extend."))
     return state_refusal(record, "status", EXTENDABLE)
+
+
+# The steps of a case, in the order the admin offers them, and the states each may start
+# from; "decision" steps belong to a case that produces a record, "review" ones to the
+# two-year review of a ground-1 listing (None: either). The services of
+# sanctions.casework.services.cases and .listings refuse a step in any other state.
+CASE_STEPS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "submit": ((CaseState.DRAFT,), "decision"),
+    "return": ((CaseState.UNDER_REVIEW,), "decision"),
+    "decide": ((CaseState.UNDER_REVIEW,), "decision"),
+    "conclude_review": ((CaseState.DRAFT, CaseState.UNDER_REVIEW), "review"),
+    "serve": ((CaseState.DECIDED,), None),
+    "close": ((CaseState.NOTIFIED,), None),
+    "withdraw": ((CaseState.DRAFT, CaseState.UNDER_REVIEW), "decision"),
+}
+
+
+def review_case_refusal(case: Case) -> ApplicationError | None:
+    """A review case creates no record: it is neither submitted, decided nor withdrawn."""
+    if case.review_of_id is None:
+        return None
+    return ApplicationError(
+        _("A review case creates no record: conclude the review (continue the listing or "
+          "remove it)."), code="state")  # fmt: skip
+
+
+def case_step_refusal(case: Case, step: str) -> ApplicationError | None:
+    """Whether the case's state allows `step` (a key of CASE_STEPS) now."""
+    states, kind = CASE_STEPS[step]
+    if kind == "review" and case.review_of_id is None:
+        return ApplicationError(_("This is not a review case."), code="state")
+    if refusal := state_refusal(case, "state", states):
+        return refusal
+    return review_case_refusal(case) if kind == "decision" else None
+
+
+def listing_change_refusal(record: IntegrityRecord) -> ApplicationError | None:
+    """A removal or a reported event needs a record whose listing can still change."""
+    return state_refusal(record, "status", REMOVABLE_STATUSES)
+
+
+def pending_refusal(filing: Objection | Appeal | RepairApplication) -> ApplicationError | None:
+    """An objection, appeal or repair application is decided once, while it is pending."""
+    field = "outcome" if isinstance(filing, Objection) else "state"
+    return state_refusal(filing, field, ("pending",))

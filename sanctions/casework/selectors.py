@@ -5,14 +5,19 @@ deadlines falling due, and the officials' dashboard."""
 from __future__ import annotations
 
 import datetime
+from typing import TypeVar
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from sanctions.casework.eligibility import (
+    CASE_STEPS,
     appeal_refusal,
+    case_step_refusal,
     extension_refusal,
+    listing_change_refusal,
     objection_refusal,
+    pending_refusal,
     repair_refusal,
 )
 from sanctions.kernel.audit import audit_verification_latest
@@ -51,6 +56,38 @@ def may_extend_listing(*, record: IntegrityRecord) -> bool:
 def may_appeal(*, objection: Objection, today: datetime.date) -> bool:
     """Whether the appeal form is offered (`appeal_file` accepts it today)."""
     return appeal_refusal(objection, today=today) is None
+
+
+def case_next_steps(*, case: Case) -> list[str]:
+    """The steps the case's state allows now (keys of `eligibility.CASE_STEPS`, in order):
+    what the officials' action panel offers, as the services would accept it."""
+    return [step for step in CASE_STEPS if case_step_refusal(case, step) is None]
+
+
+def record_next_steps(*, record: IntegrityRecord, today: datetime.date) -> list[str]:
+    """What can happen to a record now, in the order the action panel offers it: take the
+    listing down, record a partial performance (a listing's obligation), extend the listing,
+    file an objection or a repair application on the subject's behalf."""
+    changeable = listing_change_refusal(record) is None
+    steps = {
+        "remove": changeable,
+        "partial": changeable and record.record_type.places_on_blacklist,
+        "extend": extension_refusal(record) is None,
+        "object": objection_refusal(record) is None,
+        "repair": repair_refusal(record, today=today) is None,
+    }
+    return [step for step, allowed in steps.items() if allowed]
+
+
+def filing_next_steps(
+    *, filing: Objection | Appeal | RepairApplication, today: datetime.date
+) -> list[str]:
+    """An objection, appeal or repair application: decide it while pending; an objection's
+    outcome may then be appealed (`appeal_file`)."""
+    steps = ["decide"] if pending_refusal(filing) is None else []
+    if isinstance(filing, Objection) and appeal_refusal(filing, today=today) is None:
+        steps.append("appeal")
+    return steps
 
 
 def cases_visible_to(*, user: Viewer) -> QuerySet[Case]:
@@ -111,27 +148,27 @@ def dashboard(*, user: Viewer, today: datetime.date | None = None) -> dict:
     records = records_visible_to(user=user)
     month_start = today.replace(day=1)
     published = public_entries(today=today).filter(pk__in=records.values("pk"))
-    monthly = []
+    counts: list[tuple[str, int]] = []
     for back in range(5, -1, -1):
         year, month = month_start.year, month_start.month - back
         while month <= 0:
             year, month = year - 1, month + 12
         first = datetime.date(year, month, 1)
         nxt = datetime.date(year + month // 12, month % 12 + 1, 1)
-        monthly.append(
-            {
-                "label": f"{year}-{month:02d}",
-                "count": records.filter(
-                    published_at__date__gte=first, published_at__date__lt=nxt
-                ).count(),
-            }
+        counts.append(
+            (
+                f"{year}-{month:02d}",
+                records.filter(published_at__date__gte=first, published_at__date__lt=nxt).count(),
+            )
         )
-    peak = max([m["count"] for m in monthly] + [1])
-    for index, row in enumerate(monthly):  # bar geometry for the server-rendered SVG
-        row["height"] = round(100 * row["count"] / peak)
-        row["x"] = index * 60
-        row["y"] = 130 - row["height"]
-        row["label_y"] = row["y"] - 4
+    peak = max([count for _label, count in counts] + [1])
+    monthly: list[dict[str, str | int]] = []
+    for index, (label, count) in enumerate(counts):  # bar geometry for the server-rendered SVG
+        height = round(100 * count / peak)
+        monthly.append(
+            {"label": label, "count": count, "height": height, "x": index * 60,
+             "y": 130 - height, "label_y": 130 - height - 4}
+        )  # fmt: skip
     return {
         "cases_by_state": [
             {"state": label, "count": by_state.get(value, 0)} for value, label in CaseState.choices
@@ -157,20 +194,28 @@ def dashboard(*, user: Viewer, today: datetime.date | None = None) -> dict:
     }
 
 
-def deadlines_due(*, start: datetime.date, end: datetime.date) -> list:
+Work = TypeVar("Work", Case, Objection, RepairApplication)
+
+
+def _open_and_due(
+    queryset: QuerySet[Work], *, start: datetime.date, end: datetime.date
+) -> QuerySet[Work]:
+    due_field, open_condition, _is_open = _OPEN_WORK[queryset.model]
+    return queryset.filter(open_condition, **{f"{due_field}__gte": start, f"{due_field}__lte": end})
+
+
+def deadlines_due(
+    *, start: datetime.date, end: datetime.date
+) -> list[Case | Objection | RepairApplication]:
     """Open cases, objections and repair applications whose due date falls from `start` to
     `end` (both included), in due-date order."""
-    found = []
-    for model in (Case, Objection, RepairApplication):
-        due_field, open_condition, _is_open = _OPEN_WORK[model]
-        queryset = model.objects.filter(
-            open_condition, **{f"{due_field}__gte": start, f"{due_field}__lte": end}
-        )
-        if model is Case:
-            queryset = queryset.select_related("authority", "assignee")
-        else:
-            queryset = queryset.select_related("record__authority")
-        found.extend(queryset)
+    found: list[Case | Objection | RepairApplication] = [
+        *_open_and_due(Case.objects.select_related("authority", "assignee"), start=start, end=end),
+        *_open_and_due(Objection.objects.select_related("record__authority"), start=start, end=end),
+        *_open_and_due(
+            RepairApplication.objects.select_related("record__authority"), start=start, end=end
+        ),
+    ]
     return sorted(found, key=lambda item: (getattr(item, _OPEN_WORK[type(item)][0]), item.pk))
 
 

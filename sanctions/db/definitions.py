@@ -132,10 +132,20 @@ def _index(cursor, index: str) -> str | None:
     return "\n".join(out) + "\n"
 
 
+PARTITIONS_SQL = """
+SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'public' AND c.relispartition
+"""
+
+
 def sql_tables(connection) -> list[str]:
-    """The tables of the public schema that no model owns (the search tables)."""
+    """The tables of the public schema that no model owns (the search tables). Partitions
+    are their parent's (the score history's months come and go with the date, migration 0033)."""
     models = set(connection.introspection.django_table_names(include_views=False))
-    return sorted(set(connection.introspection.table_names()) - models - NOT_OURS)
+    with connection.cursor() as cursor:
+        cursor.execute(PARTITIONS_SQL)
+        partitions = {name for (name,) in cursor.fetchall()}
+    return sorted(set(connection.introspection.table_names()) - models - partitions - NOT_OURS)
 
 
 def file_names(kind: str) -> list[str]:

@@ -9,6 +9,9 @@ Objects of another authority answer 404.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -17,7 +20,8 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.formats import localize
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -27,6 +31,7 @@ from sanctions.kernel.audit import (
     access_log_write_many,
     audit_events_visible_to,
 )
+from sanctions.kernel.audit_display import audit_rows
 from sanctions.kernel.errors import ApplicationError
 from sanctions.kernel.identifiers import identifier_hash, looks_like_identifier
 from sanctions.kernel.workdays import (
@@ -51,6 +56,28 @@ def limit_record_type_field(field, record_types) -> None:
     """Make a form's record-type field accept only the types its picker offers."""
     field.queryset = record_types
     field.error_messages["invalid_choice"] = RECORD_TYPE_NOT_OFFERED
+
+
+def truncated(value, *, width: str = "medium") -> str:
+    """A list cell cut to its column's width by the stylesheet (`.truncate-<width>`: narrow,
+    medium, wide), with an ellipsis; the whole text stays in the page and shows on hover."""
+    text = "—" if value is None or value == "" else str(value)
+    return format_html('<span class="truncate truncate-{}" title="{}">{}</span>', width, text, text)
+
+
+def truncated_column(path: str, description, *, ordering: str | None = None,
+                     width: str = "medium"):  # fmt: skip
+    """A change-list column showing `path` ("subject.display_name") truncated (`truncated`),
+    ordered by the same path unless `ordering` says otherwise."""
+
+    @admin.display(description=description, ordering=ordering or path.replace(".", "__"))
+    def column(self, obj):
+        value = obj
+        for part in path.split("."):
+            value = getattr(value, part, None) if value is not None else None
+        return truncated(value, width=width)
+
+    return column
 
 
 def adopt_saved(obj, saved) -> None:
@@ -250,12 +277,56 @@ class TrailAdminMixin(PersonAccessLogMixin):
         return False
 
 
+@dataclass(frozen=True)
+class Step:
+    """One step of a change page's action panel: its button, its form (or None), the call of
+    the service (`handler(admin, request, obj, cleaned_data)`, which may return the URL to go
+    to), whether it is offered for an object (`available(obj)`; None: the admin's
+    `allowed_steps` decides), and what the official confirms it does to the person:
+    `confirm(obj)` gives the sentence shown beside a required checkbox (None: no checkbox)."""
+
+    label: Any
+    form: type[forms.Form] | None
+    handler: Callable[..., Any]
+    available: Callable[[Any], bool] | None = None
+    confirm: Callable[[Any], Any] | None = None
+
+
+STEP_NOT_CONFIRMED = _(
+    "Tick the box to confirm what this step does to the person. Nothing was changed."
+)
+
+
 class ServiceActionsMixin:
-    """Buttons/forms on the change page that call a service: `service_actions` maps a name
-    to (label, form class or None, handler(request, obj, data), available(obj) -> bool)."""
+    """The action panel on the change page: the next steps the object allows, each a form
+    that calls a service. `service_actions` maps a step's name to a `Step` (or the tuple
+    (label, form class or None, handler, available)); `allowed_steps` says which are offered
+    now (by default those whose `available(obj)` is true: admins with a state machine ask
+    their selectors). Every refusal — a form error, a missing confirmation, a rule of the
+    service — comes back as a message and changes nothing."""
 
     change_form_template = "admin/sanctions/service_change_form.html"
     service_actions: dict = {}
+
+    @classmethod
+    def step(cls, name: str) -> Step:
+        spec = cls.service_actions[name]
+        return spec if isinstance(spec, Step) else Step(*spec)
+
+    def allowed_steps(self, request, obj) -> list[str]:
+        return [
+            name
+            for name in self.service_actions
+            if (available := self.step(name).available) is None or available(obj)
+        ]
+
+    def panel_state(self, obj) -> str | None:
+        """The object's state as the panel's heading names it (None: no state to show)."""
+        for field in ("state", "status", "outcome"):
+            display = getattr(obj, f"get_{field}_display", None)
+            if display is not None:
+                return display()
+        return None
 
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name
@@ -275,40 +346,47 @@ class ServiceActionsMixin:
             raise Http404
         if not self.has_view_permission(request, obj):
             raise Http404
-        label, form_class, handler, _available = self.service_actions[action]
-        form = form_class(request.POST, request.FILES) if form_class else None
+        step = self.step(action)
+        form = step.form(request.POST, request.FILES) if step.form else None
         change_url = reverse(
             f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_change",
             args=[obj.pk],
         )
+        problems = []
         if form is not None and not form.is_valid():
-            errors = "; ".join(f"{e}" for errs in form.errors.values() for e in errs)
-            messages.error(request, f"{label}: {errors}")
+            for name, errors in form.errors.items():
+                field = form.fields.get(name)
+                label = f"{capfirst(field.label)}: " if field is not None and field.label else ""
+                problems.extend(f"{label}{error}" for error in errors)
+        if step.confirm is not None and request.POST.get("confirm") != "yes":
+            problems.append(f"{STEP_NOT_CONFIRMED}")
+        if problems:
+            messages.error(request, f"{step.label}: {'; '.join(problems)}")
             return HttpResponseRedirect(change_url)
         try:
-            result = handler(self, request, obj, form.cleaned_data if form else {})
+            result = step.handler(self, request, obj, form.cleaned_data if form else {})
         except ApplicationError as exc:
-            messages.error(request, f"{label}: {error_text(exc)}")
+            messages.error(request, f"{step.label}: {error_text(exc)}")
             return HttpResponseRedirect(change_url)
-        messages.success(request, _("%(action)s: done.") % {"action": label})
+        messages.success(request, _("%(action)s: done.") % {"action": step.label})
         return HttpResponseRedirect(result if isinstance(result, str) else change_url)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context["service_actions"] = [
-                {
+            info = self.model._meta.app_label, self.model._meta.model_name
+            steps = []
+            for name in self.allowed_steps(request, obj):
+                step = self.step(name)
+                steps.append({
                     "name": name,
-                    "label": label,
-                    "form": form_class(prefix=name) if form_class else None,
-                    "url": reverse(
-                        f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_act",
-                        args=[obj.pk, name],
-                    ),
-                }
-                for name, (label, form_class, _h, available) in self.service_actions.items()
-                if available(obj)
-            ]
-            context["audit_events"] = self.audit_events(obj)
+                    "label": step.label,
+                    "form": step.form(prefix=name) if step.form else None,
+                    "url": reverse("admin:{}_{}_act".format(*info), args=[obj.pk, name]),
+                    "confirm": step.confirm(obj) if step.confirm else None,
+                })  # fmt: skip
+            context["service_actions"] = steps
+            context["action_state"] = self.panel_state(obj)
+            context["audit_rows"] = audit_rows(list(self.audit_events(obj)))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def audit_events(self, obj):
@@ -400,8 +478,17 @@ class AuditEventAdmin(TrailAdminMixin, admin.ModelAdmin):
     search_fields = ["actor_repr", "action", "object_repr", "object_id"]
     date_hierarchy = "created_at"
     list_select_related = ["subject"]
-    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+    # the row as stored (what the chain hashes), and its changes as the change pages read them
+    readonly_fields = ["changes_shown", *(f.name for f in AuditEvent._meta.fields)]
     show_full_result_count = False
 
     def visible(self, user):
         return audit_events_visible_to(user=user)
+
+    @admin.display(description=_("changes"))
+    def changes_shown(self, obj):
+        (row,) = audit_rows([obj])
+        return format_html_join(
+            "\n", '<div class="audit-change">{}: {}{}</div>',
+            ((capfirst(c.label), "" if c.only_new else f"{c.old} → ", c.new) for c in row.changes),
+        ) or "—"  # fmt: skip

@@ -2,7 +2,8 @@
 masking for public display, keyed hashes for exact lookup, and names as stored.
 
 Checksums come from python-stdnum; this module only adds the project's error messages and
-the derived facts (birth date, sex, region). Pinyin: `sanctions.kernel.pinyin`.
+the derived facts (birth date, sex, region code). Pinyin: `sanctions.kernel.pinyin`; region
+names: `sanctions.kernel.regions`.
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ import hashlib
 import hmac
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import CharField, Model
 from django.utils.translation import gettext_lazy as _
-from stdnum import numdb
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
@@ -220,24 +220,6 @@ def identifier_hash(value: str, *, key: str | None = None) -> str:
     return hmac.new(secret, normalize_identifier(value).encode(), hashlib.sha256).hexdigest()
 
 
-@lru_cache(maxsize=4096)
-def region_name(region_code: str) -> str:
-    """'北京市 东城区' for '110101'; empty when the code is unknown."""
-    try:
-        parts = numdb.get("cn/loc").info(region_code)
-    except Exception:  # noqa: BLE001 - an unknown code is not an error for display
-        return ""
-    info = {k: v for _part, props in parts for k, v in props.items()}
-    names = [info.get("province", ""), info.get("prefecture", ""), info.get("county", "")]
-    # historical counties look like "[1984-1990]某县,现名": keep the first current name
-    cleaned = []
-    for name in names:
-        if name.startswith("["):
-            name = name.split("]", 1)[1]
-        cleaned.append(name.split(",")[0])
-    return " ".join(part for part in cleaned if part)
-
-
 # Characters that render as nothing but are letters to Unicode (category Lo): the Hangul
 # fillers. A "name" of them would pass a has-a-letter test while showing nothing.
 _INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
@@ -254,6 +236,15 @@ def normalize_name(value: str) -> str:
         if char not in _INVISIBLE_LETTERS
     )
     return " ".join(kept.split())
+
+
+def char_max_length(model: type[Model], field_name: str) -> int:
+    """The `max_length` of one of the model's CharFields: what `clean_name` and import rows
+    check a name against before the database would refuse it."""
+    field = model._meta.get_field(field_name)
+    if not isinstance(field, CharField) or field.max_length is None:
+        raise TypeError(f"{model.__name__}.{field_name} is not a CharField with a max_length")
+    return field.max_length
 
 
 def clean_name(value: str, *, max_length: int) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -13,9 +13,10 @@ from sanctions.models import (
 )
 
 # who acts: an official's (or a client's service) user, a citizen, or None for the system
-Actor = AbstractBaseUser | AnonymousUser | None
+# (the project uses Django's own User model: AUTH_USER_MODEL is not set)
+Actor = User | None
 # who reads: the user a list, page or count is scoped to (anonymous: sees nothing of theirs)
-Viewer = AbstractBaseUser | AnonymousUser
+Viewer = User | AnonymousUser
 
 CLERK = "clerk"
 REVIEWER = "reviewer"

@@ -9,7 +9,7 @@ them so, and a deploy must not strand a queued message under a name nobody regis
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from celery import current_app, shared_task
 from django.core.cache import cache
@@ -18,10 +18,20 @@ from django.utils import timezone
 
 from sanctions.kernel.audit_chain import audit_chain_verify
 
+
+class TaskPolicy(TypedDict):
+    """Keyword arguments of `shared_task` (typed, so mypy checks them at each task)."""
+
+    acks_late: bool
+    reject_on_worker_lost: bool
+    retry_backoff: bool
+    max_retries: int
+
+
 # Tasks whose work must survive a worker crash: acknowledged after they ran, re-queued when
 # the worker dies, retried on a lost database connection. Each is idempotent.
-DURABLE = {"acks_late": True, "reject_on_worker_lost": True, "retry_backoff": True,
-           "max_retries": 5}  # fmt: skip
+DURABLE: TaskPolicy = {"acks_late": True, "reject_on_worker_lost": True, "retry_backoff": True,
+                       "max_retries": 5}  # fmt: skip
 
 
 def enqueue_on_commit(name: str, *args: Any) -> None:

@@ -53,6 +53,7 @@ from sanctions.models.core import (  # noqa: F401
     Severity,
     Subject,
     SubjectKind,
+    in_language,
 )
 from sanctions.models.reminders import DeadlineReminder  # noqa: F401
 from sanctions.models.scoring import (  # noqa: F401

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from sanctions.kernel.uploads import evidence_upload_to, filing_upload_to
@@ -209,6 +210,16 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def localized_title(self) -> str:
+        """The title as the letter was written (in the portal's language, LANGUAGE_CODE);
+        a reader in another language gets the kind of letter in theirs (the stored title
+        can't be translated back; the record it concerns is shown beside it)."""
+        language = get_language() or settings.LANGUAGE_CODE
+        if language.split("-")[0] == settings.LANGUAGE_CODE.split("-")[0]:
+            return self.title
+        return str(NoticeKind(self.kind).label) if self.kind in NoticeKind.values else self.title
 
 
 class ObjectionOutcome(models.TextChoices):

@@ -6,12 +6,35 @@ records and the append-only audit trail.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def validate_english_name(value: str) -> None:
+    """The English name of a catalog entry is English: no Chinese character in it (an English
+    page never shows a mix)."""
+    if _HAN.search(value or ""):
+        raise ValidationError(
+            _("The English name may not contain Chinese characters."), code="not_english"
+        )
+
+
+def in_language(chinese: str, english: str) -> str:
+    """What the catalog holds in both languages, in the page's language: the English name on
+    an English page, the Chinese one otherwise or while no English name is filled in."""
+    if english and (get_language() or "").startswith("en"):
+        return english
+    return chinese
 
 
 class Domain(models.TextChoices):
@@ -98,7 +121,9 @@ class Authority(models.Model):
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    name_en = models.CharField(
+        _("name (English)"), max_length=200, blank=True, validators=[validate_english_name]
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=AuthorityKind.choices)
     level = models.CharField(_("level"), max_length=16, choices=AuthorityLevel.choices)
     region_code = models.CharField(_("region code"), max_length=6)
@@ -124,6 +149,10 @@ class Authority(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def localized_name(self) -> str:
+        return in_language(self.name, self.name_en)
 
 
 class Official(models.Model):
@@ -154,9 +183,17 @@ class Measure(models.Model):
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     title = models.CharField(_("title"), max_length=200)
-    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_en = models.CharField(
+        _("title (English)"), max_length=200, blank=True, validators=[validate_english_name]
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=MeasureKind.choices)
     enforcing_agency = models.CharField(_("enforcing agency"), max_length=200)
+    enforcing_agency_en = models.CharField(
+        _("enforcing agency (English)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_english_name],
+    )
     legal_basis = models.TextField(_("legal basis"))
     description = models.TextField(_("description"), blank=True)
 
@@ -167,6 +204,14 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def localized_title(self) -> str:
+        return in_language(self.title, self.title_en)
+
+    @property
+    def localized_enforcing_agency(self) -> str:
+        return in_language(self.enforcing_agency, self.enforcing_agency_en)
 
 
 class Polarity(models.TextChoices):
@@ -191,7 +236,9 @@ class RecordType(models.Model):
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     title = models.CharField(_("title"), max_length=200)
-    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_en = models.CharField(
+        _("title (English)"), max_length=200, blank=True, validators=[validate_english_name]
+    )
     domain = models.CharField(_("domain"), max_length=16, choices=Domain.choices)
     polarity = models.CharField(_("polarity"), max_length=8, choices=Polarity.choices)
     severity = models.CharField(_("severity tier"), max_length=8, choices=Severity.choices)
@@ -291,6 +338,10 @@ class RecordType(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.title}"
+
+    @property
+    def localized_title(self) -> str:
+        return in_language(self.title, self.title_en)
 
 
 class PerformanceStatus(models.TextChoices):
@@ -502,6 +553,15 @@ class IntegrityRecord(models.Model):
         return f"{self.decision_number} — {self.record_type.title}"
 
 
+# a record whose listing can still be taken down (by an event, an objection, a review): not
+# yet removed, revoked, repaired, expired or erased
+REMOVABLE_STATUSES = (
+    RecordStatus.PENDING_NOTICE,
+    RecordStatus.ACTIVE,
+    RecordStatus.UNDER_OBJECTION,
+)
+
+
 class RecordEventKind(models.TextChoices):
     PERFORMED = "performed", _("Obligation performed")
     PARTIALLY_PERFORMED = "partially_performed", _("Obligation partially performed")
@@ -519,7 +579,8 @@ class RecordEventSource(models.TextChoices):
 
 
 # event kind -> the removal reason it records (partial performance removes nothing)
-REMOVING_EVENTS = {
+# keyed by the kind's value: services look a kind up as the plain string they were given
+REMOVING_EVENTS: dict[str, str] = {
     RecordEventKind.PERFORMED: "performed",
     RecordEventKind.SETTLED: "settlement",
     RecordEventKind.WITHDRAWN_BY_CREDITOR: "withdrawal",

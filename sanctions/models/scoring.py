@@ -107,7 +107,12 @@ class Score(models.Model):
 
 
 class ScoreHistory(models.Model):
-    """A row each time a subject's score or grade changes."""
+    """A row each time a subject's score or grade changes.
+
+    In the database the table is range-partitioned by month of `computed_at` (UTC) and its
+    primary key is (id, computed_at) (migration 0033): Django keeps `id` as the primary key
+    (unique, from one sequence). Months past SCS_SCORE_HISTORY_RETENTION_MONTHS are dropped
+    whole (`sanctions.scoring.partitions`); docs/scaling.md, "ScoreHistory partitions"."""
 
     # no separate FK index: the (subject, computed_at) index serves lookups by subject
     subject = models.ForeignKey(

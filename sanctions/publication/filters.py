@@ -86,10 +86,10 @@ def authority_choices() -> list[tuple[str, str]]:
         key = None
     if key is None or key not in _authority_choices:
         choices = [
-            (str(pk), name)
-            for pk, name in Authority.objects.filter(is_active=True)
+            (str(authority.pk), authority.localized_name)
+            for authority in Authority.objects.filter(is_active=True)
             .order_by("code")
-            .values_list("pk", "name")
+            .only("pk", "name", "name_en")
         ]
         if key is None:
             return choices

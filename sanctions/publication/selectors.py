@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from sanctions.kernel.identifiers import identifier_hash, region_name
+from sanctions.kernel.identifiers import identifier_hash
+from sanctions.kernel.regions import region_name
 from sanctions.kernel.rules import age_on, is_published_for, publication_bounds
 from sanctions.models import (
     AuthorityKind,
@@ -76,24 +76,20 @@ def capped_paginator(
     return paginator, paginator.count >= cap
 
 
-def _localized(obj, field: str) -> str:
-    """The English name where the catalog has one and the page is in English."""
-    if (get_language() or "").startswith("en"):
-        return getattr(obj, f"{field}_en", "") or getattr(obj, field)
-    return getattr(obj, field)
-
-
 def public_entry(*, record: IntegrityRecord, today: datetime.date | None = None) -> dict[str, Any]:
     """The allow-listed public view of one entry (DESIGN.md §6)."""
     today = today or timezone.localdate()
     subject = record.subject
+    # a public entry is in its publication window, and names its subject: only an ended
+    # record (never public) is erased
+    assert subject is not None and record.publication_start is not None
     ground = JudicialGround(record.judicial_ground).label if record.judicial_ground else ""
     common = {
         "id": record.public_id,  # never the sequential pk: entries must not be walkable
         "kind": subject.kind,
         "name": subject.display_name,
         "region": region_name(subject.region_code) or subject.region_code,
-        "authority": _localized(record.authority, "name"),
+        "authority": record.authority.localized_name,
         "case_number": record.decision_number,
         "basis_document": record.basis_document,
         # why the entry is listed: the law the decision rests on (DESIGN.md §2: every record
@@ -110,10 +106,11 @@ def public_entry(*, record: IntegrityRecord, today: datetime.date | None = None)
         "publication_date": record.publication_start.isoformat(),
         "publication_end": record.publication_end.isoformat() if record.publication_end else "",
         "under_objection": record.status == "under_objection",
-        "record_type": _localized(record.record_type, "title"),
+        "record_type": record.record_type.localized_title,
         "domain": record.record_type.get_domain_display(),
         "how_to_object": reverse("how_to_object"),
     }
+    fields: tuple[str, ...]
     if subject.kind == "person":
         common.update(
             {
@@ -149,16 +146,30 @@ def catalog_overview() -> list[dict]:
             positive=Count("id", filter=Q(polarity="positive")),
         )
     )
-    by_domain = {row["domain"]: row for row in counts}
+    by_domain: dict[str, tuple[int, int]] = {
+        row["domain"]: (row["negative"], row["positive"]) for row in counts
+    }
     return [
         {
             "code": value,
             "label": label,
-            "negative": by_domain.get(value, {}).get("negative", 0),
-            "positive": by_domain.get(value, {}).get("positive", 0),
+            "negative": by_domain.get(value, (0, 0))[0],
+            "positive": by_domain.get(value, (0, 0))[1],
         }
         for value, label in Domain.choices
     ]
+
+
+class PublicListType(TypedDict):
+    """One record type of `public_list_kinds`."""
+
+    code: str
+    title: str
+    domain: str
+    subject_kinds: list[str]
+    court_listing: bool
+    period: tuple[int, int] | None
+    repair_after: int | None
 
 
 def public_list_kinds() -> list[dict]:
@@ -174,8 +185,7 @@ def public_list_kinds() -> list[dict]:
     days from the decision date) and `repair_after` (days after the decision from which
     credit repair may be applied for; None where it does not apply). Per group the same
     facts gathered, for a summary. An objection to the issuing authority is open for all."""
-    english = (get_language() or "").startswith("en")
-    groups: dict[str, dict] = {}
+    groups: dict[str, list[PublicListType]] = {}
     record_types = RecordType.objects.filter(is_active=True, polarity="negative")
     # the court's own list first, then the heaviest (most negative points) first
     for record_type in record_types.order_by("-places_on_blacklist", "points", "code"):
@@ -195,9 +205,9 @@ def public_list_kinds() -> list[dict]:
             publication_min_days=record_type.publication_min_days,
             publication_max_days=record_type.publication_max_days,
         )  # fmt: skip
-        item = {
+        item: PublicListType = {
             "code": record_type.code,
-            "title": (record_type.title_en if english else "") or record_type.title,
+            "title": record_type.localized_title,
             "domain": record_type.get_domain_display(),
             "subject_kinds": listed_kinds,
             "court_listing": court_listing,

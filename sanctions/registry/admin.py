@@ -69,10 +69,12 @@ class AuditedCatalogAdmin(admin.ModelAdmin):
 
 @admin.register(Authority)
 class AuthorityAdmin(AuditedCatalogAdmin):
-    list_display = ["name", "code", "kind", "level", "region_code", "parent"]
+    list_display = ["name", "name_en", "code", "kind", "level", "region_code", "parent"]
     list_filter = ["kind", "level"]
     search_fields = ["name", "name_en", "code"]
     autocomplete_fields = ["parent"]
+    # each name beside its English (an English page shows only the English, never a mix)
+    fields = ["code", ("name", "name_en"), "kind", "level", "region_code", "parent", "is_active"]
 
 
 class OfficialForm(forms.ModelForm):
@@ -212,9 +214,13 @@ class OfficialAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Measure)
 class MeasureAdmin(AuditedCatalogAdmin):
-    list_display = ["title", "code", "kind", "enforcing_agency"]
+    list_display = ["title", "title_en", "code", "kind", "enforcing_agency"]
     list_filter = ["kind"]
-    search_fields = ["title", "title_en", "code", "enforcing_agency"]
+    search_fields = ["title", "title_en", "code", "enforcing_agency", "enforcing_agency_en"]
+    fields = [
+        "code", ("title", "title_en"), "kind", ("enforcing_agency", "enforcing_agency_en"),
+        "legal_basis", "description",
+    ]  # fmt: skip
 
 
 class RecordTypeForm(forms.ModelForm):
@@ -268,6 +274,11 @@ class RecordTypeAdmin(admin.ModelAdmin):
     search_fields = ["code", "title", "title_en", "legal_basis"]
     filter_horizontal = ["measures"]
     readonly_fields = ["attested_by", "attested_at"]
+    fields = [
+        "code", ("title", "title_en"),
+        *[name for name in RecordTypeForm.Meta.fields if name not in ("code", "title", "title_en")],
+        *readonly_fields,
+    ]  # fmt: skip
 
     def save_model(self, request, obj, form, change):
         fields = {

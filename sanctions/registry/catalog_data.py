@@ -56,38 +56,44 @@ HIGH_CONSUMPTION_RULES = (
     "《最高人民法院关于限制被执行人高消费及有关消费的若干规定》（法释〔2015〕17号）"
 )
 
-# code, title, title_en, kind, enforcing agency, legal basis
+# code, title, title_en, kind, enforcing agency, enforcing agency (English), legal basis
 MEASURES = [
     ("no-air-travel", "限制乘坐飞机", "No air travel", "restriction",
-     "中国民用航空局及各航空公司", HIGH_CONSUMPTION_RULES + "第三条第一款第（一）项"),
+     "中国民用航空局及各航空公司", "Civil Aviation Administration of China and the airlines",
+     HIGH_CONSUMPTION_RULES + "第三条第一款第（一）项"),
     ("no-hsr-first-class", "限制乘坐G字头动车组列车全部座位及其他动车组列车一等以上座位",
      "No high-speed rail (G trains) or first-class train seats", "restriction",
-     "中国国家铁路集团有限公司", HIGH_CONSUMPTION_RULES + "第三条第一款第（一）项"),
+     "中国国家铁路集团有限公司", "China State Railway Group",
+     HIGH_CONSUMPTION_RULES + "第三条第一款第（一）项"),
     ("no-star-hotels", "限制在星级以上宾馆、酒店、夜总会、高尔夫球场等场所进行高消费",
      "No spending at star-rated hotels, night clubs or golf courses", "restriction",
-     "文化和旅游主管部门", HIGH_CONSUMPTION_RULES + "第三条第一款第（二）项"),
+     "文化和旅游主管部门", "Culture and tourism authorities",
+     HIGH_CONSUMPTION_RULES + "第三条第一款第（二）项"),
     ("no-property-purchase", "限制购买不动产或者新建、扩建、高档装修房屋",
      "No purchase of real estate or luxury building works", "restriction",
-     "不动产登记机构", HIGH_CONSUMPTION_RULES + "第三条第一款第（三）项"),
+     "不动产登记机构", "Real estate registration offices",
+     HIGH_CONSUMPTION_RULES + "第三条第一款第（三）项"),
     ("no-procurement", "限制参与政府采购活动", "Excluded from public procurement", "restriction",
-     "财政部门", "《中华人民共和国政府采购法》第二十二条、第七十七条"),
+     "财政部门", "Finance departments", "《中华人民共和国政府采购法》第二十二条、第七十七条"),
     ("no-bidding", "限制参与工程建设项目招标投标", "Excluded from tenders for public works",
-     "restriction", "发展改革部门", "《中华人民共和国招标投标法实施条例》"),
+     "restriction", "发展改革部门", "Development and reform departments",
+     "《中华人民共和国招标投标法实施条例》"),
     ("no-executive-role", "限制担任企业法定代表人、董事、监事、高级管理人员",
      "May not serve as legal representative, director or senior manager", "restriction",
-     "市场监督管理部门", JUDGMENT_DEBTOR_RULES + "第八条"),
+     "市场监督管理部门", "Market regulation authorities", JUDGMENT_DEBTOR_RULES + "第八条"),
     ("no-subsidies", "限制申请财政补助资金和社会保障资金支持",
-     "No public subsidies", "restriction", "财政部门",
+     "No public subsidies", "restriction", "财政部门", "Finance departments",
      "《国务院关于建立完善守信联合激励和失信联合惩戒制度加快推进社会诚信建设的指导意见》（国发〔2016〕33号）"),
     ("invoice-restriction", "限制发票领用", "Restricted issue of VAT invoices", "restriction",
-     "税务机关", "《重大税收违法失信主体信息公布管理办法》（国家税务总局令第54号）第十四条"),
+     "税务机关", "Tax authorities",
+     "《重大税收违法失信主体信息公布管理办法》（国家税务总局令第54号）第十四条"),
     ("fast-track-approval", "行政审批“绿色通道”", "Fast-track administrative approvals",
-     "incentive", "政务服务管理部门",
+     "incentive", "政务服务管理部门", "Government service administrations",
      "《国务院关于建立完善守信联合激励和失信联合惩戒制度加快推进社会诚信建设的指导意见》（国发〔2016〕33号）"),
     ("reduced-inspections", "减少日常监督检查频次", "Fewer routine inspections", "incentive",
-     "市场监督管理部门", "《优化营商环境条例》第五十三条"),
+     "市场监督管理部门", "Market regulation authorities", "《优化营商环境条例》第五十三条"),
     ("deposit-waiver", "公共服务信用免押金", "Deposit waived for public services", "incentive",
-     "公共服务提供单位",
+     "公共服务提供单位", "Public service providers",
      "《国务院办公厅关于进一步完善失信约束制度构建诚信建设长效机制的指导意见》（国办发〔2020〕49号）"),
 ]  # fmt: skip
 
@@ -271,7 +277,9 @@ def seed_catalog(Authority, Measure, RecordType) -> dict[str, int]:  # noqa: N80
                 "parent": Authority.objects.get(code=parent) if parent else None,
             },
         )
-    for code, title, title_en, kind, agency, basis in MEASURES:
+    # the data migration 0002 passes historical models from before these fields existed
+    has_agency_en = any(f.name == "enforcing_agency_en" for f in Measure._meta.get_fields())
+    for code, title, title_en, kind, agency, agency_en, basis in MEASURES:
         Measure.objects.update_or_create(
             code=code,
             defaults={
@@ -280,9 +288,9 @@ def seed_catalog(Authority, Measure, RecordType) -> dict[str, int]:  # noqa: N80
                 "kind": kind,
                 "enforcing_agency": agency,
                 "legal_basis": basis,
-            },
+            }
+            | ({"enforcing_agency_en": agency_en} if has_agency_en else {}),
         )
-    # the data migration 0002 passes a historical RecordType from before the field existed
     has_issuer_kinds = any(f.name == "issuer_kinds" for f in RecordType._meta.get_fields())
     for row in RECORD_TYPES:
         (code, title, title_en, domain, polarity, severity, points, kinds, blacklist,
@@ -313,3 +321,19 @@ def seed_catalog(Authority, Measure, RecordType) -> dict[str, int]:  # noqa: N80
         "measures": len(MEASURES),
         "record_types": len(RECORD_TYPES),
     }
+
+
+def fill_catalog_english(Authority, Measure, RecordType) -> int:  # noqa: N803
+    """Give the seeded catalog entries their English names where the English is still empty
+    (an English name an official has changed stays). Safe to run any number of times;
+    returns how many rows changed. Takes the model classes like `seed_catalog`."""
+    changed = 0
+    for model, field, rows in (
+        (Authority, "name_en", [(row[0], row[2]) for row in AUTHORITIES]),
+        (Measure, "title_en", [(row[0], row[2]) for row in MEASURES]),
+        (Measure, "enforcing_agency_en", [(row[0], row[5]) for row in MEASURES]),
+        (RecordType, "title_en", [(row[0], row[2]) for row in RECORD_TYPES]),
+    ):
+        for code, english in rows:
+            changed += model.objects.filter(code=code, **{field: ""}).update(**{field: english})
+    return changed

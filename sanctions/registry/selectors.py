@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -31,7 +32,7 @@ def officials_visible_to(*, user: Viewer) -> QuerySet[Official]:
     return Official.objects.filter(authority__in=authorities_visible_to(user=user))
 
 
-def accounts_placeable_by(*, user: Viewer) -> QuerySet:
+def accounts_placeable_by(*, user: Viewer) -> QuerySet[User]:
     """The user accounts an official may be created for. The operator: any active staff
     account that is not an official yet. A supervisor: only accounts the operator opened for
     a new official and nobody has placed yet (active staff, not a superuser, no official, no
@@ -42,6 +43,8 @@ def accounts_placeable_by(*, user: Viewer) -> QuerySet:
         .objects.filter(is_active=True, is_staff=True, official__isnull=True)
         .order_by("username")
     )
+    if not user.is_authenticated:  # nobody places an account anonymously
+        return accounts.none()
     if user.is_superuser:
         return accounts
     return accounts.filter(
@@ -52,16 +55,18 @@ def accounts_placeable_by(*, user: Viewer) -> QuerySet:
 def record_types_offered_to(
     *, user: Viewer, authority: Authority | None = None
 ) -> QuerySet[RecordType]:
-    """The record types the admin offers an official: those the kind of `authority` may
-    issue, or without one, the kinds of every authority visible to them. A superuser with no
-    authority given sees every type (the services still check the authority chosen)."""
+    """The record types the admin offers an official: those in use (not retired) that the
+    kind of `authority` may issue, or without one, the kinds of every authority visible to
+    them. A superuser with no authority given sees every type in use (the services still
+    check the authority chosen)."""
+    in_use = RecordType.objects.filter(is_active=True)
     if authority is not None:
         kinds = [authority.kind]
     elif user.is_superuser:
-        return RecordType.objects.all()
+        return in_use
     else:
         kinds = list(authorities_visible_to(user=user).values_list("kind", flat=True).distinct())
-    return RecordType.objects.filter(issuer_kinds__overlap=kinds)
+    return in_use.filter(issuer_kinds__overlap=kinds)
 
 
 def public_entries(*, today: datetime.date | None = None) -> QuerySet[IntegrityRecord]:

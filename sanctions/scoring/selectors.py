@@ -1,10 +1,11 @@
 """Reads of scoring: the active rule set, a subject's explanation (the records and points
-that make the score, with the recompute's own SQL), the what-if preview of a draft, and the
-chunks a crashed run left undone."""
+that make the score, with the recompute's own SQL), the what-if preview of a draft, the
+chunks a crashed run left undone, and the score history's monthly partitions."""
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -111,9 +112,62 @@ def ruleset_what_if(*, ruleset: RuleSet, as_of: datetime.date | None = None) -> 
     return {"matrix": matrix, "changed": changed, "total": sum(r["count"] for r in matrix)}
 
 
-def unfinished_score_chunks(*, started_before: datetime.datetime) -> QuerySet[int]:
+def unfinished_score_chunks(*, started_before: datetime.datetime) -> QuerySet[ScoreRunChunk, int]:
     """Ids of the chunks still to do in score runs that are running and started before the
     given moment (the ones a crashed or restarted worker left behind)."""
     return ScoreRunChunk.objects.filter(
         run__state="running", done=False, run__started_at__lte=started_before
     ).values_list("pk", flat=True)
+
+
+# --- the score history's monthly partitions (migration 0033, scoring.partitions) ------------
+
+SCORE_HISTORY_TABLE = "sanctions_scorehistory"
+SCORE_HISTORY_DEFAULT_PARTITION = "sanctions_scorehistory_default"
+
+
+@dataclass(frozen=True)
+class HistoryPartition:
+    """One partition of the score history: its table, its range [range_from, range_to) (None
+    for DEFAULT) and the planner's estimate of its rows (-1: never analyzed)."""
+
+    name: str
+    range_from: datetime.datetime | None
+    range_to: datetime.datetime | None
+    estimated_rows: int
+
+    @property
+    def is_default(self) -> bool:
+        return self.range_from is None
+
+
+# The bounds as PostgreSQL prints them (with the session's UTC offset), cast back exactly.
+HISTORY_PARTITIONS_SQL = """
+SELECT c.relname,
+       (regexp_match(pg_get_expr(c.relpartbound, c.oid),
+                     'FROM \\(''([^'']+)''\\) TO'))[1]::timestamptz,
+       (regexp_match(pg_get_expr(c.relpartbound, c.oid),
+                     'TO \\(''([^'']+)''\\)'))[1]::timestamptz,
+       c.reltuples::bigint
+FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+WHERE i.inhparent = %s::regclass
+ORDER BY 3 NULLS FIRST, 1
+"""
+
+
+def score_history_partitions() -> list[HistoryPartition]:
+    """The partitions of the score history, DEFAULT first, then by month."""
+    with connection.cursor() as cursor:
+        cursor.execute(HISTORY_PARTITIONS_SQL, [SCORE_HISTORY_TABLE])
+        return [HistoryPartition(*row) for row in cursor.fetchall()]
+
+
+def score_history_default_months() -> list[datetime.date]:
+    """The months (UTC, as their first day) of the rows waiting in the DEFAULT partition for a
+    partition of their own. DEFAULT is small: rows land there only for a month not created."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT date_trunc('month', computed_at AT TIME ZONE 'UTC')::date"
+            f" FROM {SCORE_HISTORY_DEFAULT_PARTITION} ORDER BY 1"
+        )
+        return [month for (month,) in cursor.fetchall()]

@@ -4,8 +4,10 @@ four-eyes activation, which starts a full recompute after commit)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,6 +60,7 @@ def score_run_start(
                 {"run": run.pk, "size": chunk_size},
             )
         else:
+            assert last is not None  # without a done run, the run was made a full one above
             # windows that opened or closed since the last run make their subjects dirty
             cursor.execute(
                 """
@@ -99,6 +102,10 @@ def score_chunk_execute(chunk_id: int) -> int:
     with transaction.atomic():
         chunk = ScoreRunChunk.objects.select_for_update().select_related("run").get(pk=chunk_id)
         if chunk.done:
+            # Redelivered: its first worker committed it, then died or was cut off from the
+            # network before the finish check below, which may be the one the run waits for.
+            run_id = chunk.run_id
+            transaction.on_commit(lambda: score_run_finish_if_complete(run_id))
             return 0
         run = chunk.run
         ruleset = RuleSet.objects.get(version=run.rule_version)
@@ -163,7 +170,8 @@ def score_run_pending_chunks(run: ScoreRun) -> list[int]:
 
 
 def score_recompute_inline(
-    *, kind: str = "incremental", as_of: datetime.date | None = None, progress=None,
+    *, kind: str = "incremental", as_of: datetime.date | None = None,
+    progress: Callable[[], object] | None = None,
     chunk_size: int = CHUNK_SIZE, workers: int = 1,
 ) -> ScoreRun:  # fmt: skip
     """Run a whole recompute in this process (operators' command, tests, benchmarks).
@@ -194,14 +202,16 @@ def score_recompute_inline(
     return run
 
 
-def _require_supervisor(actor: Actor) -> None:
+def _require_supervisor(actor: Actor) -> User:
     if not (actor and actor.is_authenticated and actor.groups.filter(name=SUPERVISOR).exists()):
         raise ApplicationError(_("Only supervisors manage scoring rules."), code="forbidden")
+    return actor
 
 
 def validate_ruleset_fields(
-    *, grade_bands, points_overrides, base_score, default_effective_days=None
-) -> None:
+    *, grade_bands: object, points_overrides: object, base_score: object,
+    default_effective_days: int | None = None,
+) -> None:  # fmt: skip
     if not isinstance(grade_bands, list) or len(grade_bands) < 2:
         raise ApplicationError({"grade_bands": _("Give at least two grade bands.")})
     previous = None
@@ -269,7 +279,7 @@ def ruleset_create_draft(*, actor: Actor, name: str) -> RuleSet:
 
 @transaction.atomic
 def ruleset_update_draft(*, actor: Actor, ruleset: RuleSet, **fields: Any) -> RuleSet:
-    _require_supervisor(actor)
+    supervisor = _require_supervisor(actor)
     ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
     if ruleset.state != RuleSetState.DRAFT:
         raise ApplicationError(_("An activated rule set is frozen; draft a new version."))
@@ -284,8 +294,8 @@ def ruleset_update_draft(*, actor: Actor, ruleset: RuleSet, **fields: Any) -> Ru
     old = {k: getattr(ruleset, k) for k in fields}
     for key, value in fields.items():
         setattr(ruleset, key, value)
-    if actor.pk not in ruleset.editors:  # four-eyes: an editor may not activate it
-        ruleset.editors = [*ruleset.editors, actor.pk]
+    if supervisor.pk not in ruleset.editors:  # four-eyes: an editor may not activate it
+        ruleset.editors = [*ruleset.editors, supervisor.pk]
     ruleset.save()
     audit_log(actor=actor, action="ruleset.update", obj=ruleset, old=old, new=fields)
     return ruleset
@@ -295,11 +305,11 @@ def ruleset_update_draft(*, actor: Actor, ruleset: RuleSet, **fields: Any) -> Ru
 def ruleset_activate(*, actor: Actor, ruleset: RuleSet) -> RuleSet:
     """A second supervisor activates (and so freezes) a draft; the previous version retires and
     a full recompute starts after commit."""
-    _require_supervisor(actor)
+    supervisor = _require_supervisor(actor)
     ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
     if ruleset.state != RuleSetState.DRAFT:
         raise ApplicationError(_("Only a draft can be activated."))
-    if ruleset.created_by_id == actor.pk or actor.pk in ruleset.editors:
+    if ruleset.created_by_id == supervisor.pk or supervisor.pk in ruleset.editors:
         raise ApplicationError(
             _("Four-eyes rule: a second supervisor must activate the rules you drafted."),
             code="four_eyes",

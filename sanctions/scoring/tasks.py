@@ -1,5 +1,6 @@
 """Celery tasks of scoring: a recompute run fanned out into chunk tasks, and the resume of
-chunks a crashed worker left undone (beat, and each worker at start: scs_portal/celery.py)."""
+chunks a crashed worker left undone (beat, and each worker at start: scs_portal/celery.py), and
+the daily upkeep of the score history's monthly partitions."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
 from sanctions.kernel.tasks import DURABLE
+from sanctions.scoring.partitions import PartitionsResult, score_history_partitions_maintain
 from sanctions.scoring.selectors import unfinished_score_chunks
 from sanctions.scoring.services import (
     score_chunk_execute,
@@ -54,3 +56,14 @@ def score_resume_task(older_than_seconds: int = 0) -> int:
         score_chunk_task.delay(chunk_id)
         count += 1
     return count
+
+
+@shared_task(
+    name="sanctions.tasks.score_history_partitions", autoretry_for=(OperationalError,), **DURABLE
+)
+def score_history_partitions_task(today: str | None = None) -> PartitionsResult:
+    """Idempotent: a month is created once and dropped once (each step under an advisory
+    lock), so a second run or a redelivery changes nothing. OperationalError includes a step
+    that met its lock_timeout (scoring.partitions): retried with backoff."""
+    day = datetime.date.fromisoformat(today) if today else None
+    return score_history_partitions_maintain(today=day)

@@ -5,13 +5,14 @@ that re-queues stuck batches, and files cleared when done."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import threading
 import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import InterfaceError, connection
 from django.utils import timezone
 
 from sanctions.agency.services.imports import (
@@ -87,11 +88,11 @@ def test_rows_commit_in_chunks_and_a_crash_resumes_without_importing_twice(
 
     real_chunk, calls = agency._import_chunk, []
 
-    def crash_on_third_chunk(batch_id, rows):
+    def crash_on_third_chunk(batch_id, rows, **claim):
         calls.append(1)
         if len(calls) == 3:
             raise SystemExit("worker killed")  # not an Exception: like a killed process
-        return real_chunk(batch_id, rows)
+        return real_chunk(batch_id, rows, **claim)
 
     monkeypatch.setattr(agency, "_import_chunk", crash_on_third_chunk)
     with pytest.raises(SystemExit):
@@ -191,3 +192,74 @@ def test_an_import_does_not_block_the_same_clients_status_request(court_agency, 
         agency._import_row = real_row
     batch.refresh_from_db()
     assert batch.status == "done"
+
+
+def stored_batch(client, *, rows: int, first: int) -> ImportBatch:
+    """A batch as import_batch_create stores it, not yet processed (eager Celery would
+    process it at once)."""
+    content = "\n".join([HEADER, *(row(first + n) for n in range(rows))]) + "\n"
+    return ImportBatch.objects.create(
+        authority=client.authority, client=client, file_name="h.csv", format="csv",
+        file_sha256=hashlib.sha256(content.encode()).hexdigest(), content=content,
+    )  # fmt: skip
+
+
+def test_a_cut_off_worker_cannot_fail_the_batch_another_worker_finished(
+    court_agency, settings, monkeypatch
+):
+    """Workers on many hosts (docs/scaling.md): the worker running a batch is cut off from the
+    network between two chunks; the broker redelivers the task to another worker, which claims
+    the batch again and finishes it. When the first worker's link comes back its session is
+    gone, and the error it gets (not an OperationalError) would end the batch `failed`: its
+    claim is stale, so that failure is refused and the finished batch stays as it is."""
+    import sanctions.agency.services.imports as agency
+
+    settings.SCS_IMPORT_CHUNK_ROWS = 2
+    client, _key = court_agency
+    batch = stored_batch(client, rows=6, first=600)
+    real_chunk, calls = agency._import_chunk, []
+
+    def cut_off_after_the_first_chunk(batch_id, rows, **claim):
+        calls.append(1)
+        if len(calls) == 2:  # the first worker's second chunk: it has been cut off
+            agency.import_batch_process(batch_id=batch_id)  # another worker takes over
+            raise InterfaceError("connection already closed")  # the link is back
+        return real_chunk(batch_id, rows, **claim)
+
+    monkeypatch.setattr(agency, "_import_chunk", cut_off_after_the_first_chunk)
+    agency.import_batch_process(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert (batch.status, batch.failure_reason, batch.attempts) == ("done", "", 2)
+    assert (batch.rows_total, batch.rows_imported, batch.rows_unchanged) == (6, 6, 0)
+    assert IntegrityRecord.objects.count() == 6 and ApiSubmission.objects.count() == 6
+    assert not AuditEvent.objects.filter(action="import.fail").exists()
+
+
+def test_a_worker_that_lost_its_claim_writes_no_further_chunk(court_agency, settings, monkeypatch):
+    """The batch is claimed again (a redelivered task) while its first worker is stalled
+    between two chunks: from then on only the newer claim writes; the stale worker's next
+    chunk is refused before it imports anything, and the newer claim finishes the batch."""
+    import sanctions.agency.services.imports as agency
+
+    settings.SCS_IMPORT_CHUNK_ROWS = 2
+    client, _key = court_agency
+    batch = stored_batch(client, rows=6, first=700)
+    real_chunk, calls = agency._import_chunk, []
+
+    def claimed_again_after_the_first_chunk(batch_id, rows, **claim):
+        calls.append(1)
+        if len(calls) == 2:
+            assert agency._import_claim(batch_id).attempts == 2  # the redelivered task
+        return real_chunk(batch_id, rows, **claim)
+
+    monkeypatch.setattr(agency, "_import_chunk", claimed_again_after_the_first_chunk)
+    agency.import_batch_process(batch_id=batch.pk)  # the stale run stops at its next chunk
+    batch.refresh_from_db()
+    assert (batch.status, batch.rows_done, batch.attempts) == ("running", 2, 2)
+    assert IntegrityRecord.objects.count() == 2
+    rows, finished = agency._import_rows(batch), False
+    while not finished:  # the newer claim's run goes on where the first stopped
+        batch, finished = real_chunk(batch.pk, rows, attempt=2)
+    batch.refresh_from_db()
+    assert (batch.status, batch.rows_imported, batch.rows_unchanged) == ("done", 6, 0)
+    assert IntegrityRecord.objects.count() == 6

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from citizens import services as citizen_services
 from citizens.selectors import citizen_on_file_with
-from sanctions.models import RecordType
+from sanctions.models import RecordType, ScoreHistory
 from sanctions.registry.selectors import record_types_offered_to
 from sanctions.scoring.services import score_recompute_inline
 from tests import services
@@ -100,8 +100,10 @@ def world(catalog):
     services.access_log_write(
         official_user=court[1], subject=b.subject, purpose="enforcement review"
     )
-    # two nightly runs: before A's listing counted, and today (a history with a change)
+    # two nightly runs: before A's listing counted, and today (a history with a change); the
+    # first one's history dated its day (a run stamps the time it ran)
     score_recompute_inline(kind="full", as_of=today - datetime.timedelta(days=100))
+    ScoreHistory.objects.update(computed_at=timezone.now() - datetime.timedelta(days=100))
     score_recompute_inline(kind="full")
     return {
         "a": a, "b": b, "enterprise": enterprise, "court": court, "amr": amr,

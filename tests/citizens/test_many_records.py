@@ -141,7 +141,8 @@ def test_the_report_lists_records_in_effect_up_to_a_cap_with_a_note(client, worl
         subject__in=selectors.subjects_of(world["a_user"])
     ).count()
     assert f"The newest 5 of {total_letters} letters" in html
-    assert html.count("决定书 MANY-") == 5
+    # the letters' titles in English: their kind (issue 18)
+    assert html.count("— Decision and intended publication (") == 5
     assert "61 records, by domain and status" in html
 
 

@@ -183,8 +183,13 @@ def test_notices_access_log_and_report(client, world):
     client.force_login(world["b_user"])
     html = page(client, reverse("citizens:notices"))
     # letters are written in the portal's language (Simplified Chinese), whoever's screen in
-    # whatever language caused them: 异议受理 = "Objection received"
-    assert "异议受理" in html and "您的平台激活码" in html
+    # whatever language caused them: 异议受理 = "Objection received"; an English page names
+    # each letter by its kind in English (issue 18), the Chinese page by its title as sent
+    titles = set(Notice.objects.filter(subject=world["b"].subject).values_list("title", flat=True))
+    assert {"异议受理", "您的平台激活码"} <= titles
+    assert "Objection received" in html and "Portal account" in html
+    zh = client.get(reverse("citizens:notices"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "异议受理" in zh and "您的平台激活码" in zh
     notice = Notice.objects.filter(subject=world["b"].subject, kind="account").first()
     html = page(client, reverse("citizens:notice", args=[notice.pk]))
     assert "••••-••••-" in html
@@ -197,7 +202,7 @@ def test_notices_access_log_and_report(client, world):
     assert reviewer.username not in html
     html = page(client, reverse("citizens:report"))
     for text in ("Credit record report", world["b_record"].decision_number, "enforcement review",
-                 "异议受理"):  # fmt: skip
+                 "Objection received"):  # fmt: skip
         assert text in html
     assert world["b"].resident_id not in html
 

@@ -43,12 +43,13 @@ def listed_ids(page):
 
 
 def overdue_flags(page):
-    """{id: the "overdue" column's icon} for every row of the change list."""
+    """{id: whether the "overdue" column marks the row} for every row of the change list
+    ("True"/"False"; the column shows the word "Overdue" on the late rows only)."""
     rows = page.locator("#result_list tbody tr")
     return {
-        int(row.locator("th.field-id a").inner_text()): row.locator(
-            "td.field-overdue img"
-        ).get_attribute("alt")
+        int(row.locator("th.field-id a").inner_text()): str(
+            row.locator("td.field-overdue .overdue-flag").count() == 1
+        )
         for row in rows.all()
     }
 

@@ -33,8 +33,30 @@ def login(page, base, username):
     )
 
 
+def step(page, label):
+    """The form of the action panel's step `label`, opened (the panel shows one step at a
+    time; a lone step is open already)."""
+    details = page.locator("details.step").filter(
+        has=page.locator("summary").get_by_text(label, exact=True)
+    )
+    if not details.evaluate("element => element.open"):
+        details.locator("summary").click()
+    return details.locator("form.service-action")
+
+
+def steps_offered(page) -> list[str]:
+    """The labels of the steps the action panel offers, in order."""
+    return page.locator("details.step > summary").all_inner_texts()
+
+
 def act(page, label):
-    page.get_by_role("button", name=label).click()
+    """Take the step: open it, tick its confirmation (it says what happens to the person),
+    press its button; the page reports success."""
+    form = step(page, label)
+    confirmation = form.locator("input[name=confirm]")
+    if confirmation.count():
+        confirmation.check()
+    form.get_by_role("button", name=label).click()
     page.wait_for_load_state()
     assert page.locator(".messagelist .success").count() == 1, page.locator(
         ".messagelist"
@@ -73,8 +95,9 @@ def test_full_case_walk(browser, live_server, catalog, screenshot, tmp_path):
     # 2. the reviewer decides (four-eyes) and serves the notice
     login(page, base, "bj-dongcheng-tax.reviewer")
     page.goto(f"{base}/admin/sanctions/case/{case.pk}/change/")
-    page.get_by_label("Decision number").fill("京税罚〔2025〕88号")
-    page.get_by_label("Decision date").fill(start.isoformat())
+    decide = step(page, "Decide (creates the record)")
+    decide.get_by_label("Decision number").fill("京税罚〔2025〕88号")
+    decide.get_by_label("Decision date").fill(start.isoformat())
     screenshot(page, "walk-2-reviewer-decide")
     act(page, "Decide (creates the record)")
     act(page, "Serve the notice")
@@ -91,12 +114,15 @@ def test_full_case_walk(browser, live_server, catalog, screenshot, tmp_path):
         # 4. an objection, entered on the subject's behalf, decided partly upheld
         login(page, base, "bj-dongcheng-tax.reviewer")
         page.goto(f"{base}/admin/sanctions/integrityrecord/{record.pk}/change/")
-        page.get_by_label("Grounds of the objection").fill("企业已于2025年补缴部分税款，金额有误。")
+        step(page, "File an objection on the subject's behalf").get_by_label(
+            "Grounds of the objection"
+        ).fill("企业已于2025年补缴部分税款，金额有误。")
         act(page, "File an objection on the subject's behalf")
         screenshot(page, "walk-3-objection")
-        page.get_by_label("Outcome").select_option("partly_upheld")
-        page.get_by_label("Reasons").fill("经核实，欠缴金额应为80,000元。")
-        page.get_by_label("Corrected amount (CNY)").fill("80000")
+        decide = step(page, "Decide the objection")
+        decide.get_by_label("Outcome").select_option("partly_upheld")
+        decide.get_by_label("Reasons").fill("经核实，欠缴金额应为80,000元。")
+        decide.get_by_label("Corrected amount (CNY)").fill("80000")
         act(page, "Decide the objection")
         record.refresh_from_db()
         assert record.status == "active" and record.amount == 80000
@@ -107,12 +133,13 @@ def test_full_case_walk(browser, live_server, catalog, screenshot, tmp_path):
     with time_machine.travel(datetime.datetime.combine(day100, datetime.time(9)), tick=True):
         login(page, base, "bj-dongcheng-tax.reviewer")
         page.goto(f"{base}/admin/sanctions/integrityrecord/{record.pk}/change/")
-        page.get_by_label("Corrective action taken").fill(
-            "已全额补缴税款及滞纳金，并完成纳税信用修复培训。"
-        )
+        step(page, "Enter a credit repair application").get_by_label(
+            "Corrective action taken"
+        ).fill("已全额补缴税款及滞纳金，并完成纳税信用修复培训。")
         act(page, "Enter a credit repair application")
-        page.get_by_label("Outcome").select_option("1")
-        page.get_by_label("Reasons").fill("整改到位，准予修复。")
+        decide = step(page, "Decide the application")
+        decide.get_by_label("Outcome").select_option("1")
+        decide.get_by_label("Reasons").fill("整改到位，准予修复。")
         act(page, "Decide the application")
         screenshot(page, "walk-4-repair-granted")
         record.refresh_from_db()

@@ -153,7 +153,8 @@ def test_public_reads_come_from_the_streaming_replica(tmp_path, settings):
         page = reviewer.get(change)
         assert page.status == 200 and act in page.body
         token = CSRF_INPUT.search(page.body).group(1)
-        done = reviewer.post(act, {"csrfmiddlewaretoken": token, "remove-reason": "revocation"})
+        done = reviewer.post(act, {"csrfmiddlewaretoken": token, "remove-reason": "revocation",
+                                   "confirm": "yes"})  # fmt: skip
         assert done.status == 302, done.body[-2000:]
         removed_at = time.monotonic()
         removal_lsn = primary_lsn(primary_port)

@@ -104,14 +104,18 @@ def test_buttons_walk_a_case_and_four_eyes_is_refused_with_a_message(client, cat
     page = client.get(change).content.decode()
     assert "Submit for review" in page and "Audit trail" in page
     act = lambda name: reverse("admin:sanctions_case_act", args=[case.pk, name])  # noqa: E731
+    # every step is confirmed (the panel says what it does to the person)
     response = client.post(act("submit"), follow=True)
+    assert "Tick the box to confirm" in response.content.decode()
+    response = client.post(act("submit"), {"confirm": "yes"}, follow=True)
     assert "Attach the evidence" in response.content.decode()
     services.evidence_add(actor=clerk, case=case, uploaded=pdf())
-    client.post(act("submit"))
+    client.post(act("submit"), {"confirm": "yes"})
     case.refresh_from_db()
     assert case.state == "under_review"
     # the clerk cannot decide (role), the reviewer can
-    decision = {"decide-decision_number": "N1", "decide-decision_date": "2025-03-03"}
+    decision = {"decide-decision_number": "N1", "decide-decision_date": "2025-03-03",
+                "confirm": "yes"}  # fmt: skip
     response = client.post(act("decide"), decision, follow=True)
     assert "This needs the role" in response.content.decode()
     client.force_login(reviewer)
@@ -132,7 +136,8 @@ def test_four_eyes_in_the_admin(client, catalog):
     client.force_login(supervisor)
     url = reverse("admin:sanctions_case_act", args=[case.pk, "decide"])
     response = client.post(url, {"decide-decision_number": "N2",
-                                 "decide-decision_date": "2025-03-03"}, follow=True)  # fmt: skip
+                                 "decide-decision_date": "2025-03-03", "confirm": "yes"},
+                           follow=True)  # fmt: skip
     assert "Four-eyes rule" in response.content.decode()
     case.refresh_from_db()
     assert case.state == "under_review"
@@ -174,7 +179,7 @@ def test_appeal_is_decided_through_the_admin_by_the_parent_authority(client, wor
     people, objects = world
     appeal = objects["appeal"]
     url = reverse("admin:sanctions_appeal_act", args=[appeal.pk, "decide"])
-    decision = {"decide-granted": "1", "decide-reasons": "原决定认定事实不清"}
+    decision = {"decide-granted": "1", "decide-reasons": "原决定认定事实不清", "confirm": "yes"}
     client.force_login(people[("bj-dongcheng-court", "reviewer")])
     response = client.post(url, decision, follow=True)
     assert "Only officials of" in response.content.decode()
@@ -257,7 +262,8 @@ def test_record_page_offers_objection_and_repair_exactly_when_the_services_accep
 
     def act(record, action, grounds):
         url = reverse("admin:sanctions_integrityrecord_act", args=[record.pk, action])
-        return client.post(url, {f"{action}-grounds": grounds}, follow=True).content.decode()
+        data = {f"{action}-grounds": grounds, "confirm": "yes"}  # the step, confirmed
+        return client.post(url, data, follow=True).content.decode()
 
     client.force_login(reviewer)
     recent, older = penalty(30, "京东税罚〔2026〕1号"), penalty(200, "京东税罚〔2026〕2号")

@@ -299,3 +299,53 @@ def test_case_admin_refuses_a_type_the_authority_may_not_issue(client, catalog):
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.record_type.code == "judicial-false-litigation"
+
+
+# --- retired types ---------------------------------------------------------------------------
+
+
+def test_a_retired_type_is_neither_offered_nor_accepted(client, superuser, catalog):
+    """A supervisor retires a type (is_active off, never deleted: records refer to it): the
+    pickers stop offering it, and a case or record of it is refused on every path."""
+    court_types = issuable_by("court")
+    retired = rt("judicial-false-litigation")
+    retired = services.record_type_update(actor=superuser, record_type=retired, is_active=False)
+    clerk = make_official(role="clerk", authority_code="bj-dongcheng-court")
+    client.force_login(clerk)
+    offered = court_types - {retired.code}
+    assert autocomplete(client, "case") == offered
+    assert autocomplete(client, "integrityrecord") == offered
+    form = client.get(reverse("admin:sanctions_case_add")).context["adminform"].form
+    assert codes(form.fields["record_type"].queryset) == offered
+    client.force_login(superuser)
+    assert retired.code not in autocomplete(client, "integrityrecord", "false-litigation")
+
+    subject = make_citizen().subject
+    in_use = {"record_type": ["This record type is no longer in use."]}
+    with pytest.raises(ApplicationError) as excinfo:
+        services.case_create(actor=clerk, subject=subject, record_type=retired,
+                             title="执行案件", facts="拒不履行")  # fmt: skip
+    assert excinfo.value.message_dict == in_use
+    case = services.case_create(
+        actor=clerk, subject=subject, record_type=rt("judicial-dishonest-debtor"),
+        title="执行案件", facts="拒不履行", judicial_ground=2,
+    )  # fmt: skip
+    with pytest.raises(ApplicationError) as excinfo:
+        services.case_update(actor=clerk, case=case, record_type=retired)
+    assert excinfo.value.message_dict == in_use
+    case.refresh_from_db()
+    assert case.record_type.code == "judicial-dishonest-debtor"
+    reviewer = make_official(role="reviewer", authority_code="bj-dongcheng-court")
+    with pytest.raises(ApplicationError) as excinfo:
+        services.record_register(
+            actor=reviewer, subject=subject, record_type=retired,
+            authority=reviewer.official.authority, decision_number="(2025)京0101执1号",
+            decision_date=D,
+        )  # fmt: skip
+    assert excinfo.value.message_dict == in_use
+    assert not IntegrityRecord.objects.exists()
+    # the case admin's picker refuses it like a type of another authority
+    client.force_login(clerk)
+    response = client.post(reverse("admin:sanctions_case_add"), case_form(subject, retired))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["record_type"] == [NOT_OFFERED]

@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from sanctions.casework.selectors import dashboard
+from sanctions.casework.selectors import dashboard, may_extend_listing
 from sanctions.kernel.errors import ApplicationError
 from sanctions.models import (
     AuditEvent,
@@ -246,3 +246,40 @@ def test_partial_performance_is_a_running_total_that_cannot_go_down(court):
     assert "amount_performed" in refused.value.message_dict
     record.refresh_from_db()
     assert str(record.amount_performed) == "600.00" and record.events.count() == 1
+
+
+# --- what mypy's None checks found (issue 15) ----------------------------------------------
+
+
+def test_a_case_whose_record_was_erased_serves_no_notice(court):
+    """A record removed before its decision notice was served, then erased at the end of
+    retention, names nobody: serving the case's notice is refused, not a crash."""
+    case = services.case_create(
+        actor=court["clerk"], subject=make_citizen().subject,
+        record_type=RecordType.objects.get(code="judicial-dishonest-debtor"),
+        title="执行案件", facts="拒不履行", judicial_ground=2, obligation="支付",
+    )  # fmt: skip
+    services.evidence_add(actor=court["clerk"], case=case, uploaded=pdf())
+    services.case_submit(actor=court["clerk"], case=case)
+    record = services.case_decide(actor=court["reviewer"], case=case, decision_number="N-1",
+                                  decision_date=D, today=D)  # fmt: skip
+    services.record_remove(actor=court["reviewer"], record=record, reason="performed", today=D)
+    assert services.retention_sweep(today=datetime.date(2100, 1, 1)) == 1
+    with pytest.raises(ApplicationError) as refused:
+        services.case_serve_notice(actor=court["clerk"], case=case, today=D)
+    assert refused.value.code == "erased"
+    record.refresh_from_db()
+    assert record.notice_served_on is None and not Notice.objects.filter(record=record).exists()
+
+
+def test_a_listing_without_an_end_date_is_not_offered_an_extension_nor_extended(court):
+    record = register(court, "X-1")
+    services.publication_sweep(today=AFTER_NOTICE)
+    IntegrityRecord.objects.filter(pk=record.pk).update(publication_end=None)
+    record.refresh_from_db()
+    assert not may_extend_listing(record=record)
+    with pytest.raises(ApplicationError, match="no end date"):
+        services.record_extend_listing(actor=court["reviewer"], record=record, years=1,
+                                       reason="拒不履行", today=AFTER_NOTICE)  # fmt: skip
+    record.refresh_from_db()
+    assert record.publication_end is None and record.listing_extended_at is None

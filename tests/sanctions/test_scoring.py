@@ -278,3 +278,29 @@ def test_resume_resends_only_the_unfinished_chunks_of_running_runs(catalog, monk
         tasks.score_chunk.apply(args=[chunk_id])
     run.refresh_from_db()
     assert run.state == "done" and tasks.score_resume() == 0
+
+
+def test_a_redelivered_done_chunk_still_finishes_its_run(
+    catalog, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Workers on many hosts (docs/scaling.md): the worker of the run's last chunk commits it,
+    then is cut off from the network before the finish check; the broker redelivers the chunk
+    to another worker, which finds it done. That redelivery must still finish the run."""
+    import sanctions.scoring.services as scoring
+    from tests.tasks import score_chunk
+
+    add_record(make_citizen().subject, "judicial-dishonest-debtor")
+    run = services.score_run_start(kind="full", as_of=TODAY, chunk_size=5)
+    *others, last = services.score_run_pending_chunks(run)
+    for chunk_id in others:
+        score_chunk.apply(args=[chunk_id])
+    real_finish_check = scoring.score_run_finish_if_complete
+    monkeypatch.setattr(scoring, "score_run_finish_if_complete", lambda run_id: None)  # the cut
+    score_chunk.apply(args=[last])
+    monkeypatch.setattr(scoring, "score_run_finish_if_complete", real_finish_check)
+    run.refresh_from_db()
+    assert run.state == "running" and not run.chunks.filter(done=False).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert score_chunk.apply(args=[last]).get() == 0  # the redelivery: nothing to compute
+    run.refresh_from_db()
+    assert run.state == "done" and run.chunks_done == run.chunks_total

@@ -71,6 +71,7 @@ def api_client_create(
     scopes = sorted(set(scopes or []))
     if not scopes or not set(scopes) <= set(ApiScope.values):
         raise ApplicationError({"scopes": _("Choose at least one valid scope.")})
+    prefix: str | None
     if key is None:
         prefix, key = _new_key()
     else:

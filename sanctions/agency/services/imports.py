@@ -14,6 +14,7 @@ from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -299,7 +300,8 @@ def _report_errors(report: list[dict], row: int, errors: Any) -> None:
 
 
 def _import_claim(batch_id: int) -> ImportBatch | None:
-    """Take the batch for this run (a short transaction on the batch row alone)."""
+    """Take the batch for this run (a short transaction on the batch row alone). The claim is
+    the new value of `attempts`: every later write of this run is fenced on it (below)."""
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update(of=("self",)).filter(pk=batch_id).first()
         if batch is None or batch.status in (ImportStatus.DONE, ImportStatus.FAILED):
@@ -311,11 +313,28 @@ def _import_claim(batch_id: int) -> ImportBatch | None:
         return batch
 
 
-def _import_fail(batch_id: int, reason: str, report: list[dict] | None = None) -> ImportBatch:
-    """End a batch `failed` with its reason (its own transaction). The file is kept for a
-    retry (the same upload again, or the backstop) until SCS_IMPORT_FAILED_KEEP_DAYS."""
+def _claim_lost(batch: ImportBatch, attempt: int) -> bool:
+    """The run holding claim `attempt` no longer owns the batch (read under its row lock): it
+    was queued again or claimed again (a redelivered task, the backstop) while this run was
+    cut off from the network or stalled, or it is already done or failed. A run that lost its
+    claim writes nothing more: the batch belongs to the newer claim."""
+    if batch.status == ImportStatus.RUNNING and batch.attempts == attempt:
+        return False
+    logger.warning("import batch %s: claim %s lost (now %s, attempt %s); this run stops",
+                   batch.pk, attempt, batch.status, batch.attempts)  # fmt: skip
+    return True
+
+
+def _import_fail(
+    batch_id: int, reason: str, report: list[dict] | None = None, *, attempt: int
+) -> ImportBatch:
+    """End a batch `failed` with its reason (its own transaction), unless this run (claim
+    `attempt`) has lost the batch to a newer claim: then nothing is written. The file is kept
+    for a retry (the same upload again, or the backstop) until SCS_IMPORT_FAILED_KEEP_DAYS."""
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update(of=("self",)).get(pk=batch_id)
+        if _claim_lost(batch, attempt):
+            return batch
         batch.status = ImportStatus.FAILED
         batch.failure_reason = reason[:2000]
         batch.finished_at = timezone.now()
@@ -344,14 +363,15 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
     batch = _import_claim(batch_id)
     if batch is None:
         return ImportBatch.objects.get(pk=batch_id)
+    attempt = batch.attempts
     try:
         try:
             rows = _import_rows(batch)
         except ImportFileError as exc:
             report = [{"row": exc.row, "field": "file", "message": str(exc)}]
-            return _import_fail(batch_id, str(exc), report)
+            return _import_fail(batch_id, str(exc), report, attempt=attempt)
         while True:
-            batch, finished = _import_chunk(batch_id, rows)
+            batch, finished = _import_chunk(batch_id, rows, attempt=attempt)
             if finished:
                 return batch
     except OperationalError:
@@ -359,13 +379,15 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
     except Exception as exc:  # noqa: BLE001 - any other failure ends the batch with a reason
         logger.exception("import batch %s failed", batch_id)
         return _import_fail(batch_id, _("Processing stopped: %(error)s") % {
-            "error": f"{type(exc).__name__}: {exc}"[:500]})  # fmt: skip
+            "error": f"{type(exc).__name__}: {exc}"[:500]}, attempt=attempt)  # fmt: skip
 
 
-def _import_chunk(batch_id: int, rows: list) -> tuple[ImportBatch, bool]:
+def _import_chunk(batch_id: int, rows: list, *, attempt: int) -> tuple[ImportBatch, bool]:
+    """The next chunk of rows, for the run holding claim `attempt`; (batch, finished). A run
+    that lost its claim stops here, before writing anything."""
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update(of=("self",)).get(pk=batch_id)
-        if batch.status != ImportStatus.RUNNING:
+        if _claim_lost(batch, attempt):
             return batch, True
         start = batch.rows_done
         chunk = rows[start : start + settings.SCS_IMPORT_CHUNK_ROWS]
@@ -390,7 +412,10 @@ def _import_chunk(batch_id: int, rows: list) -> tuple[ImportBatch, bool]:
     return batch, False
 
 
-def _import_row(batch, number, raw, parse_error, report, serializer_class) -> str:
+def _import_row(
+    batch: ImportBatch, number: int, raw: dict[str, Any] | None, parse_error: str,
+    report: list[dict], serializer_class: type[RecordSubmissionSerializer],
+) -> str:  # fmt: skip
     """One row in its own savepoint; returns the count it adds to."""
     if raw is None:
         report.append({"row": number, "field": "non_field_errors", "message": parse_error})
@@ -413,7 +438,7 @@ def _import_row(batch, number, raw, parse_error, report, serializer_class) -> st
     return "imported" if result.created else "unchanged"
 
 
-def _client_user(batch: ImportBatch):
+def _client_user(batch: ImportBatch) -> User:
     """The client's service user: the import's actor in the audit trail."""
     return get_user_model().objects.get(api_client__pk=batch.client_id)
 
@@ -466,9 +491,9 @@ def _import_event_row(batch: ImportBatch, number: int, raw: dict[str, Any], repo
                 **serializer.validated_data,
             )  # fmt: skip
     except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-        if isinstance(errors, dict):
-            errors = {EVENT_ROW_COLUMNS.get(k, k): v for k, v in errors.items()}
-        _report_errors(report, number, errors)
+        refused = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        if isinstance(refused, dict):
+            refused = {EVENT_ROW_COLUMNS.get(k, k): v for k, v in refused.items()}
+        _report_errors(report, number, refused)
         return "invalid"
     return "imported" if created else "unchanged"

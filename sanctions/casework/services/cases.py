@@ -5,15 +5,19 @@ notice is served, the case closes."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+import decimal
+from typing import Any, TypeVar
 
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sanctions.casework.eligibility import case_step_refusal, review_case_refusal
 from sanctions.kernel.audit import audit_log
-from sanctions.kernel.errors import ApplicationError, require_state
+from sanctions.kernel.errors import ApplicationError, refuse_if, require_state
 from sanctions.kernel.roles import (
     CLERK,
     REVIEWER,
@@ -36,17 +40,21 @@ from sanctions.models import (
     EvidenceFile,
     IntegrityRecord,
     Notice,
+    RecordType,
     Subject,
 )
 from sanctions.registry.services.catalog import check_issuer
 from sanctions.registry.services.records import (
+    named_subject,
     record_create,
     record_serve_notice,
 )
 
+M = TypeVar("M", bound=Model)
 
-def _lock(model, obj):
-    return model.objects.select_for_update().get(pk=obj.pk)
+
+def _lock(model: type[M], obj: M) -> M:
+    return model._default_manager.select_for_update().get(pk=obj.pk)
 
 
 @transaction.atomic
@@ -54,16 +62,16 @@ def case_create(
     *,
     actor: Actor,
     subject: Subject,
-    record_type,
+    record_type: RecordType,
     title: str,
     facts: str,
     legal_basis: str = "",
     basis_document: str = "",
-    amount=None,
+    amount: decimal.Decimal | None = None,
     obligation: str = "",
     judicial_ground: int | None = None,
     publication_days: int | None = None,
-    assignee=None,
+    assignee: User | None = None,
     due_date: datetime.date | None = None,
     authority: Authority | None = None,
 ) -> Case:
@@ -116,12 +124,16 @@ def evidence_add(
     the transaction it was written in commits (also an outer one: the admin's add form)."""
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(CLERK, REVIEWER, SUPERVISOR))
+    assert actor is not None  # require_official refused the system
     require_state(case, "state", (CaseState.DRAFT, CaseState.UNDER_REVIEW))
     content_type = check_upload(uploaded)
+    # Django's upload handlers always set the size (None only on a hand-built UploadedFile),
+    # and check_upload refused a file without a name
+    assert uploaded.size is not None
     evidence = EvidenceFile.objects.create(
         case=case,
         file=store_upload(EvidenceFile, uploaded),
-        original_name=uploaded.name[:255],
+        original_name=(uploaded.name or "")[:255],
         content_type=content_type,
         size=uploaded.size,
         sha256=upload_sha256(uploaded),
@@ -141,6 +153,7 @@ def evidence_add(
 @transaction.atomic
 def case_note_add(*, actor: Actor, case: Case, text: str) -> CaseNote:
     require_official(actor, authority=case.authority, roles=(CLERK, REVIEWER, SUPERVISOR))
+    assert actor is not None  # require_official refused the system
     if not (text or "").strip():
         raise ApplicationError({"text": _("The note is empty.")})
     note = CaseNote.objects.create(case=case, author=actor, text=text.strip())
@@ -171,18 +184,14 @@ def case_submit(*, actor: Actor, case: Case) -> Case:
     """draft → under_review; needs at least one piece of evidence."""
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(CLERK, SUPERVISOR))
-    require_state(case, "state", (CaseState.DRAFT,))
-    _refuse_review_case(case)
+    refuse_if(case_step_refusal(case, "submit"))
     if not case.evidence.exists():
         raise ApplicationError(_("Attach the evidence before submitting the case for review."))
     return case_transition(case, actor, "case.submit", CaseState.UNDER_REVIEW)
 
 
 def _refuse_review_case(case: Case) -> None:
-    if case.review_of_id is not None:
-        raise ApplicationError(
-            _("A review case creates no record: conclude the review (continue the listing or "
-              "remove it)."), code="state")  # fmt: skip
+    refuse_if(review_case_refusal(case))
 
 
 @transaction.atomic
@@ -190,7 +199,8 @@ def case_return(*, actor: Actor, case: Case, note: str) -> Case:
     """under_review → draft, with the reviewer's note on what is missing."""
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(REVIEWER, SUPERVISOR))
-    require_state(case, "state", (CaseState.UNDER_REVIEW,))
+    assert actor is not None  # require_official refused the system
+    refuse_if(case_step_refusal(case, "return"))
     if not (note or "").strip():
         raise ApplicationError({"note": _("Say what is missing.")})
     CaseNote.objects.create(case=case, author=actor, text=note.strip())
@@ -210,8 +220,8 @@ def case_decide(
     created with its windows (refused where the law forbids the listing)."""
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(REVIEWER, SUPERVISOR))
-    require_state(case, "state", (CaseState.UNDER_REVIEW,))
-    _refuse_review_case(case)
+    assert actor is not None  # require_official refused the system
+    refuse_if(case_step_refusal(case, "decide"))
     if case.drafted_by_id == actor.pk:
         raise ApplicationError(
             _("Four-eyes rule: the official who drafted a case cannot decide it."),
@@ -224,7 +234,7 @@ def case_decide(
         )
     record = record_create(
         actor=actor,
-        subject=case.subject,
+        subject=named_subject(case),
         record_type=case.record_type,
         authority=case.authority,
         decision_number=decision_number,
@@ -257,7 +267,7 @@ def case_serve_notice(*, actor: Actor, case: Case, today: datetime.date | None =
     """decided → notified: the decision notice is served; the notice period starts today."""
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(CLERK, REVIEWER, SUPERVISOR))
-    require_state(case, "state", (CaseState.DECIDED,))
+    refuse_if(case_step_refusal(case, "serve"))
     notice = record_serve_notice(actor=actor, record=case.records.get(), today=today)
     case_transition(case, actor, "case.notify", CaseState.NOTIFIED)
     return notice
@@ -267,7 +277,7 @@ def case_serve_notice(*, actor: Actor, case: Case, today: datetime.date | None =
 def case_close(*, actor: Actor, case: Case) -> Case:
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(CLERK, REVIEWER, SUPERVISOR))
-    require_state(case, "state", (CaseState.NOTIFIED,))
+    refuse_if(case_step_refusal(case, "close"))
     return case_transition(case, actor, "case.close", CaseState.CLOSED)
 
 
@@ -275,8 +285,8 @@ def case_close(*, actor: Actor, case: Case) -> Case:
 def case_withdraw(*, actor: Actor, case: Case, reason: str) -> Case:
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(CLERK, REVIEWER, SUPERVISOR))
-    require_state(case, "state", (CaseState.DRAFT, CaseState.UNDER_REVIEW))
-    _refuse_review_case(case)  # a review ends with its conclusion, never by withdrawal
+    # a review ends with its conclusion, never by withdrawal
+    refuse_if(case_step_refusal(case, "withdraw"))
     if not (reason or "").strip():
         raise ApplicationError({"reason": _("Give the reason for withdrawing the case.")})
     return case_transition(case, actor, "case.withdraw", CaseState.WITHDRAWN,
@@ -293,6 +303,7 @@ def case_update(*, actor: Actor, case: Case, **fields: Any) -> Case:
     """Edit a draft (the facts can change only before review)."""
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(CLERK, SUPERVISOR))
+    assert actor is not None  # require_official refused the system
     require_state(case, "state", (CaseState.DRAFT,))
     _refuse_review_case(case)  # its facts are the listing's: nothing to edit
     unknown = set(fields) - set(CASE_EDITABLE)
@@ -300,7 +311,7 @@ def case_update(*, actor: Actor, case: Case, **fields: Any) -> Case:
         raise ApplicationError(_("These fields cannot be edited: %(f)s") % {"f": sorted(unknown)})
     record_type = fields.get("record_type", case.record_type)
     check_issuer(record_type=record_type, authority=case.authority)
-    if case.subject.kind not in record_type.subject_kinds:
+    if named_subject(case).kind not in record_type.subject_kinds:
         raise ApplicationError(
             {"record_type": _("This record type does not apply to this kind of subject.")}
         )

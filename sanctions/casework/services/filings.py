@@ -7,21 +7,23 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanctions.casework.eligibility import (
     appeal_refusal,
     objection_refusal,
+    pending_refusal,
     repair_refusal,
 )
 from sanctions.kernel.audit import audit_log
-from sanctions.kernel.errors import ApplicationError, refuse_if, require_state
+from sanctions.kernel.errors import ApplicationError, refuse_if
 from sanctions.kernel.roles import (
     REVIEWER,
     SUPERVISOR,
@@ -50,6 +52,7 @@ from sanctions.registry.services.notices import letter_language, notice_issue, r
 from sanctions.registry.services.records import (
     REMOVABLE,
     mark_dirty,
+    named_subject,
     record_event_add,
     record_status_set,
 )
@@ -59,8 +62,11 @@ def _today(today: datetime.date | None) -> datetime.date:
     return today or timezone.localdate()
 
 
-def _lock(model, obj):
-    return model.objects.select_for_update().get(pk=obj.pk)
+M = TypeVar("M", bound=Model)
+
+
+def _lock(model: type[M], obj: M) -> M:
+    return model._default_manager.select_for_update().get(pk=obj.pk)
 
 
 def _check_attachments(attachments: Sequence[UploadedFile]) -> None:
@@ -77,21 +83,27 @@ def _check_attachments(attachments: Sequence[UploadedFile]) -> None:
             raise ApplicationError({"attachments": messages}) from None
 
 
-def _attach(actor: Actor, attachments: Sequence[UploadedFile], **filing: Any) -> dict:
+def _attach(
+    actor: Actor, attachments: Sequence[UploadedFile], **filing: Any
+) -> dict[str, list[str]]:
     """Store already-checked attachments of one filing; returns what the filing's audit row
     holds of them: their names and SHA-256 digests."""
-    stored = [
-        FilingAttachment.objects.create(
-            content_type=check_upload(uploaded),
-            file=store_upload(FilingAttachment, uploaded),
-            original_name=uploaded.name[:200],
-            size=uploaded.size,
-            sha256=upload_sha256(uploaded),
-            uploaded_by=actor if actor and actor.is_authenticated else None,
-            **filing,
+    stored = []
+    for uploaded in attachments:
+        # Django's upload handlers always set the size (None only on a hand-built
+        # UploadedFile), and check_upload refused a file without a name
+        assert uploaded.size is not None
+        stored.append(
+            FilingAttachment.objects.create(
+                content_type=check_upload(uploaded),
+                file=store_upload(FilingAttachment, uploaded),
+                original_name=(uploaded.name or "")[:200],
+                size=uploaded.size,
+                sha256=upload_sha256(uploaded),
+                uploaded_by=actor if actor and actor.is_authenticated else None,
+                **filing,
+            )
         )
-        for uploaded in attachments
-    ]
     return {
         "attachments": [item.original_name for item in stored],
         "attachment_sha256": [item.sha256 for item in stored],
@@ -135,7 +147,7 @@ def objection_file(
               new={"record": record.pk, "due_on": objection.due_on, **files})  # fmt: skip
     with letter_language():  # the person's letter, whoever acts
         notice_issue(
-            subject=record.subject, record=record, kind=NoticeKind.OBJECTION_RECEIVED,
+            subject=named_subject(record), record=record, kind=NoticeKind.OBJECTION_RECEIVED,
             title=_("Objection received"),
             body=_("Your objection to %(record)s was received on %(date)s and will be decided by "
                    "%(due)s.") % {"record": record_line(record), "date": today.isoformat(),
@@ -165,7 +177,7 @@ def objection_decide(
     objection = _lock(Objection, objection)
     record = _lock(IntegrityRecord, objection.record)
     require_official(actor, authority=record.authority, roles=(REVIEWER, SUPERVISOR))
-    require_state(objection, "outcome", ("pending",))
+    refuse_if(pending_refusal(objection))
     if outcome not in ("upheld", "partly_upheld", "rejected"):
         raise ApplicationError({"outcome": _("Choose an outcome.")})
     if not (reasons or "").strip():
@@ -202,7 +214,7 @@ def objection_decide(
               new={"outcome": outcome, "corrections": corrections or {}})  # fmt: skip
     with letter_language():  # the person's letter, whoever acts
         notice_issue(
-            subject=record.subject, record=record, kind=NoticeKind.OBJECTION_OUTCOME,
+            subject=named_subject(record), record=record, kind=NoticeKind.OBJECTION_OUTCOME,
             title=_("Decision on your objection"),
             body=_("Your objection to %(record)s: %(outcome)s. Reasons: %(reasons)s. You may "
                    "appeal to %(parent)s until %(until)s.")
@@ -215,7 +227,7 @@ def objection_decide(
     return objection
 
 
-def _apply_corrections(record: IntegrityRecord, actor: Actor, corrections: dict) -> None:
+def _apply_corrections(record: IntegrityRecord, actor: Actor, corrections: dict[str, Any]) -> None:
     unknown = set(corrections) - set(CORRECTABLE)
     if unknown or not corrections:
         raise ApplicationError(
@@ -249,6 +261,7 @@ def appeal_file(
     objection = _lock(Objection, objection)
     refuse_if(appeal_refusal(objection, today=today))
     parent = objection.record.authority.parent
+    assert parent is not None  # appeal_refusal refused an authority with no higher one
     if not (grounds or "").strip():
         raise ApplicationError({"grounds": _("Give the grounds of the appeal.")})
     appeal = Appeal.objects.create(
@@ -270,7 +283,7 @@ def appeal_decide(
     today = _today(today)
     appeal = _lock(Appeal, appeal)
     require_official(actor, authority=appeal.authority, roles=(REVIEWER, SUPERVISOR))
-    require_state(appeal, "state", ("pending",))
+    refuse_if(pending_refusal(appeal))
     if not (reasons or "").strip():
         raise ApplicationError({"reasons": _("Give the reasons for the outcome.")})
     record = _lock(IntegrityRecord, appeal.objection.record)
@@ -286,7 +299,7 @@ def appeal_decide(
               old={"state": "pending"}, new={"state": appeal.state})  # fmt: skip
     with letter_language():  # the person's letter, whoever acts
         notice_issue(
-            subject=record.subject, record=record, kind=NoticeKind.APPEAL_OUTCOME,
+            subject=named_subject(record), record=record, kind=NoticeKind.APPEAL_OUTCOME,
             title=_("Decision on your appeal"),
             body=_("%(authority)s decided your appeal about %(record)s: %(outcome)s. Reasons: "
                    "%(reasons)s") % {"authority": appeal.authority.name,
@@ -333,7 +346,7 @@ def repair_decide(
     application = _lock(RepairApplication, application)
     record = _lock(IntegrityRecord, application.record)
     require_official(actor, authority=record.authority, roles=(REVIEWER, SUPERVISOR))
-    require_state(application, "state", ("pending",))
+    refuse_if(pending_refusal(application))
     if not (reasons or "").strip():
         raise ApplicationError({"reasons": _("Give the reasons for the outcome.")})
     application.state = "granted" if granted else "refused"
@@ -348,7 +361,7 @@ def repair_decide(
               old={"state": "pending"}, new={"state": application.state})  # fmt: skip
     with letter_language():  # the person's letter, whoever acts
         notice_issue(
-            subject=record.subject, record=record, kind=NoticeKind.REPAIR_OUTCOME,
+            subject=named_subject(record), record=record, kind=NoticeKind.REPAIR_OUTCOME,
             title=_("Decision on your credit repair application"),
             body=_("Your application about %(record)s: %(outcome)s. Reasons: %(reasons)s")
             % {"record": record_line(record), "outcome": application.get_state_display(),

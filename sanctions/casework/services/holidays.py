@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sanctions.kernel.errors import ApplicationError
+from sanctions.kernel.identifiers import char_max_length
 from sanctions.kernel.roles import Actor
 from sanctions.models import Holiday
 from sanctions.registry.services.catalog import catalog_save
@@ -127,7 +128,7 @@ def holiday_days_from_csv(*, text: str, year: int | None = None) -> list[Calenda
         name = (row.get("name") or "").strip() or (
             DEFAULT_WORKDAY_NAME if working else DEFAULT_HOLIDAY_NAME
         )
-        if len(name) > Holiday._meta.get_field("name").max_length:
+        if len(name) > char_max_length(Holiday, "name"):
             errors.append(_("line %(line)s: the name is too long.") % {"line": line})
             continue
         days[day] = CalendarDay(day, working, name)

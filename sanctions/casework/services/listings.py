@@ -5,12 +5,15 @@ listing on grounds 2–6 by 1–3 years."""
 from __future__ import annotations
 
 import datetime
+from typing import TypeVar
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanctions.casework.eligibility import (
+    case_step_refusal,
     extension_refusal,
 )
 from sanctions.casework.services.cases import case_transition
@@ -37,6 +40,7 @@ from sanctions.registry.services.records import (
     EVENT_OF_REMOVAL,
     REMOVABLE,
     mark_dirty,
+    named_subject,
     record_event_add,
 )
 
@@ -45,8 +49,11 @@ def _today(today: datetime.date | None) -> datetime.date:
     return today or timezone.localdate()
 
 
-def _lock(model, obj):
-    return model.objects.select_for_update().get(pk=obj.pk)
+M = TypeVar("M", bound=Model)
+
+
+def _lock(model: type[M], obj: M) -> M:
+    return model._default_manager.select_for_update().get(pk=obj.pk)
 
 
 @transaction.atomic
@@ -63,8 +70,10 @@ def record_extend_listing(
     if not (reason or "").strip():
         raise ApplicationError({"reason": _("An extension needs a recorded reason.")})
     old_end, old_until = record.publication_end, record.effective_until
-    record.publication_end = old_end + datetime.timedelta(days=365 * years)
-    record.effective_until = max(record.effective_until or old_end, record.publication_end)
+    assert old_end is not None  # extension_refusal refused a listing without an end date
+    new_end = old_end + datetime.timedelta(days=365 * years)
+    record.publication_end = new_end
+    record.effective_until = max(record.effective_until or old_end, new_end)
     record.listing_extended_at = timezone.now()
     record.extension_reason = reason.strip()
     record.save()
@@ -76,10 +85,10 @@ def record_extend_listing(
                    "reason": record.extension_reason})  # fmt: skip
     with letter_language():  # the person's letter, whoever acts
         notice_issue(
-            subject=record.subject, record=record, kind=NoticeKind.EXTENSION,
+            subject=named_subject(record), record=record, kind=NoticeKind.EXTENSION,
             title=_("Extension of listing %(number)s") % {"number": record.decision_number},
             body=_("The listing %(record)s is extended until %(date)s. Reason: %(reason)s")
-            % {"record": record_line(record), "date": record.publication_end.isoformat(),
+            % {"record": record_line(record), "date": new_end.isoformat(),
                "reason": reason},
             today=today,
         )  # fmt: skip
@@ -120,6 +129,8 @@ def review_cases_open(*, today: datetime.date | None = None) -> int:
 
 
 def _review_case_create(record: IntegrityRecord, today: datetime.date) -> Case:
+    assert record.review_due_on is not None  # review_cases_open picks listings falling due
+    due_date = add_working_days(today, 15)
     case = Case.objects.create(
         subject=record.subject, authority=record.authority, record_type=record.record_type,
         review_of=record,
@@ -132,20 +143,20 @@ def _review_case_create(record: IntegrityRecord, today: datetime.date) -> Case:
         basis_document=record.basis_document, amount=record.amount,
         obligation=record.obligation, judicial_ground=record.judicial_ground,
         decision_number=record.decision_number, decision_date=record.decision_date,
-        drafted_by=None, assignee=None, due_date=add_working_days(today, 15),
+        drafted_by=None, assignee=None, due_date=due_date,
     )  # fmt: skip
     audit_log(actor=None, action="case.review_open", obj=case, subject=record.subject,
               new={"record": record.pk, "review_due_on": record.review_due_on,
                    "due_date": case.due_date})  # fmt: skip
     with letter_language():  # the person's letter, whoever acts
         notice_issue(
-            subject=record.subject, record=record, kind=NoticeKind.REVIEW,
+            subject=named_subject(record), record=record, kind=NoticeKind.REVIEW,
             title=_("Review of listing %(number)s") % {"number": record.decision_number},
             body=_("%(authority)s is reviewing your listing %(record)s, as the rules require "
                    "every two years. It will tell you the outcome by %(due)s. You may send it "
                    "evidence of performance or of your inability to perform.")
             % {"authority": record.authority.name, "record": record_line(record),
-               "due": case.due_date.isoformat()},
+               "due": due_date.isoformat()},
             today=today,
         )  # fmt: skip
     return case
@@ -161,9 +172,9 @@ def review_case_conclude(
     today = _today(today)
     case = _lock(Case, case)
     require_official(actor, authority=case.authority, roles=(REVIEWER, SUPERVISOR))
-    if case.review_of_id is None:
+    if case.review_of is None:
         raise ApplicationError(_("This is not a review case."), code="state")
-    require_state(case, "state", (CaseState.DRAFT, CaseState.UNDER_REVIEW))
+    refuse_if(case_step_refusal(case, "conclude_review"))
     if outcome not in REVIEW_OUTCOMES:
         raise ApplicationError({"outcome": _("Choose the outcome of the review.")})
     if not (reasons or "").strip():
@@ -180,7 +191,7 @@ def review_case_conclude(
                        "reasons": reasons.strip()})  # fmt: skip
         with letter_language():  # the person's letter, whoever acts
             notice_issue(
-                subject=record.subject, record=record, kind=NoticeKind.REVIEW,
+                subject=named_subject(record), record=record, kind=NoticeKind.REVIEW,
                 title=_("Outcome of the review of listing %(number)s")
                 % {"number": record.decision_number},
                 body=_("%(authority)s reviewed your listing %(record)s: it continues until the "

@@ -5,10 +5,12 @@ dashboard (a DeadlineReminder row) and one e-mail per official and run."""
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -25,7 +27,7 @@ from sanctions.models import Case, DeadlineReminder, Objection, RepairApplicatio
 DECIDING_ROLES = (REVIEWER, SUPERVISOR)
 
 
-def _deciders(authority_id: int, cache: dict[int, list]) -> list:
+def _deciders(authority_id: int, cache: dict[int, list[User]]) -> list[User]:
     if authority_id not in cache:
         cache[authority_id] = list(
             get_user_model()
@@ -40,7 +42,9 @@ def _deciders(authority_id: int, cache: dict[int, list]) -> list:
     return cache[authority_id]
 
 
-def _recipients(item, cache: dict[int, list]) -> list:
+def _recipients(
+    item: Case | Objection | RepairApplication, cache: dict[int, list[User]]
+) -> list[User]:
     """A case's assignee; without one (or an inactive one), and for objections and repair
     applications (which have no assignee), the reviewers and supervisors of the authority
     that must decide."""
@@ -82,14 +86,15 @@ def deadline_reminders_send(*, today: datetime.date | None = None) -> dict[str, 
     the same day or the next, tells no one twice. Returns the counts."""
     today = today or timezone.localdate()
     until = add_working_days(today, settings.SCS_REMINDER_WORKDAYS)
-    deciders: dict[int, list] = {}
+    deciders: dict[int, list[User]] = {}
     new: dict[int, list[DeadlineReminder]] = defaultdict(list)
-    users: dict[int, object] = {}
+    users: dict[int, User] = {}
     counts = {"due": 0, "created": 0, "already_sent": 0, "emails": 0}
     for item in deadlines_due(start=today, end=until):
         counts["due"] += 1
         field = {Case: "case", Objection: "objection", RepairApplication: "repair"}[type(item)]
         due_on = item.due_date if isinstance(item, Case) else item.due_on
+        assert due_on is not None  # deadlines_due found it by its due date
         for user in _recipients(item, deciders):
             reminder, created = DeadlineReminder.objects.get_or_create(
                 recipient=user,
@@ -111,7 +116,7 @@ def deadline_reminders_send(*, today: datetime.date | None = None) -> dict[str, 
         # robust: one unreachable address is logged and does not stop the others' e-mails (the
         # reminders stay on the dashboards either way)
         transaction.on_commit(
-            lambda s=subject, b=body, a=address: send_mail(s, b, settings.DEFAULT_FROM_EMAIL, [a]),
+            functools.partial(send_mail, subject, body, settings.DEFAULT_FROM_EMAIL, [address]),
             robust=True,
         )
         counts["emails"] += 1

@@ -5,9 +5,12 @@ an audit row without personal data."""
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,12 +40,9 @@ def _today(today: datetime.date | None) -> datetime.date:
 ENDED = (RecordStatus.EXPIRED, RecordStatus.REMOVED, RecordStatus.REVOKED, RecordStatus.REPAIRED)
 
 
-def retention_due(*, today: datetime.date | None = None):
+def retention_due(*, today: datetime.date | None = None) -> QuerySet[IntegrityRecord]:
     """Ended records whose retention period (the type's years after the effective window
     ended: its end date, or the removal if earlier) has run out and that are not erased."""
-    from django.db.models import BooleanField
-    from django.db.models.expressions import RawSQL
-
     today = _today(today)
     ended_by = RawSQL(  # noqa: S611 - constant SQL, the date is a parameter
         "LEAST(effective_until, (removed_at AT TIME ZONE 'UTC')::date) + 365 * ("
@@ -75,7 +75,7 @@ def record_erase(*, record_id: int, today: datetime.date | None = None) -> bool:
     record = IntegrityRecord.objects.select_for_update().filter(pk=record_id).first()
     if record is None or record.erased_at is not None or record.status not in ENDED:
         return False
-    files: list = []
+    files: list[FieldFile] = []
     subject_id = record.subject_id
     cases = Case.objects.filter(Q(pk=record.case_id) | Q(review_of=record))
     for evidence in EvidenceFile.objects.filter(case__in=cases):
@@ -107,6 +107,6 @@ def record_erase(*, record_id: int, today: datetime.date | None = None) -> bool:
                    "notices": notices, "files": len(files),
                    "retention_years": record.record_type.retention_years})  # fmt: skip
     for stored in files:
-        storage, name = stored.storage, stored.name
-        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+        if stored.name:  # a row without a file has nothing in storage to delete
+            transaction.on_commit(functools.partial(stored.storage.delete, stored.name))
     return True

@@ -46,8 +46,11 @@ def check_prohibited_grounds(*texts: str) -> None:
 
 
 def check_issuer(*, record_type: RecordType, authority: Authority) -> None:
-    """Refuse a record type the authority's kind may not issue (catalog: `issuer_kinds`),
-    as a field error on `record_type`: the case, admin, API and import paths all call it."""
+    """Refuse a retired record type, and one the authority's kind may not issue (catalog:
+    `issuer_kinds`), as a field error on `record_type`: the case, admin, API and import
+    paths all call it."""
+    if not record_type.is_active:
+        raise ApplicationError({"record_type": _("This record type is no longer in use.")})
     if authority.kind in record_type.issuer_kinds:
         return
     raise ApplicationError(
@@ -163,7 +166,7 @@ def catalog_save(*, actor: Actor, obj: models.Model, fields: list[str]) -> model
     creating = obj.pk is None
     old = {}
     if not creating:
-        stored = type(obj).objects.select_for_update().get(pk=obj.pk)
+        stored = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
         old = {name: getattr(stored, name) for name in fields}
     obj.full_clean()
     obj.save()

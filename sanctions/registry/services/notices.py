@@ -52,7 +52,7 @@ def notice_issue(
     return notice
 
 
-def letter_language():
+def letter_language() -> translation.override:
     """Letters to a person are written in the portal's language (settings.LANGUAGE_CODE),
     not in the language of the official's screen that caused them."""
     return translation.override(settings.LANGUAGE_CODE)

@@ -4,10 +4,10 @@ that makes it. The admin's user pages call these; they hold no audit logic of th
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -22,8 +22,11 @@ ACCESS_FIELDS = ("is_active", "is_staff", "is_superuser")
 # the operator's to give in the Users admin and are left as they are
 OFFICIAL_ROLES = (CLERK, REVIEWER, SUPERVISOR)
 
+# an account's access: the ACCESS_FIELDS flags, "roles" (and "permissions") as sorted names
+Access = dict[str, bool | list[str]]
 
-def account_access(user) -> dict:
+
+def account_access(user: User) -> Access:
     """What a user may do: flags and roles (group names), as stored ({} for a new user)."""
     if user.pk is None:
         return {}
@@ -34,7 +37,7 @@ def account_access(user) -> dict:
     }
 
 
-def account_access_audit(*, actor: Actor, user, old: dict) -> None:
+def account_access_audit(*, actor: Actor, user: User, old: Access) -> None:
     """Audit a change of a user's access, if there was one (call after the change, inside its
     transaction, with `old` = account_access before it)."""
     new = account_access(user)
@@ -50,18 +53,18 @@ def account_access_audit(*, actor: Actor, user, old: dict) -> None:
     )
 
 
-def account_password_set_audit(*, actor: Actor, user) -> None:
+def account_password_set_audit(*, actor: Actor, user: User) -> None:
     """An operator set another account's password (call inside the transaction that saved it)."""
     audit_log(actor=actor, action="user.password_set", obj=user)
 
 
 @transaction.atomic
-def accounts_delete(*, actor: Actor, users) -> None:
+def accounts_delete(*, actor: Actor, users: Iterable[User]) -> None:
     """Delete accounts, each with an audit row holding the access it had."""
-    users = list(users)
-    for user in users:
+    accounts = list(users)
+    for user in accounts:
         audit_log(actor=actor, action="user.delete", obj=user, old=account_access(user))
-    get_user_model().objects.filter(pk__in=[user.pk for user in users]).delete()
+    get_user_model().objects.filter(pk__in=[user.pk for user in accounts]).delete()
 
 
 def _is_operator(actor: Actor) -> bool:
@@ -80,10 +83,12 @@ def _supervised_by(actor: Actor) -> set[int] | None:
 
 
 def _own_authority_id(actor: Actor) -> int | None:
+    if actor is None:
+        return None
     return Official.objects.filter(user_id=actor.pk).values_list("authority_id", flat=True).first()
 
 
-def _roles_of(user) -> list[str]:
+def _roles_of(user: User) -> list[str]:
     return sorted(user.groups.filter(name__in=OFFICIAL_ROLES).values_list("name", flat=True))
 
 
@@ -121,7 +126,7 @@ def official_validate(
     *,
     actor: Actor,
     official: Official | None,
-    user=None,
+    user: User | None = None,
     authority: Authority,
     roles: Collection[str],
 ) -> None:
@@ -137,7 +142,7 @@ def official_validate(
                 {"user": _("An official's account is never exchanged: add a new official.")}
             )
     else:
-        if not _is_operator(actor) and _supervised_by(actor) is None:
+        if actor is None or (not _is_operator(actor) and _supervised_by(actor) is None):
             raise ApplicationError(
                 _("Only the operator or a supervisor manages officials."), code="forbidden"
             )
@@ -183,7 +188,7 @@ def official_validate(
         )
 
 
-def _official_state(official: Official) -> dict:
+def _official_state(official: Official) -> dict[str, str | list[str]]:
     return {
         "user": official.user.get_username(),
         "authority": official.authority.code,
@@ -197,7 +202,7 @@ def official_save(
     *,
     actor: Actor,
     official: Official | None = None,
-    user=None,
+    user: User | None = None,
     authority: Authority,
     title: str = "",
     roles: Collection[str] | None = None,
@@ -257,12 +262,12 @@ def official_delete(*, actor: Actor, official: Official) -> None:
     stored.delete()
 
 
-def account_access_check(*, actor: Actor, user, new: dict) -> None:
+def account_access_check(*, actor: Actor, user: User, new: Access) -> None:
     """Refuse a change of a user account's access that `actor` may not make. `new`: the
     access the change would leave (keys of `account_access`, plus "permissions" for direct
     permissions, as sorted "app_label.codename"); keys left out are unchanged. The Users
     admin calls it for its form and again inside the transaction that saves."""
-    if not _is_operator(actor):
+    if actor is None or not _is_operator(actor):
         raise ApplicationError(
             _("Only the operator changes user accounts; supervisors place officials under "
               "Officials."),
@@ -280,11 +285,11 @@ def account_access_check(*, actor: Actor, user, new: dict) -> None:
         )  # fmt: skip
 
 
-def _default(key: str):
+def _default(key: str) -> bool | list[str]:
     return [] if key in ("roles", "permissions") else False
 
 
-def account_permissions(user) -> list[str]:
+def account_permissions(user: User) -> list[str]:
     """A user's direct permissions (not those of their groups) as "app_label.codename"."""
     return sorted(
         f"{app}.{codename}"

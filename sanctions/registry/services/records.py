@@ -19,10 +19,11 @@ from __future__ import annotations
 import datetime
 import decimal
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +42,7 @@ from sanctions.kernel.workdays import add_days
 from sanctions.models import (
     REMOVING_EVENTS,
     Authority,
+    Case,
     IntegrityRecord,
     Notice,
     NoticeKind,
@@ -52,6 +54,7 @@ from sanctions.models import (
     RuleSet,
     Subject,
 )
+from sanctions.models.core import REMOVABLE_STATUSES
 from sanctions.registry.services.catalog import check_issuer
 from sanctions.registry.services.notices import letter_language, notice_issue, record_line
 
@@ -60,8 +63,22 @@ def _today(today: datetime.date | None) -> datetime.date:
     return today or timezone.localdate()
 
 
-def _lock(model, obj):
-    return model.objects.select_for_update().get(pk=obj.pk)
+M = TypeVar("M", bound=Model)
+
+
+def _lock(model: type[M], obj: M) -> M:
+    return model._default_manager.select_for_update().get(pk=obj.pk)
+
+
+def named_subject(item: IntegrityRecord | Case) -> Subject:
+    """The person a record (or its case) is about. Refused once the retention period ended
+    and `record_erase` detached the person: the skeleton left gets no letter, no new event."""
+    if item.subject is None:
+        raise ApplicationError(
+            _("The personal data was erased at the end of the retention period."),
+            code="erased",
+        )
+    return item.subject
 
 
 # a date before this is a typing mistake, not a decision the portal records
@@ -168,7 +185,7 @@ def record_create(
     performance_status: str = PerformanceStatus.UNPERFORMED,
     publication_days: int | None = None,
     today: datetime.date | None = None,
-    case=None,
+    case: Case | None = None,
 ) -> IntegrityRecord:
     """Record a decision. Windows start at the decision date; the record waits in
     ``pending_notice`` until notice has been served and the notice period has passed."""
@@ -265,7 +282,7 @@ def _serve_notice(record: IntegrityRecord, actor: Actor, today: datetime.date) -
         what = _("This record is not published. You may object to the issuing authority.")
     with letter_language():  # the person's letter, whoever acts
         notice = notice_issue(
-            subject=record.subject,
+            subject=named_subject(record),
             record=record,
             kind=NoticeKind.DECISION,
             title=_("Notice of decision %(number)s") % {"number": record.decision_number},
@@ -293,7 +310,9 @@ def record_register(*, actor: Actor, **fields: Any) -> IntegrityRecord:
     return record
 
 
-def record_status_set(record: IntegrityRecord, actor: Actor, action: str, status: str, **extra):
+def record_status_set(
+    record: IntegrityRecord, actor: Actor, action: str, status: str, **extra: Any
+) -> None:
     # the audit row holds the old value of every field the change sets, not only the status
     old = {"status": record.status, **{key: getattr(record, key) for key in extra}}
     record.status = status
@@ -305,7 +324,7 @@ def record_status_set(record: IntegrityRecord, actor: Actor, action: str, status
               new={"status": status, **extra})  # fmt: skip
 
 
-REMOVABLE = (RecordStatus.PENDING_NOTICE, RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION)
+REMOVABLE = REMOVABLE_STATUSES  # the statuses whose listing can still be taken down
 
 
 @transaction.atomic
@@ -341,7 +360,7 @@ def record_event_report(
     record: IntegrityRecord,
     kind: str,
     date: datetime.date,
-    amount_performed=None,
+    amount_performed: decimal.Decimal | None = None,
     note: str = "",
     source: str = "api",
     today: datetime.date | None = None,
@@ -378,7 +397,7 @@ def record_event_add(
     date: datetime.date,
     source: str,
     today: datetime.date,
-    amount_performed=None,
+    amount_performed: decimal.Decimal | None = None,
     note: str = "",
 ) -> RecordEvent:
     """One new event on a locked record: the single place where performance, settlement,
@@ -441,7 +460,7 @@ def record_event_add(
                             "amount_performed": record.amount_performed})  # fmt: skip
     with letter_language():  # the person's letter, whoever acts
         notice_issue(
-            subject=record.subject, record=record, kind=NoticeKind.PERFORMANCE,
+            subject=named_subject(record), record=record, kind=NoticeKind.PERFORMANCE,
             title=_("Partial performance recorded for %(number)s")
             % {"number": record.decision_number},
             body=_("%(authority)s recorded a partial performance of %(record)s on "
@@ -456,7 +475,9 @@ def record_event_add(
     return event
 
 
-def _remove_listing(record: IntegrityRecord, actor: Actor, reason: str, today) -> None:
+def _remove_listing(
+    record: IntegrityRecord, actor: Actor, reason: str, today: datetime.date
+) -> None:
     extra: dict[str, Any] = {"removed_at": timezone.now(), "removal_reason": reason}
     if reason in ("performed", "settlement"):
         extra["performance_status"] = PerformanceStatus.PERFORMED
@@ -464,7 +485,7 @@ def _remove_listing(record: IntegrityRecord, actor: Actor, reason: str, today) -
     record_status_set(record, actor, "record.remove", status, **extra)
     with letter_language():  # the person's letter, whoever acts
         notice_issue(
-            subject=record.subject,
+            subject=named_subject(record),
             record=record,
             kind=NoticeKind.REMOVAL,
             title=_("Removal of record %(number)s") % {"number": record.decision_number},
@@ -474,9 +495,10 @@ def _remove_listing(record: IntegrityRecord, actor: Actor, reason: str, today) -
         )
 
 
-def mark_dirty(subject_ids: Iterable[int]) -> None:
-    """Note that these subjects' scores may have changed (called by record services)."""
-    ids = sorted({int(i) for i in subject_ids})
+def mark_dirty(subject_ids: Iterable[int | None]) -> None:
+    """Note that these subjects' scores may have changed (called by record services). None
+    (the subject of a record erased at the end of retention: nobody's score) is skipped."""
+    ids = sorted({int(i) for i in subject_ids if i is not None})
     if not ids:
         return
     with connection.cursor() as cursor:
