@@ -363,7 +363,9 @@ def test_public_pages_read_the_replica_and_a_write_reads_the_primary(on_mirror, 
 
     # the official removes the listing: the answer pins the browser to the primary …
     act = reverse("admin:sanctions_integrityrecord_act", args=[enterprise_entry.pk, "remove"])
-    response, _r, _p = on_mirror(official, "post", act, data={"remove-reason": "revocation"})
+    response, _r, _p = on_mirror(
+        official, "post", act, data={"remove-reason": "revocation", "confirm": "yes"}
+    )
     assert response.status_code == 302
     assert IntegrityRecord.objects.get(pk=enterprise_entry.pk).status == RecordStatus.REVOKED
     assert REPLICA_PIN_COOKIE in response.cookies

@@ -109,7 +109,8 @@ def remove_in_admin(client, reviewer, record) -> None:
     with time_machine.travel(datetime.datetime.combine(PAST_NOTICE, datetime.time(12))):
         client.force_login(reviewer)  # inside the travel: sessions expire after 30 minutes
         url = reverse("admin:sanctions_integrityrecord_act", args=[record.pk, "remove"])
-        response = client.post(url, {"reason": "performed"}, follow=True)
+        # the panel step is confirmed: it says what removal does to the person
+        response = client.post(url, {"reason": "performed", "confirm": "yes"}, follow=True)
         texts = [str(m) for m in response.context["messages"]]
         assert any("done" in text for text in texts), texts
     client.logout()
