@@ -90,7 +90,7 @@ def test_the_password_alone_opens_no_staff_page(client, clerk, draft_case):
         # and the login page sends a password-authenticated official on to the code step
         again = client.get(location(response))
         assert again.status_code == 302 and location(again).startswith(VERIFY)
-    response = client.post(submit)
+    response = client.post(submit, {"confirm": "yes"})  # a confirmed step, still refused
     assert response.status_code == 302 and location(response).startswith(LOGIN)
     draft_case.refresh_from_db()
     assert draft_case.state == "draft"
@@ -108,7 +108,7 @@ def test_the_password_alone_opens_no_staff_page(client, clerk, draft_case):
     response = code_step(client, code_at(totp_device(clerk).bin_key), next_url=change)
     assert response.status_code == 302 and location(response) == change
     assert client.get(change).status_code == 200
-    assert client.post(submit).status_code == 302
+    assert client.post(submit, {"confirm": "yes"}).status_code == 302  # the panel's confirmation
     draft_case.refresh_from_db()
     assert draft_case.state == "under_review"
 
