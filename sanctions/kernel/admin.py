@@ -96,6 +96,17 @@ IDENTIFIER_IN_QUERY_REFUSED = _(
 )
 
 
+def post_only_url(model_admin: admin.ModelAdmin, route: str, view, suffix: str):
+    """An extra admin URL of `model_admin` that accepts POST only, behind the admin's own
+    login/permission wrapper, named `<app>_<model>_<suffix>`."""
+    info = model_admin.model._meta.app_label, model_admin.model._meta.model_name
+    return path(
+        route,
+        model_admin.admin_site.admin_view(require_POST(view)),
+        name="{}_{}_{}".format(*info, suffix),
+    )
+
+
 class IdentifierSearchMixin:
     """Find by the full 18-character ID number / credit code through its keyed hash — by a
     POST form above the list, never in the URL. The lookup view keeps the hash under a
@@ -107,15 +118,10 @@ class IdentifierSearchMixin:
     change_list_template = "admin/identifier_lookup_change_list.html"
 
     def get_urls(self):
-        info = self.model._meta.app_label, self.model._meta.model_name
-        custom = [
-            path(
-                "identifier-lookup/",
-                self.admin_site.admin_view(require_POST(self.identifier_lookup_view)),
-                name="{}_{}_identifier_lookup".format(*info),
-            )
-        ]
-        return custom + super().get_urls()
+        lookup = post_only_url(
+            self, "identifier-lookup/", self.identifier_lookup_view, "identifier_lookup"
+        )
+        return [lookup, *super().get_urls()]
 
     def _changelist_url(self) -> str:
         info = self.model._meta.app_label, self.model._meta.model_name
@@ -329,15 +335,8 @@ class ServiceActionsMixin:
         return None
 
     def get_urls(self):
-        info = self.model._meta.app_label, self.model._meta.model_name
-        custom = [
-            path(
-                "<path:object_id>/act/<str:action>/",
-                self.admin_site.admin_view(require_POST(self.act_view)),
-                name="{}_{}_act".format(*info),
-            )
-        ]
-        return custom + super().get_urls()
+        return [post_only_url(self, "<path:object_id>/act/<str:action>/", self.act_view, "act"),
+                *super().get_urls()]  # fmt: skip
 
     def act_view(self, request, object_id, action):
         # a missing or malformed id (get_object answers None) or an unknown action: 404
